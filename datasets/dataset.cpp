@@ -1,0 +1,49 @@
+#include "datasets/dataset.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+namespace ebm::datasets {
+
+Dataset::Dataset(torch::Tensor data, std::string name) : data_(std::move(data)), name_(std::move(name)) {
+  if (data_.dim() != 2 || data_.size(0) == 0) {
+    throw std::invalid_argument("dataset '" + name_ + "' must be a non-empty [N, D] matrix");
+  }
+  binary_ = ((data_ == 0) | (data_ == 1)).all().item<bool>();
+}
+
+Dataset Dataset::to(torch::Device device, torch::Dtype dtype) const {
+  return Dataset(data_.to(device, dtype), name_);
+}
+
+BatchIterator::BatchIterator(const Dataset& dataset, int64_t batch_size)
+    : dataset_(dataset), batch_size_(std::min(batch_size, dataset.size())) {
+  if (batch_size <= 0) throw std::invalid_argument("batch size must be positive");
+}
+
+torch::Tensor BatchIterator::next() {
+  if (!order_.defined() || position_ + batch_size_ > order_.size(0)) {
+    order_ = torch::randperm(dataset_.size(), torch::kLong).to(dataset_.data().device());
+    position_ = 0;
+  }
+  auto rows = order_.slice(0, position_, position_ + batch_size_);
+  position_ += batch_size_;
+  return dataset_.data().index_select(0, rows);
+}
+
+void BatchIterator::save(torch::serialize::OutputArchive& archive) const {
+  if (!order_.defined()) return;
+  archive.write("batch_order", order_, /*is_buffer=*/true);
+  archive.write("batch_position", torch::tensor(position_), /*is_buffer=*/true);
+}
+
+void BatchIterator::load(torch::serialize::InputArchive& archive) {
+  torch::Tensor order, position;
+  if (!archive.try_read("batch_order", order, /*is_buffer=*/true)) return;
+  archive.read("batch_position", position, /*is_buffer=*/true);
+  order_ = order.to(dataset_.data().device());
+  position_ = position.item<int64_t>();
+}
+
+}  // namespace ebm::datasets

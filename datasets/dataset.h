@@ -1,0 +1,44 @@
+// Dataset: an in-memory matrix of examples (one per row), and a BatchIterator that visits them
+// in a fresh random order each epoch (sampling without replacement), drawing its permutations
+// from the global generator so the config seed fixes the order. Its position is checkpointed.
+#pragma once
+
+#include <torch/serialize/archive.h>
+
+#include <string>
+
+namespace ebm::datasets {
+
+class Dataset {
+ public:
+  Dataset(torch::Tensor data, std::string name);
+  const torch::Tensor& data() const { return data_; }
+  int64_t size() const { return data_.size(0); }
+  int64_t dim() const { return data_.size(1); }
+  // Every entry is 0 or 1.
+  bool is_binary() const { return binary_; }
+  const std::string& name() const { return name_; }
+  Dataset to(torch::Device device, torch::Dtype dtype) const;
+
+ private:
+  torch::Tensor data_;
+  std::string name_;
+  bool binary_;
+};
+
+class BatchIterator {
+ public:
+  BatchIterator(const Dataset& dataset, int64_t batch_size);
+  // The next batch [batch_size, dim]; a batch never straddles two epochs.
+  torch::Tensor next();
+  void save(torch::serialize::OutputArchive& archive) const;
+  void load(torch::serialize::InputArchive& archive);
+
+ private:
+  Dataset dataset_;
+  int64_t batch_size_;
+  torch::Tensor order_;
+  int64_t position_ = 0;
+};
+
+}  // namespace ebm::datasets

@@ -1,0 +1,53 @@
+// Bernoulli-Bernoulli restricted Boltzmann machine (Smolensky 1986; Hinton 2002):
+//   E(v, h) = -v^T W h - b^T v - c^T h,       v in {0,1}^V, h in {0,1}^H
+//   F(v)    = -b^T v - sum_j softplus(c_j + (v^T W)_j)
+//   F(h)    = -c^T h - sum_i softplus(b_i + (W h)_i)
+//   p(h_j = 1 | v) = sigmoid(c_j + (v^T W)_j),  p(v_i = 1 | h) = sigmoid(b_i + (W h)_i).
+// Parameters: "weight" [V, H], "visible_bias" [V], "hidden_bias" [H]. Every method computes in
+// the dtype of its input, so exact evaluation can run in double on a float model.
+#pragma once
+
+#include <torch/nn/pimpl.h>
+
+#include "ebm/latent_variable_model.h"
+
+namespace ebm {
+
+struct BernoulliRBMOptions {
+  BernoulliRBMOptions(int64_t visible, int64_t hidden) : visible_(visible), hidden_(hidden) {}
+  TORCH_ARG(int64_t, visible);
+  TORCH_ARG(int64_t, hidden);
+  // Weights start as N(0, init_std^2) (Hinton 2010, "A practical guide to training RBMs").
+  TORCH_ARG(double, init_std) = 0.01;
+};
+
+class BernoulliRBMImpl : public LatentVariableModel {
+ public:
+  explicit BernoulliRBMImpl(const BernoulliRBMOptions& options);
+
+  torch::Tensor energy(const torch::Tensor& v) override;  // free energy F(v)
+  int64_t dim() const override { return options_.visible(); }
+  Domain domain() const override { return Domain::Binary; }
+  std::string type_name() const override { return "bernoulli_rbm"; }
+
+  int64_t num_hidden() const override { return options_.hidden(); }
+  torch::Tensor joint_energy(const torch::Tensor& v, const torch::Tensor& h) override;
+  torch::Tensor hidden_mean(const torch::Tensor& v) override;
+  torch::Tensor sample_hidden(const torch::Tensor& v) override;
+  torch::Tensor visible_mean(const torch::Tensor& h) override;
+  torch::Tensor sample_visible(const torch::Tensor& h) override;
+  torch::Tensor hidden_free_energy(const torch::Tensor& h) override;
+
+  // Sets b_i = log(p_i / (1 - p_i)) from the data's marginals p (Hinton 2010, section 8).
+  void init_visible_bias_from(const torch::Tensor& data);
+
+  const BernoulliRBMOptions& options() const { return options_; }
+  torch::Tensor weight, visible_bias, hidden_bias;
+
+ private:
+  BernoulliRBMOptions options_;
+};
+
+TORCH_MODULE(BernoulliRBM);
+
+}  // namespace ebm

@@ -1,0 +1,27 @@
+// EnergyModel: a density p(x) = exp(-E(x)) / Z over rows x of a batch.
+// energy() returns E(x) per example; latent-variable models return the free energy
+// F(x) = -log sum_h exp(-E(x, h)), so every objective and sampler sees one interface.
+#pragma once
+
+#include <torch/nn/module.h>
+
+#include <string>
+
+namespace ebm {
+
+// The support of x: objectives and samplers refuse models on a domain they cannot handle.
+enum class Domain { Binary, Continuous };
+
+class EnergyModelImpl : public torch::nn::Module {
+ public:
+  // E(x) (or F(x)) for a batch [B, dim()] -> [B]; differentiable in parameters and x.
+  virtual torch::Tensor energy(const torch::Tensor& x) = 0;
+  virtual int64_t dim() const = 0;
+  virtual Domain domain() const = 0;
+  // Short registry name ("bernoulli_rbm"), used in logs, checkpoints and exports.
+  virtual std::string type_name() const = 0;
+};
+
+using EnergyModelPtr = std::shared_ptr<EnergyModelImpl>;
+
+}  // namespace ebm

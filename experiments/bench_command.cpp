@@ -1,0 +1,60 @@
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <iostream>
+
+#include "datasets/dataset.h"
+#include "ebm/bernoulli_rbm.h"
+#include "experiments/commands.h"
+#include "experiments/experiment.h"
+#include "experiments/system_info.h"
+#include "samplers/block_gibbs.h"
+#include "samplers/chain_source.h"
+#include "trainers/contrastive.h"
+#include "trainers/optimizer.h"
+#include "trainers/trainer.h"
+
+namespace ebm::experiments {
+
+// Times CD-k training steps of a Bernoulli RBM through the real training loop (Trainer,
+// contrastive objective, Gibbs sampler, SGD), on random binary data of density 0.13 as in
+// ../shared/bench/rbm_torch.py. FLOPs are counted as that script does: (1 + 2k + 2) products
+// of 2 * batch * visible * hidden.
+int bench_rbm_command(const RbmBenchArguments& a) {
+  const int threads = set_threads(a.threads);
+  spdlog::info("bench rbm: {}x{}, batch {}, CD-{}, {} threads, BLAS {}", a.visible, a.hidden,
+               a.batch, a.k, threads, blas_description());
+  const auto dtype = a.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
+  torch::manual_seed(0);
+  datasets::Dataset data((torch::rand({a.batch * 10, a.visible}) < 0.13).to(dtype), "random_binary");
+
+  auto run = [&](int64_t steps) {
+    auto rbm = BernoulliRBM(BernoulliRBMOptions(a.visible, a.hidden));
+    rbm->to(dtype);
+    auto objective = std::make_shared<trainers::ContrastiveObjective>(
+        std::make_shared<samplers::BlockGibbsSampler>(), std::make_shared<samplers::DataChainSource>(),
+        trainers::ContrastiveOptions().sampler_steps(a.k));
+    trainers::Trainer trainer(rbm.ptr(), objective,
+                              trainers::make_optimizer(rbm->parameters(), trainers::OptimizerOptions().lr(0.01)),
+                              data, {}, trainers::TrainerOptions().steps(steps).batch_size(a.batch).log_every(steps));
+    return trainer.run().final["steps_per_s"].get<double>();
+  };
+  run(10);  // warm-up: allocator, BLAS thread pool
+  const double steps_per_s = run(a.steps);
+  const double flops_per_step = 2.0 * a.batch * a.visible * a.hidden * (1 + 2 * a.k + 2);
+  nlohmann::ordered_json out = {{"impl", "ebm-cpp"},
+                                {"bench", "rbm"},
+                                {"visible", a.visible},
+                                {"hidden", a.hidden},
+                                {"batch", a.batch},
+                                {"k", a.k},
+                                {"dtype", a.dtype},
+                                {"samples_per_s", steps_per_s * a.batch},
+                                {"gflops", steps_per_s * flops_per_step / 1e9},
+                                {"threads", threads},
+                                {"blas", blas_description()}};
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
+}  // namespace ebm::experiments

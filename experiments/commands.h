@@ -1,0 +1,27 @@
+// The `ebm` subcommands. Each returns the process exit code: 0 on success, 2 for a bad config,
+// flag or input file (with one message naming it), 1 when the work itself fails.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ebm::experiments {
+
+struct TrainArguments {
+  std::string config_path;  // a YAML config, or empty with resume_dir
+  std::string resume_dir;
+  std::string out_dir;      // empty: runs/<name>
+  bool force = false;
+  std::vector<std::string> overrides;
+};
+int train_command(const TrainArguments& args);
+
+int export_command(const std::string& run_dir, const std::string& out_file);
+
+struct RbmBenchArguments {
+  int64_t visible = 784, hidden = 500, batch = 100, k = 1, threads = 0, steps = 200;
+  std::string dtype = "float32";
+};
+int bench_rbm_command(const RbmBenchArguments& args);
+
+}  // namespace ebm::experiments

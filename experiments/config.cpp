@@ -1,0 +1,327 @@
+#include "experiments/config.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace ebm::experiments {
+
+Field integer(std::string name, YAML::Node fallback, double min, double max, std::string help) {
+  Field f{std::move(name), std::move(help), ValueKind::Integer, std::move(fallback)};
+  f.min = min;
+  f.max = max;
+  return f;
+}
+
+Field number(std::string name, YAML::Node fallback, double min, double max, std::string help,
+             bool min_exclusive) {
+  Field f{std::move(name), std::move(help), ValueKind::Number, std::move(fallback)};
+  f.min = min;
+  f.max = max;
+  f.min_exclusive = min_exclusive;
+  return f;
+}
+
+Field boolean(std::string name, YAML::Node fallback, std::string help) {
+  return Field{std::move(name), std::move(help), ValueKind::Boolean, std::move(fallback)};
+}
+
+Field text(std::string name, YAML::Node fallback, std::string help) {
+  return Field{std::move(name), std::move(help), ValueKind::String, std::move(fallback)};
+}
+
+Field choice(std::string name, YAML::Node fallback, std::vector<std::string> choices,
+             std::string help) {
+  Field f{std::move(name), std::move(help), ValueKind::Choice, std::move(fallback)};
+  f.choices = std::move(choices);
+  return f;
+}
+
+Field section(std::string name, std::vector<Field> fields, std::string help) {
+  Field f{std::move(name), std::move(help), ValueKind::Section, YAML::Node(YAML::NodeType::Map)};
+  f.fields = std::move(fields);
+  return f;
+}
+
+Field variant_section(std::string name, std::string default_type,
+                      std::map<std::string, std::vector<Field>> variants, std::string help) {
+  Field f = section(std::move(name), {}, std::move(help));
+  std::vector<std::string> types;
+  for (const auto& [type, fields] : variants) types.push_back(type);
+  f.fields.push_back(choice("type", value(default_type.c_str()), types, "which kind"));
+  f.variants = std::move(variants);
+  return f;
+}
+
+namespace {
+
+std::string join(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+std::string format_number(double x) {
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  std::ostringstream out;
+  out << x;
+  return out.str();
+}
+
+std::string allowed(const Field& f) {
+  auto range = [&](const char* what) {
+    std::string s = what;
+    bool has_min = std::isfinite(f.min), has_max = std::isfinite(f.max);
+    if (has_min && has_max) {
+      return s + " in " + (f.min_exclusive ? "(" : "[") + format_number(f.min) + ", " +
+             format_number(f.max) + "]";
+    }
+    if (has_min) return s + (f.min_exclusive ? " > " : " >= ") + format_number(f.min);
+    if (has_max) return s + " <= " + format_number(f.max);
+    return s;
+  };
+  switch (f.kind) {
+    case ValueKind::Integer: return range("an integer");
+    case ValueKind::Number: return range("a number");
+    case ValueKind::Boolean: return "true or false";
+    case ValueKind::String: return "a string";
+    case ValueKind::Choice: {
+      std::string s = "one of: ";
+      for (size_t i = 0; i < f.choices.size(); ++i) s += (i ? ", " : "") + f.choices[i];
+      return s;
+    }
+    case ValueKind::Section: return "a section (a map of keys)";
+  }
+  return "";
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+class Validator {
+ public:
+  Validator(std::string origin, std::map<std::string, std::string> overrides,
+            std::map<std::string, std::string>& locations)
+      : origin_(std::move(origin)), overrides_(std::move(overrides)), locations_(locations) {}
+
+  YAML::Node validate_section(const Field& f, const YAML::Node& node, const std::string& path,
+                              const std::string& where) {
+    if (node.IsDefined() && !node.IsNull() && !node.IsMap()) {
+      fail(where, path.empty() ? "the config must be a map of keys" : path + " must be " + allowed(f));
+    }
+    std::vector<const Field*> fields;
+    for (const auto& child : f.fields) fields.push_back(&child);
+    YAML::Node resolved(YAML::NodeType::Map);
+    if (!f.variants.empty()) {
+      const Field& type_field = f.fields.front();
+      YAML::Node type = validate(type_field, child_of(node, "type"), join(path, "type"), where);
+      resolved["type"] = type;
+      for (const auto& child : f.variants.at(type.as<std::string>())) fields.push_back(&child);
+    }
+    if (node.IsMap()) {
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        const std::string key = it->first.as<std::string>();
+        auto known = std::find_if(fields.begin(), fields.end(),
+                                  [&](const Field* c) { return c->name == key; });
+        if (known == fields.end()) unknown_key(fields, key, path, it->first, where, resolved);
+      }
+    }
+    for (const Field* child : fields) {
+      if (!f.variants.empty() && child == &f.fields.front()) continue;
+      resolved[child->name] = validate(*child, child_of(node, child->name), join(path, child->name), where);
+    }
+    return resolved;
+  }
+
+ private:
+  static YAML::Node child_of(const YAML::Node& node, const std::string& key) {
+    if (!node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+    const YAML::Node& const_node = node;
+    YAML::Node child = const_node[key];  // invalid (not merely undefined) when absent
+    return child.IsDefined() ? child : YAML::Node(YAML::NodeType::Undefined);
+  }
+
+  std::string locate(const std::string& path, const YAML::Node& node, const std::string& parent) {
+    if (auto it = overrides_.find(path); it != overrides_.end()) return it->second;
+    if (node.IsDefined() && node.Mark().line >= 0) {
+      return origin_ + ":" + std::to_string(node.Mark().line + 1) + ":" +
+             std::to_string(node.Mark().column + 1);
+    }
+    return parent;
+  }
+
+  [[noreturn]] static void fail(const std::string& where, const std::string& message) {
+    throw ConfigError(where + ": " + message);
+  }
+
+  [[noreturn]] void unknown_key(const std::vector<const Field*>& fields, const std::string& key,
+                                const std::string& path, const YAML::Node& key_node,
+                                const std::string& where, const YAML::Node& resolved) {
+    std::string names, suggestion;
+    size_t best = 3;
+    for (const Field* c : fields) {
+      names += (names.empty() ? "" : ", ") + c->name;
+      size_t d = edit_distance(key, c->name);
+      if (d < best) best = d, suggestion = c->name;
+    }
+    std::string scope = path.empty() ? "the top level" : "'" + path + "'";
+    if (resolved["type"]) scope += " (type " + resolved["type"].as<std::string>() + ")";
+    std::string message = "unknown key '" + join(path, key) + "'";
+    if (!suggestion.empty()) message += " (did you mean '" + join(path, suggestion) + "'?)";
+    fail(locate(join(path, key), key_node, where), message + "; allowed keys in " + scope + ": " + names);
+  }
+
+  YAML::Node validate(const Field& f, const YAML::Node& node, const std::string& path,
+                      const std::string& parent_where) {
+    const std::string where = locate(path, node, parent_where);
+    locations_[path] = where;
+    if (f.kind == ValueKind::Section) return validate_section(f, node, path, where);
+    if (!node.IsDefined()) {
+      if (!f.fallback.IsDefined()) fail(where, "missing required key '" + path + "' (" + allowed(f) + ")");
+      return YAML::Clone(f.fallback);
+    }
+    auto bad = [&](const std::string& problem) -> YAML::Node {
+      std::string shown = node.IsScalar() ? "'" + node.Scalar() + "'" : "a " + std::string(node.IsMap() ? "map" : "list");
+      fail(where, path + " = " + shown + " " + problem + "; allowed: " + allowed(f));
+    };
+    if (!node.IsScalar() || (node.Scalar().empty() && f.kind != ValueKind::String)) {
+      return bad("is not a value");
+    }
+    switch (f.kind) {
+      case ValueKind::Integer:
+      case ValueKind::Number: {
+        double x;
+        try {
+          if (f.kind == ValueKind::Integer) {
+            x = static_cast<double>(node.as<long long>());
+          } else {
+            x = node.as<double>();
+          }
+        } catch (const YAML::Exception&) {
+          return bad(f.kind == ValueKind::Integer ? "is not an integer" : "is not a number");
+        }
+        bool below = f.min_exclusive ? x <= f.min : x < f.min;
+        if (!std::isfinite(x) || below || x > f.max) return bad("is out of range");
+        return f.kind == ValueKind::Integer ? YAML::Node(node.as<long long>()) : YAML::Node(x);
+      }
+      case ValueKind::Boolean:
+        try {
+          return YAML::Node(node.as<bool>());
+        } catch (const YAML::Exception&) {
+          return bad("is not a boolean");
+        }
+      case ValueKind::String: return YAML::Node(node.Scalar());
+      case ValueKind::Choice:
+        if (std::find(f.choices.begin(), f.choices.end(), node.Scalar()) == f.choices.end()) {
+          return bad("is not allowed");
+        }
+        return YAML::Node(node.Scalar());
+      case ValueKind::Section: break;
+    }
+    return bad("is not understood");
+  }
+
+  std::string origin_;
+  std::map<std::string, std::string> overrides_;
+  std::map<std::string, std::string>& locations_;
+};
+
+// Applies "a.b.c=value" to the raw document; returns the path it set.
+std::string apply_override(YAML::Node& root, const std::string& assignment) {
+  const std::string where = "--set " + assignment;
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) throw ConfigError(where + ": expected KEY=VALUE, as in train.steps=400");
+  const std::string path = assignment.substr(0, eq);
+  YAML::Node parsed;
+  try {
+    parsed = YAML::Load(assignment.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(where + ": the value is not valid YAML: " + e.msg);
+  }
+  std::vector<std::string> parts;
+  std::stringstream stream(path);
+  for (std::string part; std::getline(stream, part, '.');) {
+    if (part.empty()) throw ConfigError(where + ": '" + path + "' is not a dotted key");
+    parts.push_back(part);
+  }
+  YAML::Node current(root);
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node next;
+    next.reset(current[parts[i]]);
+    if (!next.IsDefined() || next.IsNull()) {
+      current[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      next.reset(current[parts[i]]);
+    }
+    if (!next.IsMap()) throw ConfigError(where + ": '" + parts[i] + "' is not a section");
+    current.reset(next);
+  }
+  current[parts.back()] = parsed;
+  return path;
+}
+
+}  // namespace
+
+Config Config::parse(const std::string& yaml, const std::string& origin,
+                     const std::vector<std::string>& overrides, const Field& schema) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(origin + ":" + std::to_string(e.mark.line + 1) + ":" +
+                      std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
+  }
+  if (!root.IsDefined() || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsMap()) throw ConfigError(origin + ": the config must be a map of keys");
+  std::map<std::string, std::string> overridden;
+  for (const auto& assignment : overrides) overridden[apply_override(root, assignment)] = "--set " + assignment;
+  Config config;
+  config.origin_ = origin;
+  Validator validator(origin, overridden, config.locations_);
+  config.resolved_ = validator.validate_section(schema, root, "", origin);
+  return config;
+}
+
+Config Config::load(const std::string& path, const std::vector<std::string>& overrides,
+                    const Field& schema) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot read the config file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse(text.str(), path, overrides, schema);
+}
+
+YAML::Node Config::at(const std::string& path) const {
+  YAML::Node current = YAML::Clone(resolved_);
+  std::stringstream stream(path);
+  for (std::string part; std::getline(stream, part, '.');) {
+    const YAML::Node& const_current = current;
+    YAML::Node next = const_current[part];
+    if (!next.IsDefined()) throw std::logic_error("config has no key '" + path + "'");
+    current.reset(next);
+  }
+  return current;
+}
+
+void Config::fail(const std::string& path, const std::string& message) const {
+  auto it = locations_.find(path);
+  throw ConfigError((it != locations_.end() ? it->second : origin_) + ": " + path + ": " + message);
+}
+
+std::string Config::to_yaml() const {
+  YAML::Emitter out;
+  out << resolved_;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace ebm::experiments

@@ -1,0 +1,38 @@
+// An experiment assembled from a validated config: the name-to-factory registry that turns
+// `model.type`, `sampler.type`, `objective.type`, `optimizer.type` and `data.type` into objects.
+// Building seeds the generators and sets the thread count first, so the same config gives the
+// same run.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "datasets/dataset.h"
+#include "experiments/config.h"
+#include "samplers/sampler.h"
+#include "trainers/evaluator.h"
+#include "trainers/objective.h"
+#include "trainers/trainer.h"
+
+namespace ebm::experiments {
+
+struct Experiment {
+  std::string name;
+  torch::Device device = torch::kCPU;
+  std::shared_ptr<datasets::Dataset> data;
+  EnergyModelPtr model;
+  std::shared_ptr<samplers::Sampler> sampler;
+  std::shared_ptr<trainers::Objective> objective;
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  std::vector<std::shared_ptr<trainers::Evaluator>> evaluators;
+  trainers::TrainerOptions train_options;
+};
+
+// Throws ConfigError (located at the offending key) for combinations the schema cannot express:
+// an objective or evaluator that cannot handle the model, an unavailable device.
+Experiment build_experiment(const Config& config, const std::string& default_name);
+
+// Sets LibTorch's intra-op threads; 0 = all cores. Returns the count in use.
+int set_threads(int64_t threads);
+
+}  // namespace ebm::experiments

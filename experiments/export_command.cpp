@@ -1,0 +1,36 @@
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <iostream>
+
+#include "experiments/commands.h"
+#include "experiments/experiment.h"
+#include "experiments/run_directory.h"
+#include "experiments/safetensors.h"
+#include "experiments/schema.h"
+
+namespace ebm::experiments {
+
+int export_command(const std::string& run_dir, const std::string& out_file) {
+  auto run = RunDirectory::open(run_dir);
+  Config config = Config::load(run.config_path(), {}, experiment_schema());
+  Experiment e = build_experiment(config, config.get<std::string>("name"));
+  trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, e.evaluators,
+                            e.train_options);
+  const int64_t step = trainer.resume(run.checkpoint_path());
+
+  NamedTensors tensors;
+  for (const auto& item : e.model->named_parameters()) tensors.emplace_back(item.key(), item.value());
+  write_safetensors(out_file, tensors,
+                    {{"model_type", e.model->type_name()},
+                     {"run", e.name},
+                     {"step", std::to_string(step)},
+                     {"dim", std::to_string(e.model->dim())}});
+  spdlog::info("wrote {} tensors of '{}' at step {} to {}", tensors.size(), e.name, step, out_file);
+  nlohmann::ordered_json out = {{"out", out_file}, {"model_type", e.model->type_name()}, {"step", step}};
+  for (const auto& [name, tensor] : tensors) out["tensors"][name] = tensor.sizes().vec();
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
+}  // namespace ebm::experiments

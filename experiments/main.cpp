@@ -1,0 +1,77 @@
+// The `ebm` command line: train, export, bench. Logs go to stderr, results (JSON) to stdout.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <c10/util/Exception.h>
+
+#include <iostream>
+
+#include "experiments/commands.h"
+#include "experiments/config.h"
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stderr_logger_mt("ebm");
+  logger->set_pattern("[%H:%M:%S] %v");
+  spdlog::set_default_logger(logger);
+
+  CLI::App app{"ebm: train, sample and evaluate energy-based models"};
+  app.require_subcommand(1);
+
+  ebm::experiments::TrainArguments train;
+  auto* train_cmd = app.add_subcommand("train", "train a model from a YAML config");
+  train_cmd->add_option("config", train.config_path, "experiment config (YAML)");
+  train_cmd->add_option("--resume", train.resume_dir, "continue the run in this directory")
+      ->excludes(train_cmd->get_option("config"));
+  train_cmd->add_option("--out", train.out_dir, "run directory (default runs/<name>)")
+      ->excludes("--resume");
+  train_cmd->add_flag("--force", train.force, "replace the run already in --out");
+  train_cmd->add_option("--set", train.overrides, "override a config key: --set train.steps=400");
+
+  std::string run_dir, out_file;
+  auto* export_cmd = app.add_subcommand("export", "write a run's parameters as safetensors");
+  export_cmd->add_option("--run", run_dir, "run directory")->required();
+  export_cmd->add_option("--out", out_file, "output .safetensors file")->required();
+
+  ebm::experiments::RbmBenchArguments rbm;
+  auto* bench_cmd = app.add_subcommand("bench", "benchmarks printing one JSON line");
+  bench_cmd->require_subcommand(1);
+  auto* bench_rbm = bench_cmd->add_subcommand("rbm", "CD-k training steps of a Bernoulli RBM");
+  bench_rbm->add_option("--visible", rbm.visible)->check(CLI::PositiveNumber);
+  bench_rbm->add_option("--hidden", rbm.hidden)->check(CLI::PositiveNumber);
+  bench_rbm->add_option("--batch", rbm.batch)->check(CLI::PositiveNumber);
+  bench_rbm->add_option("--k", rbm.k, "Gibbs steps")->check(CLI::PositiveNumber);
+  bench_rbm->add_option("--threads", rbm.threads, "0 = all cores")->check(CLI::NonNegativeNumber);
+  bench_rbm->add_option("--steps", rbm.steps, "timed steps")->check(CLI::PositiveNumber);
+  bench_rbm->add_option("--dtype", rbm.dtype)->check(CLI::IsMember({"float32", "float64"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+
+  try {
+    if (*train_cmd) {
+      if (train.config_path.empty() == train.resume_dir.empty()) {
+        throw ebm::experiments::ConfigError("train needs a CONFIG file or --resume DIR");
+      }
+      return ebm::experiments::train_command(train);
+    }
+    if (*export_cmd) return ebm::experiments::export_command(run_dir, out_file);
+    if (*bench_rbm) return ebm::experiments::bench_rbm_command(rbm);
+  } catch (const ebm::experiments::ConfigError& e) {
+    spdlog::error("{}", e.what());
+    return 2;
+  } catch (const c10::Error& e) {
+    spdlog::error("{}", e.what_without_backtrace());
+    return 1;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  return 0;
+}

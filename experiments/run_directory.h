@@ -1,0 +1,40 @@
+// A run directory: config.yaml (the resolved config), metrics.jsonl (one JSON object per
+// logged step), checkpoint.pt (the latest checkpoint) and summary.json. Whole files are
+// replaced atomically (write, then rename), so an interrupted run never leaves a torn file.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace ebm::experiments {
+
+class RunDirectory {
+ public:
+  explicit RunDirectory(std::string path) : path_(std::move(path)) {}
+
+  // A fresh directory for a new run. An explicit directory that already holds a run is
+  // refused (ConfigError) unless `replace`; the default runs/<name> becomes runs/<name>-2, -3, ... instead.
+  static RunDirectory create(const std::string& explicit_path, const std::string& name, bool replace);
+  // An existing run to resume; throws ConfigError when it holds no checkpoint.
+  static RunDirectory open(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  std::string config_path() const { return file("config.yaml"); }
+  std::string checkpoint_path() const { return file("checkpoint.pt"); }
+
+  void write_config(const std::string& yaml) const;
+  void append_metrics(const nlohmann::ordered_json& row) const;
+  // Drops metric rows logged after `step` (those a resumed run will log again).
+  void truncate_metrics_after(int64_t step) const;
+  void write_summary(const nlohmann::ordered_json& summary) const;
+
+ private:
+  std::string path_;
+};
+
+// Writes `text` to `path` through a temporary file and a rename.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace ebm::experiments

@@ -1,0 +1,23 @@
+// The safetensors format (Hugging Face): an 8-byte little-endian header length N, N bytes of
+// JSON {"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}},
+// then the raw little-endian tensor bytes. Readable from Python with numpy alone.
+#pragma once
+
+#include <ATen/Tensor.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ebm::experiments {
+
+using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
+
+// Writes atomically; tensors are copied to contiguous CPU memory. Supports F32, F64, I64.
+void write_safetensors(const std::string& path, const NamedTensors& tensors,
+                       const std::map<std::string, std::string>& metadata = {});
+// Reads back every tensor (CPU), for tests and tools; throws std::runtime_error on a bad file.
+NamedTensors read_safetensors(const std::string& path);
+
+}  // namespace ebm::experiments

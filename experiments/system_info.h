@@ -1,0 +1,13 @@
+// What the process computes with: the BLAS library LibTorch resolved at run time (Debian's
+// LibTorch links the generic libblas.so.3, so the installed alternative decides the speed)
+// and the thread count. Logged at start and printed in benchmark JSON.
+#pragma once
+
+#include <string>
+
+namespace ebm::experiments {
+
+// "OpenBLAS 0.3.21 ... (/usr/lib/.../openblas-openmp/libblas.so.3)", or the library path.
+std::string blas_description();
+
+}  // namespace ebm::experiments

@@ -1,0 +1,25 @@
+// Sampler: a Markov kernel K(x' | x) that leaves p(x) = exp(-E(x)) / Z invariant (exactly, or
+// approximately for unadjusted kernels), advancing a batch of independent chains (one per row).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "ebm/energy_model.h"
+
+namespace ebm::samplers {
+
+class Sampler {
+ public:
+  virtual ~Sampler() = default;
+  // Advances the chains `x` [B, D] by `steps` transitions targeting `model`; returns the new
+  // states, detached from any graph.
+  virtual torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) = 0;
+  // Kernel statistics of the last run (acceptance rates, swap rates), by name.
+  virtual std::map<std::string, double> statistics() const { return {}; }
+  // Throws std::invalid_argument when the kernel cannot target `model`.
+  virtual void check_model(const EnergyModelImpl& model) const {}
+  virtual std::string name() const = 0;
+};
+
+}  // namespace ebm::samplers

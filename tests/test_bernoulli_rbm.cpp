@@ -1,0 +1,122 @@
+// The RBM's free energies, conditionals and exact log Z against brute-force enumeration.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "ebm/bernoulli_rbm.h"
+#include "ebm/exact_enumeration.h"
+
+namespace ebm {
+namespace {
+
+BernoulliRBM random_rbm(int64_t visible, int64_t hidden, uint64_t seed) {
+  torch::manual_seed(seed);
+  auto rbm = BernoulliRBM(BernoulliRBMOptions(visible, hidden).init_std(1.0));
+  torch::NoGradGuard no_grad;
+  rbm->visible_bias.normal_(0, 1);
+  rbm->hidden_bias.normal_(0, 1);
+  rbm->to(torch::kFloat64);
+  return rbm;
+}
+
+// -log sum_h exp(-E(v, h)) by explicit sum over every h, for each row of v.
+torch::Tensor brute_free_energy(BernoulliRBMImpl& rbm, const torch::Tensor& v) {
+  auto hs = all_binary_states(rbm.num_hidden());
+  std::vector<torch::Tensor> rows;
+  for (int64_t i = 0; i < v.size(0); ++i) {
+    auto vi = v[i].unsqueeze(0).expand({hs.size(0), v.size(1)});
+    rows.push_back(-torch::logsumexp(-rbm.joint_energy(vi, hs), 0));
+  }
+  return torch::stack(rows);
+}
+
+TEST(BernoulliRBM, FreeEnergyEqualsSumOverHiddenStates) {
+  auto rbm = random_rbm(5, 4, 1);
+  auto vs = all_binary_states(5);
+  torch::NoGradGuard no_grad;
+  EXPECT_TRUE(torch::allclose(rbm->energy(vs), brute_free_energy(*rbm, vs), 1e-12, 1e-12));
+}
+
+TEST(BernoulliRBM, HiddenFreeEnergyEqualsSumOverVisibleStates) {
+  auto rbm = random_rbm(4, 5, 2);
+  auto vs = all_binary_states(4), hs = all_binary_states(5);
+  torch::NoGradGuard no_grad;
+  for (int64_t j = 0; j < hs.size(0); ++j) {
+    auto hj = hs[j].unsqueeze(0).expand({vs.size(0), 5});
+    double expected = -torch::logsumexp(-rbm->joint_energy(vs, hj), 0).item<double>();
+    EXPECT_NEAR(rbm->hidden_free_energy(hs[j].unsqueeze(0)).item<double>(), expected, 1e-12);
+  }
+}
+
+TEST(BernoulliRBM, ConditionalsEqualEnumeratedMarginals) {
+  auto rbm = random_rbm(4, 3, 3);
+  auto vs = all_binary_states(4), hs = all_binary_states(3);
+  torch::NoGradGuard no_grad;
+  for (int64_t i = 0; i < vs.size(0); ++i) {
+    // p(h | v_i) over all h, then P(h_j = 1 | v_i) = sum_h p(h | v_i) h_j.
+    auto vi = vs[i].unsqueeze(0).expand({hs.size(0), 4});
+    auto p_h = torch::softmax(-rbm->joint_energy(vi, hs), 0);
+    auto expected = (p_h.unsqueeze(1) * hs).sum(0);
+    EXPECT_TRUE(torch::allclose(rbm->hidden_mean(vs[i].unsqueeze(0))[0], expected, 1e-12, 1e-12));
+  }
+  for (int64_t j = 0; j < hs.size(0); ++j) {
+    auto hj = hs[j].unsqueeze(0).expand({vs.size(0), 3});
+    auto p_v = torch::softmax(-rbm->joint_energy(vs, hj), 0);
+    auto expected = (p_v.unsqueeze(1) * vs).sum(0);
+    EXPECT_TRUE(torch::allclose(rbm->visible_mean(hs[j].unsqueeze(0))[0], expected, 1e-12, 1e-12));
+  }
+}
+
+TEST(BernoulliRBM, SampledConditionalsHaveTheirMeans) {
+  auto rbm = random_rbm(6, 5, 4);
+  torch::NoGradGuard no_grad;
+  const int64_t n = 200000;
+  auto v = torch::ones({n, 6}, torch::kFloat64);
+  auto p = rbm->hidden_mean(v.slice(0, 0, 1))[0];
+  auto frequency = rbm->sample_hidden(v).mean(0);
+  auto five_sigma = 5 * torch::sqrt(p * (1 - p) / n);
+  EXPECT_TRUE(((frequency - p).abs() < five_sigma).all().item<bool>()) << frequency << p;
+  auto samples = rbm->sample_hidden(v.slice(0, 0, 100));
+  EXPECT_TRUE(((samples == 0) | (samples == 1)).all().item<bool>());
+}
+
+// log Z = logsumexp over every (v, h) pair, against enumeration over the smaller layer only.
+double brute_log_partition(BernoulliRBMImpl& rbm) {
+  auto vs = all_binary_states(rbm.dim()), hs = all_binary_states(rbm.num_hidden());
+  auto v = vs.repeat_interleave(hs.size(0), 0);
+  auto h = hs.repeat({vs.size(0), 1});
+  return torch::logsumexp(-rbm.joint_energy(v, h), 0).item<double>();
+}
+
+TEST(ExactEnumeration, LogPartitionEqualsSumOverBothLayers) {
+  for (auto [visible, hidden] : {std::pair{6, 5}, std::pair{4, 7}, std::pair{5, 5}}) {
+    auto rbm = random_rbm(visible, hidden, 10 + visible);
+    torch::NoGradGuard no_grad;
+    EXPECT_NEAR(exact_log_partition(*rbm), brute_log_partition(*rbm), 1e-10)
+        << visible << "x" << hidden;
+  }
+}
+
+TEST(ExactEnumeration, FloatModelIsEvaluatedInDouble) {
+  auto rbm = random_rbm(8, 6, 20);
+  const double in_double = exact_log_partition(*rbm);
+  rbm->to(torch::kFloat32);
+  // Parameters rounded to float move log Z by ~1e-6; float accumulation would be far worse.
+  EXPECT_NEAR(exact_log_partition(*rbm), in_double, 1e-5);
+}
+
+TEST(ExactEnumeration, ZeroModelIsUniform) {
+  auto rbm = BernoulliRBM(BernoulliRBMOptions(16, 16).init_std(0.0));
+  const double log_z = exact_log_partition(*rbm);
+  EXPECT_NEAR(log_z, 32 * std::log(2.0), 1e-9);
+  auto data = torch::randint(2, {10, 16}).to(torch::kFloat32);
+  EXPECT_NEAR(exact_mean_log_likelihood(*rbm, data, log_z), -16 * std::log(2.0), 1e-9);
+}
+
+TEST(ExactEnumeration, RefusesModelsTooLargeOnBothLayers) {
+  auto rbm = BernoulliRBM(BernoulliRBMOptions(30, 25));
+  EXPECT_FALSE(is_enumerable(*rbm));
+  EXPECT_THROW(exact_log_partition(*rbm), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace ebm

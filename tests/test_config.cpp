@@ -1,0 +1,147 @@
+// Strict config validation: every error names the key, where it came from and what is allowed.
+#include <gtest/gtest.h>
+
+#include "experiments/experiment.h"
+#include "experiments/schema.h"
+#include "test_support.h"
+
+namespace ebm::experiments {
+namespace {
+
+const char* kBase = R"(seed: 3
+data:
+  type: bars_and_stripes
+  size: 3
+model:
+  type: bernoulli_rbm
+  hidden: 8
+optimizer:
+  type: sgd
+  lr: 0.1
+train:
+  steps: 10
+)";
+
+Config parse(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
+  return Config::parse(yaml, "test.yaml", overrides, experiment_schema());
+}
+
+std::string error_of(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
+  try {
+    parse(yaml, overrides);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(Config, FillsDefaultsAndKeepsValues) {
+  Config c = parse(kBase);
+  EXPECT_EQ(c.get<int64_t>("seed"), 3);
+  EXPECT_EQ(c.get<int64_t>("model.hidden"), 8);
+  EXPECT_DOUBLE_EQ(c.get<double>("optimizer.lr"), 0.1);
+  EXPECT_DOUBLE_EQ(c.get<double>("optimizer.momentum"), 0.0);
+  EXPECT_EQ(c.get<std::string>("objective.chain_source"), "data");
+  EXPECT_EQ(c.get<int64_t>("train.batch_size"), 32);
+  // The resolved YAML parses back to the same config.
+  Config again = parse(c.to_yaml());
+  EXPECT_EQ(again.to_yaml(), c.to_yaml());
+}
+
+TEST(Config, MisspeltKeyIsNamedWithItsLineAndASuggestion) {
+  std::string yaml = kBase;
+  yaml.replace(yaml.find("hidden: 8"), 9, "hiden: 8");
+  std::string message = error_of(yaml);
+  EXPECT_NE(message.find("test.yaml:7:3"), std::string::npos) << message;
+  EXPECT_NE(message.find("unknown key 'model.hiden'"), std::string::npos) << message;
+  EXPECT_NE(message.find("did you mean 'model.hidden'"), std::string::npos) << message;
+}
+
+TEST(Config, WrongTypeAndRangeNameKeyAndWhatIsAllowed) {
+  std::string message = error_of(std::string(kBase) + "  batch_size: many\n");
+  EXPECT_NE(message.find("test.yaml:13:15: train.batch_size = 'many' is not an integer"), std::string::npos) << message;
+  message = error_of(std::string(kBase) + "  log_every: 0\n");
+  EXPECT_NE(message.find("train.log_every = '0' is out of range; allowed: an integer"), std::string::npos) << message;
+  std::string yaml = kBase;
+  yaml.replace(yaml.find("lr: 0.1"), 7, "lr: -1");
+  message = error_of(yaml);
+  EXPECT_NE(message.find("optimizer.lr = '-1' is out of range; allowed: a number in (0, 1000]"), std::string::npos) << message;
+  yaml = kBase;
+  yaml.replace(yaml.find("type: sgd"), 9, "type: rmsprop");
+  message = error_of(yaml);
+  EXPECT_NE(message.find("optimizer.type = 'rmsprop' is not allowed; allowed: one of: adam, sgd"), std::string::npos) << message;
+}
+
+TEST(Config, KeysBelongToTheChosenVariant) {
+  std::string yaml = kBase;
+  yaml.replace(yaml.find("type: sgd"), 9, "type: adam\n  momentum: 0.9");
+  std::string message = error_of(yaml);
+  EXPECT_NE(message.find("unknown key 'optimizer.momentum'"), std::string::npos) << message;
+  EXPECT_NE(message.find("(type adam)"), std::string::npos) << message;
+}
+
+TEST(Config, MissingRequiredKey) {
+  std::string yaml = kBase;
+  yaml.replace(yaml.find("  hidden: 8\n"), 12, "");
+  EXPECT_NE(error_of(yaml).find("missing required key 'model.hidden'"), std::string::npos) << error_of(yaml);
+}
+
+TEST(Config, OverridesAreValidatedAndNamed) {
+  Config c = parse(kBase, {"train.steps=400", "optimizer.momentum=0.5"});
+  EXPECT_EQ(c.get<int64_t>("train.steps"), 400);
+  EXPECT_DOUBLE_EQ(c.get<double>("optimizer.momentum"), 0.5);
+  EXPECT_NE(error_of(kBase, {"train.stpes=4"}).find("--set train.stpes=4: unknown key 'train.stpes'"),
+            std::string::npos) << error_of(kBase, {"train.stpes=4"});
+  EXPECT_NE(error_of(kBase, {"train.steps=-4"}).find("--set train.steps=-4: train.steps = '-4' is out of range"),
+            std::string::npos);
+  EXPECT_NE(error_of(kBase, {"train.steps"}).find("expected KEY=VALUE"), std::string::npos);
+  EXPECT_NE(error_of(kBase, {"seed.x=1"}).find("'seed' is not a section"), std::string::npos);
+}
+
+TEST(Config, SyntaxErrorsAndNonMapsAreReported) {
+  EXPECT_NE(error_of("model: [1, 2").find("test.yaml:"), std::string::npos);
+  EXPECT_NE(error_of("- 1\n- 2\n").find("must be a map"), std::string::npos);
+  EXPECT_NE(error_of("model: 3\n").find("model must be a section"), std::string::npos);
+}
+
+TEST(Config, CrossKeyChecksRunBeforeAnyWork) {
+  Config c = parse(kBase, {"train.log_every=3", "train.checkpoint_every=5"});
+  try {
+    build_experiment(c, "test");
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("--set train.checkpoint_every=5: train.checkpoint_every: must be a multiple"),
+              std::string::npos) << e.what();
+  }
+}
+
+TEST(Config, ShippedConfigsValidate) {
+  Config c = Config::load(std::string(EBM_SOURCE_DIR) + "/experiments/quickstart.yaml", {}, experiment_schema());
+  EXPECT_EQ(c.get<int64_t>("model.hidden"), 16);
+  EXPECT_EQ(c.get<int64_t>("data.size"), 4);
+}
+
+TEST(CommandLine, MisspeltKeyExitsTwoNamingTheKey) {
+  auto dir = testing::scratch_dir();
+  std::string yaml = kBase;
+  yaml.replace(yaml.find("steps: 10"), 9, "stesp: 10");
+  testing::write_text(dir / "bad.yaml", yaml);
+  auto result = testing::run_ebm("train '" + (dir / "bad.yaml").string() + "' --out '" + (dir / "run").string() + "'");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("bad.yaml:12:3: unknown key 'train.stesp' (did you mean 'train.steps'?)"),
+            std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "run"));  // stopped before any work
+}
+
+TEST(CommandLine, BadFlagsAndMissingFilesExitTwo) {
+  EXPECT_EQ(testing::run_ebm("train --no-such-flag x.yaml").exit_code, 2);
+  auto missing = testing::run_ebm("train /nonexistent/config.yaml");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("/nonexistent/config.yaml: cannot read the config file"), std::string::npos);
+  auto resume = testing::run_ebm("train --resume /nonexistent/run");
+  EXPECT_EQ(resume.exit_code, 2);
+  EXPECT_NE(resume.output.find("holds no run to resume"), std::string::npos) << resume.output;
+}
+
+}  // namespace
+}  // namespace ebm::experiments

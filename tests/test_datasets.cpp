@@ -1,0 +1,71 @@
+// Bars and stripes against its definition, and the batch iterator's epoch and resume behaviour.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <set>
+
+#include "datasets/bars_and_stripes.h"
+
+namespace ebm::datasets {
+namespace {
+
+TEST(BarsAndStripes, HasEveryPatternWithAllOffAndAllOnTwice) {
+  const int64_t n = 4;
+  auto data = bars_and_stripes(n);
+  ASSERT_EQ(data.size(), 32);
+  ASSERT_EQ(data.dim(), 16);
+  EXPECT_TRUE(data.is_binary());
+  std::map<std::vector<float>, int> counts;
+  for (int64_t r = 0; r < data.size(); ++r) {
+    auto image = data.data()[r].view({n, n});
+    bool stripes = image.eq(image.select(1, 0).unsqueeze(1)).all().item<bool>();  // rows constant
+    bool bars = image.eq(image.select(0, 0).unsqueeze(0)).all().item<bool>();     // columns constant
+    EXPECT_TRUE(stripes || bars) << image;
+    auto row = data.data()[r].contiguous();
+    counts[std::vector<float>(row.data_ptr<float>(), row.data_ptr<float>() + 16)]++;
+  }
+  EXPECT_EQ(counts.size(), 30u);
+  EXPECT_EQ(counts[std::vector<float>(16, 0.f)], 2);
+  EXPECT_EQ(counts[std::vector<float>(16, 1.f)], 2);
+}
+
+TEST(BarsAndStripes, OptimalLogLikelihoodIsTheEmpiricalEntropy) {
+  EXPECT_NEAR(bars_and_stripes_optimal_log_likelihood(4), -3.379, 5e-4);
+  // 32 patterns: 28 with probability 1/32, 2 with 2/32 (each seen twice).
+  double expected = (28 * std::log(1.0 / 32) + 4 * std::log(2.0 / 32)) / 32;
+  EXPECT_NEAR(bars_and_stripes_optimal_log_likelihood(4), expected, 1e-12);
+  EXPECT_NEAR(32 * bars_and_stripes_optimal_log_likelihood(4), -108.13, 5e-3);
+}
+
+TEST(BatchIterator, VisitsEveryRowOncePerEpochAndResumes) {
+  torch::manual_seed(3);
+  Dataset data(torch::arange(10, torch::kFloat32).unsqueeze(1), "counting");
+  BatchIterator batches(data, 5);
+  auto epoch = torch::cat({batches.next(), batches.next()}).flatten();
+  EXPECT_TRUE(std::get<0>(epoch.sort()).equal(torch::arange(10, torch::kFloat32)));
+
+  batches.next();
+  torch::serialize::OutputArchive out;
+  batches.save(out);
+  auto generator_state = at::detail::getDefaultCPUGenerator().get_state();
+  auto expected = torch::cat({batches.next(), batches.next(), batches.next()});
+
+  std::stringstream bytes;
+  out.save_to(bytes);
+  torch::serialize::InputArchive in;
+  in.load_from(bytes);
+  BatchIterator restored(data, 5);
+  restored.load(in);
+  auto generator = at::detail::getDefaultCPUGenerator();
+  generator.set_state(generator_state);
+  EXPECT_TRUE(torch::cat({restored.next(), restored.next(), restored.next()}).equal(expected));
+}
+
+TEST(Dataset, RejectsEmptyOrNonMatrixData) {
+  EXPECT_THROW(Dataset(torch::zeros({0, 3}), "empty"), std::invalid_argument);
+  EXPECT_THROW(Dataset(torch::zeros({3}), "vector"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace ebm::datasets

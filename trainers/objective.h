@@ -1,0 +1,32 @@
+// Objective: a scalar loss whose gradient trains an energy model, plus its named terms.
+// Terms are logged by name and can be differentiated separately (positive vs negative phase).
+#pragma once
+
+#include <torch/serialize/archive.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ebm/energy_model.h"
+
+namespace ebm::trainers {
+
+struct LossTerms {
+  torch::Tensor loss;  // minimised
+  std::vector<std::pair<std::string, torch::Tensor>> terms;  // logged, each a scalar
+};
+
+class Objective {
+ public:
+  virtual ~Objective() = default;
+  virtual LossTerms compute(EnergyModelImpl& model, const torch::Tensor& batch) = 0;
+  // Throws std::invalid_argument when the objective cannot train `model`.
+  virtual void check_model(const EnergyModelImpl& model) const {}
+  // Objective state that a resumed run needs (persistent chains, buffers).
+  virtual void save(torch::serialize::OutputArchive& archive) const {}
+  virtual void load(torch::serialize::InputArchive& archive) {}
+  virtual std::string name() const = 0;
+};
+
+}  // namespace ebm::trainers
