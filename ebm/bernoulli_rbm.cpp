@@ -21,7 +21,15 @@ torch::Tensor like(const torch::Tensor& p, const torch::Tensor& x) { return p.to
 
 torch::Tensor BernoulliRBMImpl::energy(const torch::Tensor& v) {
   auto pre = torch::addmm(like(hidden_bias, v), v, like(weight, v));
+  memo_ = {v, torch::sigmoid(pre.detach()), v._version(), weight._version(), hidden_bias._version(),
+           weight.data_ptr()};
   return -v.mv(like(visible_bias, v)) - torch::softplus(pre).sum(1);
+}
+
+bool BernoulliRBMImpl::memo_matches(const torch::Tensor& v) const {
+  return memo_.input.defined() && memo_.input.is_same(v) && memo_.input_version == v._version() &&
+         memo_.weight_version == weight._version() && memo_.bias_version == hidden_bias._version() &&
+         memo_.weight_data == weight.data_ptr();
 }
 
 torch::Tensor BernoulliRBMImpl::joint_energy(const torch::Tensor& v, const torch::Tensor& h) {
@@ -30,6 +38,8 @@ torch::Tensor BernoulliRBMImpl::joint_energy(const torch::Tensor& v, const torch
 }
 
 torch::Tensor BernoulliRBMImpl::hidden_mean(const torch::Tensor& v) {
+  // The memo holds no graph, so it serves only callers that need none (samplers).
+  if (!torch::GradMode::is_enabled() && memo_matches(v)) return memo_.mean;
   return torch::sigmoid(torch::addmm(like(hidden_bias, v), v, like(weight, v)));
 }
 

@@ -5,6 +5,8 @@
 //   p(h_j = 1 | v) = sigmoid(c_j + (v^T W)_j),  p(v_i = 1 | h) = sigmoid(b_i + (W h)_i).
 // Parameters: "weight" [V, H], "visible_bias" [V], "hidden_bias" [H]. Every method computes in
 // the dtype of its input, so exact evaluation can run in double on a float model.
+// energy(v) remembers p(h | v) of its last input: CD evaluates F(data) and then starts Gibbs
+// chains at the same data, and the memo saves that second v W product (a fifth of a CD-1 step).
 #pragma once
 
 #include <torch/nn/pimpl.h>
@@ -46,6 +48,15 @@ class BernoulliRBMImpl : public LatentVariableModel {
 
  private:
   BernoulliRBMOptions options_;
+  // p(h | v) for the last input of energy(), valid while that tensor and the parameters are
+  // unchanged (same tensor, same version counters, same storage).
+  struct HiddenMeanMemo {
+    torch::Tensor input, mean;
+    int64_t input_version = -1, weight_version = -1, bias_version = -1;
+    const void* weight_data = nullptr;
+  };
+  HiddenMeanMemo memo_;
+  bool memo_matches(const torch::Tensor& v) const;
 };
 
 TORCH_MODULE(BernoulliRBM);

@@ -120,3 +120,55 @@ TEST(ExactEnumeration, RefusesModelsTooLargeOnBothLayers) {
 
 }  // namespace
 }  // namespace ebm
+
+#include "ebm/bernoulli.h"
+
+namespace ebm {
+namespace {
+
+TEST(BernoulliSampling, FrequenciesMatchProbabilitiesAndDrawsAreIndependent) {
+  torch::manual_seed(11);
+  const int64_t n = 400000;
+  auto p = torch::linspace(0.0, 1.0, 11, torch::kFloat64).repeat({n / 11 + 1}).slice(0, 0, n);
+  auto x = sample_bernoulli(p.view({-1, 8}));
+  auto flat = x.flatten();
+  for (int64_t k = 0; k < 11; ++k) {
+    double q = k / 10.0;
+    auto picked = flat.index({p.eq(p[k])});
+    double m = picked.numel();
+    EXPECT_NEAR(picked.mean().item<double>(), q, 5 * std::sqrt(q * (1 - q) / m) + 1e-12) << q;
+  }
+  // Neighbouring draws at p = 1/2 are uncorrelated (the hash decorrelates adjacent counters).
+  auto half = sample_bernoulli(torch::full({n}, 0.5, torch::kFloat64));
+  auto a = half.slice(0, 0, n - 1) - 0.5, b = half.slice(0, 1) - 0.5;
+  EXPECT_LT(std::abs((a * b).mean().item<double>() / 0.25), 5 / std::sqrt(double(n)));
+}
+
+TEST(BernoulliSampling, SeedDeterminesTheDrawWhateverTheThreadCount) {
+  auto p = torch::rand({300, 700});
+  torch::manual_seed(4);
+  torch::set_num_threads(1);
+  auto one = sample_bernoulli(p);
+  torch::manual_seed(4);
+  torch::set_num_threads(2);
+  auto two = sample_bernoulli(p);
+  EXPECT_TRUE(one.equal(two));
+  EXPECT_FALSE(sample_bernoulli(p).equal(two));  // the next call draws a fresh key
+}
+
+TEST(BernoulliRBM, HiddenMeanMemoNeverServesStaleValues) {
+  auto rbm = random_rbm(6, 4, 30);
+  auto v = torch::randint(2, {5, 6}, torch::kFloat64);
+  rbm->energy(v);
+  torch::NoGradGuard no_grad;
+  auto fresh = torch::sigmoid(v.mm(rbm->weight) + rbm->hidden_bias);
+  EXPECT_TRUE(torch::allclose(rbm->hidden_mean(v), fresh, 1e-14, 1e-14));
+  rbm->weight.add_(0.5);  // a parameter update invalidates the memo
+  EXPECT_TRUE(torch::allclose(rbm->hidden_mean(v), torch::sigmoid(v.mm(rbm->weight) + rbm->hidden_bias), 1e-14, 1e-14));
+  rbm->energy(v);
+  v.add_(1).remainder_(2);  // so does changing the input in place
+  EXPECT_TRUE(torch::allclose(rbm->hidden_mean(v), torch::sigmoid(v.mm(rbm->weight) + rbm->hidden_bias), 1e-14, 1e-14));
+}
+
+}  // namespace
+}  // namespace ebm

@@ -45,7 +45,8 @@ TrainingSummary Trainer::run() {
       optimizer_->param_groups()[g].options().set_lr(base_lrs_[g] * factor);
     }
     auto batch = batches_.next();
-    optimizer_->zero_grad();
+    // Dropping the gradients (rather than zeroing them) lets backward write them in place.
+    for (auto& p : model_->parameters()) p.mutable_grad().reset();
     LossTerms terms = objective_->compute(*model_, batch);
     const double loss = terms.loss.item<double>();
     if (!std::isfinite(loss)) {

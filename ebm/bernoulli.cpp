@@ -1,0 +1,60 @@
+#include "ebm/bernoulli.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+
+#include <mutex>
+
+namespace ebm {
+
+namespace {
+
+inline uint32_t mix32(uint32_t x) {
+  x ^= x >> 16;
+  x *= 0x7feb352dU;
+  x ^= x >> 15;
+  x *= 0x846ca68bU;
+  x ^= x >> 16;
+  return x;
+}
+
+// Compiled for AVX2 and for baseline x86-64; the loader picks what the CPU has.
+template <class Scalar>
+__attribute__((target_clones("avx2", "default"))) void bernoulli_block(
+    const Scalar* p, Scalar* out, int64_t begin, int64_t end, uint32_t key0, uint32_t key1) {
+  for (int64_t i = begin; i < end; ++i) {
+    const uint32_t bits = mix32(mix32(static_cast<uint32_t>(i) ^ key0) + key1);
+    const Scalar u = static_cast<Scalar>(bits >> 8) * static_cast<Scalar>(1.0 / 16777216.0);
+    out[i] = u < p[i] ? Scalar(1) : Scalar(0);
+  }
+}
+
+}  // namespace
+
+at::Tensor sample_bernoulli(const at::Tensor& probs) {
+  const bool fast = probs.device().is_cpu() && probs.numel() < (int64_t{1} << 32) &&
+                    (probs.scalar_type() == at::kFloat || probs.scalar_type() == at::kDouble);
+  if (!fast) {
+    at::Tensor u = at::rand_like(probs);
+    return u.lt_(probs);  // in place: keeps the floating dtype, values 0 and 1
+  }
+  uint64_t seed;
+  {
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    seed = generator.get<at::CPUGeneratorImpl>()->random64();
+  }
+  const auto key0 = static_cast<uint32_t>(seed), key1 = static_cast<uint32_t>(seed >> 32);
+  at::Tensor p = probs.contiguous();
+  at::Tensor out = at::empty_like(p);
+  AT_DISPATCH_FLOATING_TYPES(p.scalar_type(), "sample_bernoulli", [&] {
+    const scalar_t* in = p.data_ptr<scalar_t>();
+    scalar_t* result = out.data_ptr<scalar_t>();
+    at::parallel_for(0, p.numel(), 16384, [&](int64_t begin, int64_t end) {
+      bernoulli_block<scalar_t>(in, result, begin, end, key0, key1);
+    });
+  });
+  return out;
+}
+
+}  // namespace ebm
