@@ -17,13 +17,43 @@ BernoulliRBMImpl::BernoulliRBMImpl(const BernoulliRBMOptions& options) : options
 namespace {
 // Parameters cast to the input's dtype: a no-op for the training dtype, double for exact work.
 torch::Tensor like(const torch::Tensor& p, const torch::Tensor& x) { return p.to(x.dtype()); }
+
+// F(v) = -v b - sum_j softplus(c_j + (v W)_j) with its gradient written out:
+//   dF/dW = -v^T s,  dF/dc = -s,  dF/db = -v,  dF/dv = -b - s W^T,  s = sigmoid(c + v W).
+// s is computed once and serves the backward pass and the hidden-mean memo.
+class FreeEnergy : public torch::autograd::Function<FreeEnergy> {
+ public:
+  // Returns {F(v), s}; s = p(h = 1 | v) is not differentiable.
+  static torch::autograd::tensor_list forward(torch::autograd::AutogradContext* ctx,
+                                              const torch::Tensor& v, const torch::Tensor& w,
+                                              const torch::Tensor& b, const torch::Tensor& c) {
+    auto pre = torch::addmm(c, v, w);
+    auto s = torch::sigmoid(pre);
+    ctx->save_for_backward({v, w, b, s});
+    ctx->mark_non_differentiable({s});
+    return {torch::softplus(pre).sum(1).add_(v.mv(b)).neg_(), s};
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    auto saved = ctx->get_saved_variables();
+    const auto &v = saved[0], &w = saved[1], &b = saved[2], &s = saved[3];
+    auto minus_g = grads[0].neg();
+    auto gs = s * minus_g.unsqueeze(1);  // dL/dpre
+    torch::Tensor grad_v, grad_w, grad_b, grad_c;
+    if (ctx->needs_input_grad(0)) grad_v = torch::addmm(minus_g.unsqueeze(1) * b, gs, w.t());
+    if (ctx->needs_input_grad(1)) grad_w = v.t().mm(gs);
+    if (ctx->needs_input_grad(2)) grad_b = v.t().mv(minus_g);
+    if (ctx->needs_input_grad(3)) grad_c = gs.sum(0);
+    return {grad_v, grad_w, grad_b, grad_c};
+  }
+};
 }  // namespace
 
 torch::Tensor BernoulliRBMImpl::energy(const torch::Tensor& v) {
-  auto pre = torch::addmm(like(hidden_bias, v), v, like(weight, v));
-  memo_ = {v, torch::sigmoid(pre.detach()), v._version(), weight._version(), hidden_bias._version(),
-           weight.data_ptr()};
-  return -v.mv(like(visible_bias, v)) - torch::softplus(pre).sum(1);
+  auto outputs = FreeEnergy::apply(v, like(weight, v), like(visible_bias, v), like(hidden_bias, v));
+  memo_ = {v, outputs[1], v._version(), weight._version(), hidden_bias._version(), weight.data_ptr()};
+  return outputs[0];
 }
 
 bool BernoulliRBMImpl::memo_matches(const torch::Tensor& v) const {

@@ -45,6 +45,8 @@ Field choice(std::string name, YAML::Node fallback, std::vector<std::string> cho
 Field section(std::string name, std::vector<Field> fields, std::string help);
 Field variant_section(std::string name, std::string default_type,
                       std::map<std::string, std::vector<Field>> variants, std::string help);
+// The schema as a Markdown reference (docs/CONFIG.md is this text).
+std::string schema_markdown(const Field& schema);
 // YAML value helpers for defaults.
 inline YAML::Node value(const char* v) { return YAML::Node(std::string(v)); }
 template <class T>

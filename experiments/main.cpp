@@ -10,6 +10,7 @@
 
 #include "experiments/commands.h"
 #include "experiments/config.h"
+#include "experiments/schema.h"
 
 int main(int argc, char** argv) {
   // Training allocates and frees the same megabyte-sized tensors every step. glibc serves such
@@ -32,12 +33,15 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--out", train.out_dir, "run directory (default runs/<name>)")
       ->excludes("--resume");
   train_cmd->add_flag("--force", train.force, "replace the run already in --out");
-  train_cmd->add_option("--set", train.overrides, "override a config key: --set train.steps=400");
+  train_cmd->add_option("--set", train.overrides, "override a config key: --set train.steps=400 (repeatable)")
+      ->allow_extra_args(false);
 
   std::string run_dir, out_file;
   auto* export_cmd = app.add_subcommand("export", "write a run's parameters as safetensors");
   export_cmd->add_option("--run", run_dir, "run directory")->required();
   export_cmd->add_option("--out", out_file, "output .safetensors file")->required();
+
+  auto* schema_cmd = app.add_subcommand("schema", "print the config reference (Markdown)");
 
   ebm::experiments::RbmBenchArguments rbm;
   auto* bench_cmd = app.add_subcommand("bench", "benchmarks printing one JSON line");
@@ -66,6 +70,10 @@ int main(int argc, char** argv) {
         throw ebm::experiments::ConfigError("train needs a CONFIG file or --resume DIR");
       }
       return ebm::experiments::train_command(train);
+    }
+    if (*schema_cmd) {
+      std::cout << ebm::experiments::schema_markdown(ebm::experiments::experiment_schema());
+      return 0;
     }
     if (*export_cmd) return ebm::experiments::export_command(run_dir, out_file);
     if (*bench_rbm) return ebm::experiments::bench_rbm_command(rbm);

@@ -145,3 +145,15 @@ TEST(CommandLine, BadFlagsAndMissingFilesExitTwo) {
 
 }  // namespace
 }  // namespace ebm::experiments
+
+namespace ebm::experiments {
+namespace {
+
+TEST(Config, ReferenceDocumentMatchesTheSchema) {
+  auto documented = testing::read_text(std::string(EBM_SOURCE_DIR) + "/docs/CONFIG.md");
+  EXPECT_EQ(documented, schema_markdown(experiment_schema()))
+      << "docs/CONFIG.md is stale: regenerate it with `build/ebm schema > docs/CONFIG.md`";
+}
+
+}  // namespace
+}  // namespace ebm::experiments

@@ -166,7 +166,7 @@ int64_t Trainer::resume(const std::string& path) {
   objective_->load(objective);
   batches_.load(batches);
   GeneratorSnapshot::load(archive).restore();
-  spdlog::info("resumed from {} at step {}", path, step_);
+  spdlog::info("loaded checkpoint {} (step {})", path, step_);
   return step_;
 }
 
