@@ -18,6 +18,13 @@ int train_command(const TrainArguments& args);
 
 int export_command(const std::string& run_dir, const std::string& out_file);
 
+struct EvalArguments {
+  std::string run_dir, metric;  // metric: ais | exact | pl | recon
+  int64_t chains = 100, betas = 10000;
+  std::string schedule = "piecewise";
+};
+int eval_command(const EvalArguments& args);
+
 struct RbmBenchArguments {
   int64_t visible = 784, hidden = 500, batch = 100, k = 1, threads = 0, steps = 200;
   std::string dtype = "float32";

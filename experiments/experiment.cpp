@@ -5,6 +5,8 @@
 #include <thread>
 
 #include "datasets/bars_and_stripes.h"
+#include "experiments/run_directory.h"
+#include "experiments/schema.h"
 #include "ebm/bernoulli_rbm.h"
 #include "samplers/block_gibbs.h"
 #include "samplers/chain_source.h"
@@ -124,6 +126,16 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
                         .lr_schedule(c.get<std::string>("train.lr_schedule"))
                         .log_every(log_every)
                         .checkpoint_every(checkpoint_every);
+  return e;
+}
+
+Experiment load_trained_experiment(const std::string& run_dir, int64_t* step) {
+  auto run = RunDirectory::open(run_dir);
+  Config config = Config::load(run.config_path(), {}, experiment_schema());
+  Experiment e = build_experiment(config, config.get<std::string>("name"));
+  // The trainer owns the checkpoint layout; restoring through it restores the model.
+  trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, {}, e.train_options);
+  *step = trainer.resume(run.checkpoint_path());
   return e;
 }
 

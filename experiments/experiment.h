@@ -32,6 +32,10 @@ struct Experiment {
 // an objective or evaluator that cannot handle the model, an unavailable device.
 Experiment build_experiment(const Config& config, const std::string& default_name);
 
+// The experiment of a run directory with the model of its last checkpoint loaded; `step`
+// receives the checkpoint's step. Throws ConfigError when DIR holds no run.
+Experiment load_trained_experiment(const std::string& run_dir, int64_t* step);
+
 // Sets LibTorch's intra-op threads; 0 = all cores. Returns the count in use.
 int set_threads(int64_t threads);
 

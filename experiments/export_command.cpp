@@ -5,19 +5,13 @@
 
 #include "experiments/commands.h"
 #include "experiments/experiment.h"
-#include "experiments/run_directory.h"
 #include "experiments/safetensors.h"
-#include "experiments/schema.h"
 
 namespace ebm::experiments {
 
 int export_command(const std::string& run_dir, const std::string& out_file) {
-  auto run = RunDirectory::open(run_dir);
-  Config config = Config::load(run.config_path(), {}, experiment_schema());
-  Experiment e = build_experiment(config, config.get<std::string>("name"));
-  trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, e.evaluators,
-                            e.train_options);
-  const int64_t step = trainer.resume(run.checkpoint_path());
+  int64_t step = 0;
+  Experiment e = load_trained_experiment(run_dir, &step);
 
   NamedTensors tensors;
   for (const auto& item : e.model->named_parameters()) tensors.emplace_back(item.key(), item.value());

@@ -41,6 +41,17 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--run", run_dir, "run directory")->required();
   export_cmd->add_option("--out", out_file, "output .safetensors file")->required();
 
+  ebm::experiments::EvalArguments eval;
+  auto* eval_cmd = app.add_subcommand("eval", "evaluate a trained run; one JSON line");
+  eval_cmd->add_option("--run", eval.run_dir, "run directory")->required();
+  eval_cmd->add_option("--metric", eval.metric, "ais | exact | pl | recon")
+      ->required()
+      ->check(CLI::IsMember({"ais", "exact", "pl", "recon"}));
+  eval_cmd->add_option("--chains", eval.chains, "AIS chains")->check(CLI::Range(2, 10000000));
+  eval_cmd->add_option("--betas", eval.betas, "AIS intermediate distributions")->check(CLI::PositiveNumber);
+  eval_cmd->add_option("--schedule", eval.schedule, "AIS inverse temperatures: piecewise | linear")
+      ->check(CLI::IsMember({"piecewise", "linear"}));
+
   auto* schema_cmd = app.add_subcommand("schema", "print the config reference (Markdown)");
 
   ebm::experiments::RbmBenchArguments rbm;
@@ -75,6 +86,7 @@ int main(int argc, char** argv) {
       std::cout << ebm::experiments::schema_markdown(ebm::experiments::experiment_schema());
       return 0;
     }
+    if (*eval_cmd) return ebm::experiments::eval_command(eval);
     if (*export_cmd) return ebm::experiments::export_command(run_dir, out_file);
     if (*bench_rbm) return ebm::experiments::bench_rbm_command(rbm);
   } catch (const ebm::experiments::ConfigError& e) {

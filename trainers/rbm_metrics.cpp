@@ -1,0 +1,76 @@
+#include "trainers/rbm_metrics.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+#include "ebm/bernoulli_rbm.h"
+#include "ebm/exact_enumeration.h"
+
+namespace ebm::trainers {
+
+namespace {
+BernoulliRBMImpl& rbm_of(const EnergyModelImpl& model, const char* metric) {
+  auto* rbm = dynamic_cast<const BernoulliRBMImpl*>(&model);
+  if (rbm == nullptr) throw std::invalid_argument(std::string(metric) + " needs a bernoulli_rbm");
+  return const_cast<BernoulliRBMImpl&>(*rbm);
+}
+
+LatentVariableModel& latent_of(const EnergyModelImpl& model, const char* metric) {
+  auto* latent = dynamic_cast<const LatentVariableModel*>(&model);
+  if (latent == nullptr) throw std::invalid_argument(std::string(metric) + " needs a latent-variable model");
+  return const_cast<LatentVariableModel&>(*latent);
+}
+}  // namespace
+
+void AISLogLikelihood::check_model(const EnergyModelImpl& model) const { rbm_of(model, "ais"); }
+
+Metrics AISLogLikelihood::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
+  auto& rbm = rbm_of(model, "ais");
+  auto result = samplers::ais_log_partition(rbm, data.data(), options_);
+  torch::NoGradGuard no_grad;
+  Metrics m;
+  m["ais_ll"] = -rbm.energy(data.data().to(torch::kFloat64)).mean().item<double>() - result.log_z;
+  m["log_z"] = result.log_z;
+  m["log_z_stderr"] = result.log_z_stderr;
+  m["base_log_z"] = result.base_log_z;
+  if (is_enumerable(rbm)) m["exact_log_z"] = exact_log_partition(rbm);
+  return m;
+}
+
+void PseudoLikelihood::check_model(const EnergyModelImpl& model) const {
+  if (model.domain() != Domain::Binary) throw std::invalid_argument("pl needs a model of binary data");
+}
+
+Metrics PseudoLikelihood::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
+  torch::NoGradGuard no_grad;
+  auto x = data.data().to(torch::kFloat64);
+  auto free_energy = model.energy(x);
+  auto total = torch::zeros_like(free_energy);
+  for (int64_t i = 0; i < x.size(1); ++i) {
+    auto flipped = x.clone();
+    flipped.select(1, i).mul_(-1).add_(1);
+    total += torch::log_sigmoid(model.energy(flipped) - free_energy);
+  }
+  Metrics m;
+  m["pseudo_ll_total"] = total.mean().item<double>();
+  m["pseudo_ll_per_feature"] = total.mean().item<double>() / static_cast<double>(x.size(1));
+  return m;
+}
+
+void Reconstruction::check_model(const EnergyModelImpl& model) const { latent_of(model, "recon"); }
+
+Metrics Reconstruction::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
+  auto& latent = latent_of(model, "recon");
+  torch::NoGradGuard no_grad;
+  auto x = data.data().to(torch::kFloat64);
+  auto r = latent.visible_mean(latent.hidden_mean(x)).clamp(1e-12, 1 - 1e-12);
+  Metrics m;
+  m["recon_mse"] = (x - r).pow(2).mean().item<double>();
+  const double xent = -(x * r.log() + (1 - x) * (1 - r).log()).sum(1).mean().item<double>();
+  m["recon_xent"] = xent;
+  m["neg_recon_xent"] = -xent;
+  return m;
+}
+
+}  // namespace ebm::trainers

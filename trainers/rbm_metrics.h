@@ -1,0 +1,43 @@
+// Evaluators for RBMs beyond exact enumeration:
+//   ais:  log Z by annealed importance sampling (samplers/ais.h); ll = mean[-F(x)] - log Z.
+//   pl:   pseudo-likelihood (Besag 1975), sum_i log p(x_i | x_-i) with
+//         p(x_i | x_-i) = sigmoid(F(x with x_i flipped) - F(x)), every feature, exactly.
+//   recon: one mean-field pass x -> p(h|x) -> p(x|h) =: r; squared error and cross-entropy.
+#pragma once
+
+#include "samplers/ais.h"
+#include "trainers/evaluator.h"
+
+namespace ebm::trainers {
+
+// Reports "ais_ll", "log_z", "log_z_stderr", "base_log_z", and "exact_log_z" when enumerable.
+class AISLogLikelihood : public Evaluator {
+ public:
+  explicit AISLogLikelihood(samplers::AISOptions options = {}) : options_(std::move(options)) {}
+  Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;
+  std::string primary_metric() const override { return "ais_ll"; }
+  void check_model(const EnergyModelImpl& model) const override;
+
+ private:
+  samplers::AISOptions options_;
+};
+
+// Reports "pseudo_ll_total" (nats per example, summed over features) and
+// "pseudo_ll_per_feature" (the same divided by the number of features).
+class PseudoLikelihood : public Evaluator {
+ public:
+  Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;
+  std::string primary_metric() const override { return "pseudo_ll_total"; }
+  void check_model(const EnergyModelImpl& model) const override;
+};
+
+// Reports "recon_mse" (per feature) and "recon_xent" (nats per example); lower is better, so
+// the primary metric is their negation, "neg_recon_xent".
+class Reconstruction : public Evaluator {
+ public:
+  Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;
+  std::string primary_metric() const override { return "neg_recon_xent"; }
+  void check_model(const EnergyModelImpl& model) const override;
+};
+
+}  // namespace ebm::trainers
