@@ -49,7 +49,7 @@ RunDirectory RunDirectory::create(const std::string& explicit_path, const std::s
 RunDirectory RunDirectory::open(const std::string& path) {
   RunDirectory run(path);
   if (!fs::exists(run.checkpoint_path()) || !fs::exists(run.config_path())) {
-    throw ConfigError(path + " holds no run to resume (config.yaml and checkpoint.pt expected)");
+    throw ConfigError(path + " holds no run (config.yaml and checkpoint.pt expected)");
   }
   return run;
 }
