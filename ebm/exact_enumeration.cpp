@@ -40,8 +40,7 @@ double exact_log_partition(LatentVariableModel& model) {
   return torch::logsumexp(torch::cat(partial), 0).item<double>();
 }
 
-double exact_mean_log_likelihood(LatentVariableModel& model, const torch::Tensor& data,
-                                 double log_partition) {
+double mean_log_likelihood(EnergyModelImpl& model, const torch::Tensor& data, double log_partition) {
   torch::NoGradGuard no_grad;
   auto free_energy = model.energy(data.to(torch::kFloat64));
   return -free_energy.mean().item<double>() - log_partition;

@@ -23,8 +23,8 @@ bool is_enumerable(const LatentVariableModel& model);
 // log Z in double precision; throws std::invalid_argument when the model is not enumerable.
 double exact_log_partition(LatentVariableModel& model);
 
-// Mean log p(x) over the rows of `data`, in nats per example, given log Z.
-double exact_mean_log_likelihood(LatentVariableModel& model, const torch::Tensor& data,
-                                 double log_partition);
+// Mean log p(x) = mean[-E(x)] - log Z over the rows of `data`, in nats per example, in double,
+// for any log Z: exact (above) or estimated (samplers/ais.h).
+double mean_log_likelihood(EnergyModelImpl& model, const torch::Tensor& data, double log_partition);
 
 }  // namespace ebm

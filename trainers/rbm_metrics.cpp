@@ -28,9 +28,8 @@ void AISLogLikelihood::check_model(const EnergyModelImpl& model) const { rbm_of(
 Metrics AISLogLikelihood::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
   auto& rbm = rbm_of(model, "ais");
   auto result = samplers::ais_log_partition(rbm, data.data(), options_);
-  torch::NoGradGuard no_grad;
   Metrics m;
-  m["ais_ll"] = -rbm.energy(data.data().to(torch::kFloat64)).mean().item<double>() - result.log_z;
+  m["ais_ll"] = mean_log_likelihood(rbm, data.data(), result.log_z);
   m["log_z"] = result.log_z;
   m["log_z_stderr"] = result.log_z_stderr;
   m["base_log_z"] = result.base_log_z;
