@@ -85,6 +85,16 @@ torch::Tensor BernoulliRBMImpl::sample_visible(const torch::Tensor& h) {
   return sample_bernoulli(visible_mean(h));
 }
 
+torch::Tensor BernoulliRBMImpl::sample_hidden_tempered(const torch::Tensor& v, const torch::Tensor& beta) {
+  auto pre = torch::addmm(like(hidden_bias, v), v, like(weight, v));
+  return sample_bernoulli(torch::sigmoid(pre.mul_(beta.to(v.dtype()).unsqueeze(1))));
+}
+
+torch::Tensor BernoulliRBMImpl::sample_visible_tempered(const torch::Tensor& h, const torch::Tensor& beta) {
+  auto pre = torch::addmm(like(visible_bias, h), h, like(weight, h).t());
+  return sample_bernoulli(torch::sigmoid(pre.mul_(beta.to(h.dtype()).unsqueeze(1))));
+}
+
 torch::Tensor BernoulliRBMImpl::hidden_free_energy(const torch::Tensor& h) {
   auto pre = torch::addmm(like(visible_bias, h), h, like(weight, h).t());
   return -h.mv(like(hidden_bias, h)) - torch::softplus(pre).sum(1);

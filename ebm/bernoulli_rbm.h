@@ -2,7 +2,8 @@
 //   E(v, h) = -v^T W h - b^T v - c^T h,       v in {0,1}^V, h in {0,1}^H
 //   F(v)    = -b^T v - sum_j softplus(c_j + (v^T W)_j)
 //   F(h)    = -c^T h - sum_i softplus(b_i + (W h)_i)
-//   p(h_j = 1 | v) = sigmoid(c_j + (v^T W)_j),  p(v_i = 1 | h) = sigmoid(b_i + (W h)_i).
+//   p(h_j = 1 | v) = sigmoid(c_j + (v^T W)_j),  p(v_i = 1 | h) = sigmoid(b_i + (W h)_i);
+//   at inverse temperature β the arguments of both sigmoids are multiplied by β.
 // Parameters: "weight" [V, H], "visible_bias" [V], "hidden_bias" [H]. Every method computes in
 // the dtype of its input, so exact evaluation can run in double on a float model.
 // energy(v) remembers p(h | v) of its last input: CD evaluates F(data) and then starts Gibbs
@@ -39,6 +40,8 @@ class BernoulliRBMImpl : public LatentVariableModel {
   torch::Tensor visible_mean(const torch::Tensor& h) override;
   torch::Tensor sample_visible(const torch::Tensor& h) override;
   torch::Tensor hidden_free_energy(const torch::Tensor& h) override;
+  torch::Tensor sample_hidden_tempered(const torch::Tensor& v, const torch::Tensor& beta) override;
+  torch::Tensor sample_visible_tempered(const torch::Tensor& h, const torch::Tensor& beta) override;
 
   // Sets b_i = log(p_i / (1 - p_i)) from the data's marginals p (Hinton 2010, section 8).
   void init_visible_bias_from(const torch::Tensor& data);

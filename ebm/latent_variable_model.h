@@ -20,6 +20,10 @@ class LatentVariableModel : public EnergyModelImpl {
   virtual torch::Tensor sample_visible(const torch::Tensor& h) = 0;
   // F(h) = -log sum_v exp(-E(v, h)) per example.
   virtual torch::Tensor hidden_free_energy(const torch::Tensor& h) = 0;
+  // Samples of the conditionals of the tempered model p_β(v, h) ∝ exp(-β E(v, h)), with one
+  // inverse temperature per row in `beta` [B] (parallel tempering runs every replica in one batch).
+  virtual torch::Tensor sample_hidden_tempered(const torch::Tensor& v, const torch::Tensor& beta) = 0;
+  virtual torch::Tensor sample_visible_tempered(const torch::Tensor& h, const torch::Tensor& beta) = 0;
 };
 
 }  // namespace ebm

@@ -10,6 +10,7 @@
 #include "ebm/bernoulli_rbm.h"
 #include "samplers/block_gibbs.h"
 #include "samplers/chain_source.h"
+#include "samplers/parallel_tempering.h"
 #include "trainers/contrastive.h"
 #include "trainers/exact_log_likelihood.h"
 #include "trainers/optimizer.h"
@@ -46,6 +47,12 @@ EnergyModelPtr make_model(const Config& c, const datasets::Dataset& data) {
 std::shared_ptr<samplers::Sampler> make_sampler(const Config& c) {
   const auto type = c.get<std::string>("sampler.type");
   if (type == "gibbs") return std::make_shared<samplers::BlockGibbsSampler>();
+  if (type == "parallel_tempering") {
+    return std::make_shared<samplers::ParallelTemperingSampler>(
+        samplers::ParallelTemperingOptions()
+            .temperatures(c.get<int64_t>("sampler.temperatures"))
+            .min_beta(c.get<double>("sampler.min_beta")));
+  }
   c.fail("sampler.type", "no factory for '" + type + "'");
 }
 

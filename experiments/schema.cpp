@@ -23,7 +23,12 @@ Field build_schema() {
 
   Field sampler = variant_section(
       "sampler", "gibbs",
-      {{"gibbs", {integer("steps", value(1), 1, 1e6, "transitions per training step (the k of CD-k)")}}},
+      {{"gibbs", {integer("steps", value(1), 1, 1e6, "transitions per training step (the k of CD-k)")}},
+       {"parallel_tempering",
+        {integer("steps", value(1), 1, 1e6, "sweeps (Gibbs on every replica, then swaps) per training step"),
+         integer("temperatures", value(10), 2, 1000, "replicas, the beta = 1 chain included"),
+         number("min_beta", value(0.1), 0, 0.999999, "the hottest replica's inverse temperature; "
+                "the ladder is evenly spaced in beta up to 1")}}},
       "the MCMC kernel of the negative phase");
 
   Field objective = variant_section(

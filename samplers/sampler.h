@@ -5,6 +5,8 @@
 #include <map>
 #include <string>
 
+#include <torch/serialize/archive.h>
+
 #include "ebm/energy_model.h"
 
 namespace ebm::samplers {
@@ -19,6 +21,9 @@ class Sampler {
   virtual std::map<std::string, double> statistics() const { return {}; }
   // Throws std::invalid_argument when the kernel cannot target `model`.
   virtual void check_model(const EnergyModelImpl& model) const {}
+  // State a kernel carries between runs (parallel tempering's replicas), for checkpoints.
+  virtual void save(torch::serialize::OutputArchive& archive) const {}
+  virtual void load(torch::serialize::InputArchive& archive) {}
   virtual std::string name() const = 0;
 };
 

@@ -24,11 +24,13 @@ NamedTensors exported(const fs::path& run, const fs::path& file) {
   return read_safetensors(file.string());
 }
 
-TEST(Runs, ResumedRunEqualsUninterruptedRun) {
+// Trains the quickstart with `overrides` for 400 steps straight and as 200 + a resume to 400.
+void expect_resumed_run_equals_uninterrupted_run(const std::string& overrides) {
   auto dir = testing::scratch_dir();
-  auto straight = testing::run_ebm("train " + kQuick + " --set train.steps=400 --out '" + (dir / "straight").string() + "'");
+  const std::string train = "train " + kQuick + " " + overrides;
+  auto straight = testing::run_ebm(train + " --set train.steps=400 --out '" + (dir / "straight").string() + "'");
   ASSERT_EQ(straight.exit_code, 0) << straight.output;
-  auto half = testing::run_ebm("train " + kQuick + " --set train.steps=200 --out '" + (dir / "resumed").string() + "'");
+  auto half = testing::run_ebm(train + " --set train.steps=200 --out '" + (dir / "resumed").string() + "'");
   ASSERT_EQ(half.exit_code, 0) << half.output;
   auto resumed = testing::run_ebm("train --resume '" + (dir / "resumed").string() + "' --set train.steps=400");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
@@ -51,6 +53,13 @@ TEST(Runs, ResumedRunEqualsUninterruptedRun) {
   std::vector<int64_t> steps;
   for (std::string line; std::getline(metrics, line);) steps.push_back(nlohmann::json::parse(line)["step"]);
   EXPECT_EQ(steps, (std::vector<int64_t>{100, 200, 300, 400}));
+}
+
+TEST(Runs, ResumedRunEqualsUninterruptedRun) { expect_resumed_run_equals_uninterrupted_run(""); }
+
+// The tempered replicas and the swap parity travel in the checkpoint too.
+TEST(Runs, ResumedParallelTemperingRunEqualsUninterruptedRun) {
+  expect_resumed_run_equals_uninterrupted_run("--set sampler.type=parallel_tempering --set sampler.temperatures=4");
 }
 
 TEST(Runs, RunDirectoryHoldsConfigMetricsSummaryAndExport) {

@@ -15,7 +15,21 @@ LossTerms ContrastiveObjective::compute(EnergyModelImpl& model, const torch::Ten
   auto negatives = sampler_->run(model, source_->start(batch), options_.sampler_steps());
   source_->finish(negatives);
   auto energy_neg = model.energy(negatives.to(batch.dtype())).mean();
-  return {energy_pos - energy_neg, {{"energy_pos", energy_pos}, {"energy_neg", energy_neg}}};
+  LossTerms result{energy_pos - energy_neg, {{"energy_pos", energy_pos}, {"energy_neg", energy_neg}}};
+  for (const auto& [name, value] : sampler_->statistics()) {
+    result.terms.emplace_back(name, torch::tensor(value, torch::kFloat64));
+  }
+  return result;
+}
+
+void ContrastiveObjective::save(torch::serialize::OutputArchive& archive) const {
+  source_->save(archive);
+  sampler_->save(archive);
+}
+
+void ContrastiveObjective::load(torch::serialize::InputArchive& archive) {
+  source_->load(archive);
+  sampler_->load(archive);
 }
 
 }  // namespace ebm::trainers

@@ -2,7 +2,8 @@
 //   L = mean_i E(x+_i) - mean_j E(x-_j),  x- = K^k(x0) detached, x0 from a ChainSource,
 // whose gradient is the negative of the positive phase -E_data[dE/dθ] plus the sampled
 // negative phase E_model[dE/dθ]. CD-k, PCD-k and (later) short-run and replay-buffer training
-// differ only in the chain source and the sampler K.
+// differ only in the chain source and the sampler K. The sampler's statistics (acceptance and
+// swap rates) are returned beside the loss terms, so the trainer logs them.
 #pragma once
 
 #include <memory>
@@ -25,8 +26,8 @@ class ContrastiveObjective : public Objective {
                        ContrastiveOptions options = {});
   LossTerms compute(EnergyModelImpl& model, const torch::Tensor& batch) override;
   void check_model(const EnergyModelImpl& model) const override { sampler_->check_model(model); }
-  void save(torch::serialize::OutputArchive& archive) const override { source_->save(archive); }
-  void load(torch::serialize::InputArchive& archive) override { source_->load(archive); }
+  void save(torch::serialize::OutputArchive& archive) const override;
+  void load(torch::serialize::InputArchive& archive) override;
   std::string name() const override { return "contrastive"; }
 
  private:

@@ -14,7 +14,8 @@ namespace ebm::trainers {
 
 struct LossTerms {
   torch::Tensor loss;  // minimised
-  std::vector<std::pair<std::string, torch::Tensor>> terms;  // logged, each a scalar
+  // Logged, each a scalar: the loss terms, then any sampler statistics (swap_rate, ...).
+  std::vector<std::pair<std::string, torch::Tensor>> terms;
 };
 
 class Objective {
