@@ -35,9 +35,22 @@ std::vector<double> nice_ticks(double lo, double hi, int target = 5) {
 }  // namespace
 
 Image render_chart(const ChartOptions& options, const std::vector<Series>& series) {
-  Image image(options.width, options.height);
-  const int left = 70, right = 16, top = options.title.empty() ? 12 : 30, bottom = options.x_label.empty() ? 30 : 46;
-  const int plot_w = options.width - left - right, plot_h = options.height - top - bottom;
+  // The legend goes below the axes, in rows as wide as the chart, so it never hides data.
+  const int left = 70, right = 16, row_h = Image::text_height() + 6;
+  std::vector<std::vector<const Series*>> legend_rows(1);
+  int row_width = 0;
+  for (const auto& s : series) {
+    if (s.label.empty()) continue;
+    const int w = 30 + Image::text_width(s.label);
+    if (row_width > 0 && row_width + w > options.width - left - right) legend_rows.emplace_back(), row_width = 0;
+    legend_rows.back().push_back(&s);
+    row_width += w;
+  }
+  const int legend_h = legend_rows.front().empty() ? 0 : static_cast<int>(legend_rows.size()) * row_h + 4;
+  const int top = 12 + (options.title.empty() ? 0 : row_h) + (options.y_label.empty() ? 0 : row_h);
+  const int bottom = (options.x_label.empty() ? 30 : 46) + legend_h;
+  Image image(options.width, options.height + legend_h);
+  const int plot_w = options.width - left - right, plot_h = options.height + legend_h - top - bottom;
 
   auto tx = [&](double x) { return options.log_x ? std::log10(x) : x; };
   double x_lo = std::numeric_limits<double>::infinity(), x_hi = -x_lo, y_lo = x_lo, y_hi = -x_lo;
@@ -112,24 +125,21 @@ Image render_chart(const ChartOptions& options, const std::vector<Series>& serie
     }
   }
 
-  if (!options.title.empty()) image.text(left, 8, options.title, kInk);
+  int text_y = 8;
+  if (!options.title.empty()) image.text(left, text_y, options.title, kInk), text_y += row_h;
+  if (!options.y_label.empty()) image.text(left - 40, text_y, options.y_label, kInk);
   if (!options.x_label.empty()) {
-    image.text(left + plot_w / 2 - Image::text_width(options.x_label) / 2, options.height - 16, options.x_label, kInk);
+    image.text(left + plot_w / 2 - Image::text_width(options.x_label) / 2, top + plot_h + 26, options.x_label, kInk);
   }
-  // Legend, top right inside the plot, with the y label above it.
-  int legend_y = top + 6;
-  if (!options.y_label.empty()) {
-    image.text(left + 6, legend_y, options.y_label, kInk);
-    legend_y += Image::text_height() + 6;
-  }
-  for (const auto& s : series) {
-    if (s.label.empty()) continue;
-    const int w = Image::text_width(s.label);
-    const int x = left + plot_w - w - 26;
-    image.fill_rect(x - 4, legend_y - 2, left + plot_w - 4, legend_y + Image::text_height() + 1, {255, 255, 255});
-    image.fill_rect(x, legend_y + 3, x + 14, legend_y + 5, s.color);
-    image.text(x + 20, legend_y, s.label, kInk);
-    legend_y += Image::text_height() + 6;
+  int legend_y = top + plot_h + (options.x_label.empty() ? 30 : 46);
+  for (const auto& row : legend_rows) {
+    int x = left;
+    for (const Series* s : row) {
+      image.fill_rect(x, legend_y + 3, x + 18, legend_y + 5, s->color);
+      image.text(x + 24, legend_y, s->label, kInk);
+      x += 30 + Image::text_width(s->label);
+    }
+    legend_y += row_h;
   }
   return image;
 }

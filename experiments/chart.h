@@ -21,6 +21,7 @@ struct Series {
 
 struct ChartOptions {
   std::string title, x_label, y_label;
+  // The size without the legend, which adds rows below the axes.
   int width = 720, height = 360;
   bool log_x = false;
 };

@@ -25,6 +25,18 @@ struct EvalArguments {
 };
 int eval_command(const EvalArguments& args);
 
+// `ebm phases`: positive and negative phases of one batch, and how far CD-k, PCD and parallel
+// tempering estimates of the negative phase are from the exact one (docs/PHASES.md).
+struct PhasesArguments {
+  std::string config_path, run_dir, out_dir;  // CONFIG or --run; out_dir empty: a default
+  std::vector<std::string> overrides;
+  std::vector<int64_t> ks = {1, 3, 10, 30, 100};
+  int64_t repeats = 500, burn_in = 1000, batch = 0, chains = 0, temperatures = 10, threads = -1;
+  double min_beta = 0.1;
+  bool force = false;
+};
+int phases_command(const PhasesArguments& args);
+
 struct RbmBenchArguments {
   int64_t visible = 784, hidden = 500, batch = 100, k = 1, threads = 0, steps = 200;
   std::string dtype = "float32";

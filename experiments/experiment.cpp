@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "datasets/bars_and_stripes.h"
@@ -144,6 +145,18 @@ Experiment load_trained_experiment(const std::string& run_dir, int64_t* step) {
   trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, {}, e.train_options);
   *step = trainer.resume(run.checkpoint_path());
   return e;
+}
+
+Experiment load_experiment(const std::string& config_path, const std::vector<std::string>& overrides,
+                           const std::string& run_dir, int64_t* step) {
+  if (config_path.empty() == run_dir.empty()) throw ConfigError("give a CONFIG file or --run DIR (one of them)");
+  if (!run_dir.empty()) {
+    if (!overrides.empty()) throw ConfigError("--set applies to a CONFIG, not to --run (the run keeps its config)");
+    return load_trained_experiment(run_dir, step);
+  }
+  *step = 0;
+  Config config = Config::load(config_path, overrides, experiment_schema());
+  return build_experiment(config, std::filesystem::path(config_path).stem().string());
 }
 
 }  // namespace ebm::experiments

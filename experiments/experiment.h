@@ -36,6 +36,12 @@ Experiment build_experiment(const Config& config, const std::string& default_nam
 // receives the checkpoint's step. Throws ConfigError when DIR holds no run.
 Experiment load_trained_experiment(const std::string& run_dir, int64_t* step);
 
+// The experiment a tool works on: the trained model of `run_dir` when it is given (`step` its
+// checkpoint's step), else the freshly initialised one of `config_path` with `overrides`
+// (`step` 0). Exactly one of the two must be non-empty (ConfigError otherwise).
+Experiment load_experiment(const std::string& config_path, const std::vector<std::string>& overrides,
+                           const std::string& run_dir, int64_t* step);
+
 // Sets LibTorch's intra-op threads; 0 = all cores. Returns the count in use.
 int set_threads(int64_t threads);
 

@@ -1,4 +1,4 @@
-// The `ebm` command line: train, export, bench. Logs go to stderr, results (JSON) to stdout.
+// The `ebm` command line: train, export, eval, phases, schema, bench. Logs go to stderr, results (JSON) to stdout.
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -52,6 +52,23 @@ int main(int argc, char** argv) {
   eval_cmd->add_option("--schedule", eval.schedule, "AIS inverse temperatures: piecewise | linear")
       ->check(CLI::IsMember({"piecewise", "linear"}));
 
+  ebm::experiments::PhasesArguments phases;
+  auto* phases_cmd = app.add_subcommand(
+      "phases", "positive and negative phases of one batch; CD-k, PCD and PT estimators against the exact gradient");
+  phases_cmd->add_option("config", phases.config_path, "experiment config (YAML): its model as initialised");
+  phases_cmd->add_option("--run", phases.run_dir, "a trained run instead of a config")->excludes(phases_cmd->get_option("config"));
+  phases_cmd->add_option("--out", phases.out_dir, "output directory (default runs/<name>-phases, or DIR/phases with --run)");
+  phases_cmd->add_flag("--force", phases.force, "replace the phases.json already in --out");
+  phases_cmd->add_option("--set", phases.overrides, "override a config key (repeatable)")->allow_extra_args(false);
+  phases_cmd->add_option("--k", phases.ks, "CD-k step counts, comma-separated")->delimiter(',')->check(CLI::PositiveNumber);
+  phases_cmd->add_option("--repeats", phases.repeats, "estimates per estimator")->check(CLI::Range(2, 1000000));
+  phases_cmd->add_option("--burn-in", phases.burn_in, "transitions before the persistent estimators start")->check(CLI::NonNegativeNumber);
+  phases_cmd->add_option("--batch", phases.batch, "data batch size (default train.batch_size)")->check(CLI::PositiveNumber);
+  phases_cmd->add_option("--chains", phases.chains, "persistent chains (default the batch size)")->check(CLI::PositiveNumber);
+  phases_cmd->add_option("--temperatures", phases.temperatures, "parallel tempering replicas")->check(CLI::Range(2, 1000));
+  phases_cmd->add_option("--min-beta", phases.min_beta, "hottest inverse temperature")->check(CLI::Range(0.0, 0.999999));
+  phases_cmd->add_option("--threads", phases.threads, "CPU threads (default the config's; 0 = all cores)")->check(CLI::NonNegativeNumber);
+
   auto* schema_cmd = app.add_subcommand("schema", "print the config reference (Markdown)");
 
   ebm::experiments::RbmBenchArguments rbm;
@@ -87,6 +104,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*eval_cmd) return ebm::experiments::eval_command(eval);
+    if (*phases_cmd) return ebm::experiments::phases_command(phases);
     if (*export_cmd) return ebm::experiments::export_command(run_dir, out_file);
     if (*bench_rbm) return ebm::experiments::bench_rbm_command(rbm);
   } catch (const ebm::experiments::ConfigError& e) {

@@ -28,20 +28,27 @@ bool holds_run(const fs::path& dir) {
 }
 }  // namespace
 
-RunDirectory RunDirectory::create(const std::string& explicit_path, const std::string& name,
-                                  bool replace) {
-  fs::path dir;
-  if (!explicit_path.empty()) {
-    dir = explicit_path;
-    if (holds_run(dir) && !replace) {
-      throw ConfigError(dir.string() + " already holds a run: resume it with --resume " +
-                               dir.string() + ", or pass --force to replace it");
-    }
+std::string output_directory(const std::string& explicit_path, const std::string& default_path,
+                             const std::function<bool(const std::string&)>& occupied,
+                             const std::string& refusal, bool replace) {
+  std::string dir = explicit_path;
+  if (!dir.empty()) {
+    if (occupied(dir) && !replace) throw ConfigError(refusal);
   } else {
-    dir = fs::path("runs") / name;
-    for (int i = 2; holds_run(dir); ++i) dir = fs::path("runs") / (name + "-" + std::to_string(i));
+    dir = default_path;
+    for (int i = 2; occupied(dir); ++i) dir = default_path + "-" + std::to_string(i);
   }
   fs::create_directories(dir);
+  return dir;
+}
+
+RunDirectory RunDirectory::create(const std::string& explicit_path, const std::string& name,
+                                  bool replace) {
+  const fs::path dir = output_directory(
+      explicit_path, (fs::path("runs") / name).string(), [](const std::string& d) { return holds_run(d); },
+      explicit_path + " already holds a run: resume it with --resume " + explicit_path +
+          ", or pass --force to replace it",
+      replace);
   for (const char* stale : {"metrics.jsonl", "checkpoint.pt", "summary.json"}) fs::remove(dir / stale);
   return RunDirectory(dir.string());
 }

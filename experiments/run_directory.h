@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 
 namespace ebm::experiments {
@@ -33,6 +34,13 @@ class RunDirectory {
  private:
   std::string path_;
 };
+
+// A directory for outputs that must not overwrite earlier ones. An `explicit_path` that is
+// `occupied` is refused (ConfigError saying `refusal`) unless `replace`; without one,
+// `default_path` moves on to default_path-2, -3, ... while occupied. The directory is created.
+std::string output_directory(const std::string& explicit_path, const std::string& default_path,
+                             const std::function<bool(const std::string&)>& occupied,
+                             const std::string& refusal, bool replace);
 
 // Writes `text` to `path` through a temporary file and a rename.
 void write_file_atomically(const std::string& path, const std::string& text);

@@ -129,6 +129,7 @@ TEST(Phases, ComparisonStatisticsMatchTheirDefinitions) {
   auto c = compare_to_exact(estimates, positive, exact);
   EXPECT_NEAR(c.relative_bias, b, 1e-12);
   EXPECT_NEAR(c.relative_std, s * std::sqrt(repeats / (repeats - 1.0)), 1e-12);
+  EXPECT_NEAR(c.relative_bias_noise, s / std::sqrt(repeats - 1.0), 1e-12);
   EXPECT_NEAR(c.cosine_to_exact, (1 + b) / std::sqrt((1 + b) * (1 + b) + s * s), 1e-12);
   EXPECT_THROW(compare_to_exact({estimates[0]}, positive, exact), std::invalid_argument);
 }

@@ -7,6 +7,7 @@
 
 #include "ebm/exact_enumeration.h"
 #include "ebm/latent_variable_model.h"
+#include "samplers/diagnostics.h"
 
 namespace ebm::trainers {
 
@@ -137,9 +138,19 @@ EstimatorComparison compare_to_exact(const std::vector<NamedTensors>& negative_e
   const double repeats = static_cast<double>(negative_estimates.size());
 
   EstimatorComparison c;
-  c.cosine_to_exact = torch::cosine_similarity(gradients, exact.unsqueeze(0), 1, 1e-300).mean().item<double>();
-  c.relative_bias = (mean_gradient - exact).norm().item<double>() / exact_norm;
+  auto norms = gradients.norm(2, 1);
+  auto cosines = torch::where(norms > 0, gradients.mv(exact) / (norms * exact_norm), torch::zeros_like(norms));
+  c.cosine_to_exact = cosines.mean().item<double>();
+  auto bias = mean_gradient - exact;
+  c.relative_bias = bias.norm().item<double>() / exact_norm;
   c.relative_std = std::sqrt((gradients - mean_gradient).pow(2).sum().item<double>() / (repeats - 1)) / exact_norm;
+  auto direction = bias / std::max(bias.norm().item<double>(), 1e-300);
+  auto projected = (gradients - mean_gradient).mv(direction).contiguous();
+  if (projected.abs().max().item<double>() > 0) {
+    samplers::Draws series = Eigen::Map<Eigen::RowVectorXd>(projected.data_ptr<double>(), projected.numel());
+    c.autocorrelation_time = std::max(1.0, samplers::integrated_autocorrelation_time(series));
+  }
+  c.relative_bias_noise = c.relative_std * std::sqrt(c.autocorrelation_time / repeats);
   c.negative_relative_bias = (negatives.mean(0) - exact_neg).norm().item<double>() / exact_neg.norm().item<double>();
   return c;
 }

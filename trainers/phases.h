@@ -40,9 +40,15 @@ NamedTensors exact_negative_phase(EnergyModelImpl& model, const std::optional<Qu
 // How far repeated estimates ĝ_r = positive + negative_r of the gradient are from the exact
 // g = positive + exact_negative, all over the parameters flattened into one vector:
 struct EstimatorComparison {
-  double cosine_to_exact = 0;  // mean over repeats of cos(ĝ_r, g)
+  double cosine_to_exact = 0;  // mean over repeats of cos(ĝ_r, g), counting ĝ_r = 0 as 0
   double relative_bias = 0;    // |mean_r ĝ_r - g| / |g|
   double relative_std = 0;     // sqrt(Σ_r |ĝ_r - mean ĝ|^2 / (R - 1)) / |g|
+  // Integrated autocorrelation time of the repeats (1 when independent, as for CD; above 1
+  // for persistent chains), from the series of errors projected on the bias direction.
+  double autocorrelation_time = 1;
+  // relative_std * sqrt(tau / R): the size relative_bias reaches from sampling noise alone, so a
+  // bias well above it is real.
+  double relative_bias_noise = 0;
   // The same bias relative to the negative phase itself: |mean_r n_r - n| / |n|.
   double negative_relative_bias = 0;
 };

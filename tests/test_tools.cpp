@@ -1,0 +1,80 @@
+// End to end through the `ebm` binary: the phase tool and the MCMC diagnosis tool.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+#include "experiments/png.h"
+#include "experiments/safetensors.h"
+#include "test_support.h"
+
+namespace ebm::experiments {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kQuick = "experiments/quickstart.yaml";
+
+nlohmann::json estimator(const nlohmann::json& report, const std::string& name) {
+  for (const auto& e : report["estimators"]) {
+    if (e["name"] == name) return e;
+  }
+  ADD_FAILURE() << "no estimator " << name;
+  return {};
+}
+
+// On a partly trained RBM whose modes are sharp, CD-1's chains barely leave the data, so its
+// gradient is strongly biased; CD-100 goes further and is less biased.
+TEST(PhasesTool, ReportsCdPcdAndTemperingAgainstTheExactGradient) {
+  auto dir = testing::scratch_dir();
+  auto train = testing::run_ebm("train " + kQuick + " --set train.steps=10000 --out '" + (dir / "run").string() + "'");
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  const std::string phases = "phases --run '" + (dir / "run").string() + "' --k 1,100 --repeats 100 --burn-in 200 --out '" + (dir / "phases").string() + "'";
+  auto result = testing::run_ebm(phases);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("estimator"), std::string::npos) << result.output;  // the table
+
+  auto report = nlohmann::json::parse(testing::read_text(dir / "phases" / "phases.json"));
+  std::set<std::string> names;
+  for (const auto& e : report["estimators"]) {
+    names.insert(e["name"].get<std::string>());
+    for (const char* key : {"cosine_to_exact", "relative_bias", "relative_std", "relative_bias_noise"}) {
+      ASSERT_TRUE(e.contains(key)) << e["name"] << " " << key;
+    }
+    EXPECT_LE(std::abs(e["cosine_to_exact"].get<double>()), 1.0);
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"cd-1", "cd-100", "pcd-1", "pt-1"}));
+  auto cd1 = estimator(report, "cd-1"), cd100 = estimator(report, "cd-100");
+  EXPECT_GT(cd1["relative_bias"].get<double>(), 3 * cd1["relative_bias_noise"].get<double>());
+  EXPECT_GT(cd1["relative_bias"].get<double>(), cd100["relative_bias"].get<double>());
+  EXPECT_TRUE(estimator(report, "pt-1").contains("swap_rate"));
+  ASSERT_EQ(report["parameters"].size(), 3u);
+  EXPECT_EQ(report["parameters"][0]["name"], "weight");
+
+  auto tensors = read_safetensors((dir / "phases" / "phases.safetensors").string());
+  std::set<std::string> tensor_names;
+  for (const auto& [name, t] : tensors) tensor_names.insert(name);
+  EXPECT_TRUE(tensor_names.count("positive.weight"));
+  EXPECT_TRUE(tensor_names.count("negative_exact.weight"));
+  EXPECT_TRUE(tensor_names.count("negative_mean.cd-1.hidden_bias"));
+  auto picture = read_png((dir / "phases" / "phases.png").string());
+  EXPECT_GT(picture.height(), 300);
+
+  // A second run does not overwrite the first unless told to.
+  const auto before = testing::read_text(dir / "phases" / "phases.json");
+  auto again = testing::run_ebm(phases);
+  EXPECT_EQ(again.exit_code, 2) << again.output;
+  EXPECT_NE(again.output.find("--force"), std::string::npos) << again.output;
+  EXPECT_EQ(testing::read_text(dir / "phases" / "phases.json"), before);
+}
+
+TEST(PhasesTool, RefusesAModelTooLargeToEnumerate) {
+  auto dir = testing::scratch_dir();
+  auto result = testing::run_ebm("phases " + kQuick + " --set model.hidden=30 --set data.size=5 --set eval.exact_ll=false --out '" + (dir / "p").string() + "'");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("no exact negative phase"), std::string::npos) << result.output;
+  EXPECT_FALSE(fs::exists(dir / "p" / "phases.json"));
+}
+
+}  // namespace
+}  // namespace ebm::experiments
