@@ -26,7 +26,7 @@ struct EvalArguments {
 int eval_command(const EvalArguments& args);
 
 // `ebm phases`: positive and negative phases of one batch, and how far CD-k, PCD and parallel
-// tempering estimates of the negative phase are from the exact one (docs/PHASES.md).
+// tempering estimates of the negative phase are from the exact one (docs/TOOLS.md).
 struct PhasesArguments {
   std::string config_path, run_dir, out_dir;  // CONFIG or --run; out_dir empty: a default
   std::vector<std::string> overrides;
@@ -36,6 +36,18 @@ struct PhasesArguments {
   bool force = false;
 };
 int phases_command(const PhasesArguments& args);
+
+// `ebm diagnose`: runs the configured sampler on the model from several over-dispersed starts
+// and reports R-hat, bulk and tail ESS and autocorrelation time for the energy and a few random
+// projections, one JSON line each, with a trace plot.
+struct DiagnoseArguments {
+  std::string config_path, run_dir, out_dir;
+  std::vector<std::string> overrides;
+  int64_t chains = 4, warmup = 200, draws = 1000, thin = 1, projections = 2, threads = -1;
+  std::string init = "noise";  // noise | data
+  bool force = false;
+};
+int diagnose_command(const DiagnoseArguments& args);
 
 struct RbmBenchArguments {
   int64_t visible = 784, hidden = 500, batch = 100, k = 1, threads = 0, steps = 200;

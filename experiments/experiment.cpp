@@ -137,9 +137,10 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
   return e;
 }
 
-Experiment load_trained_experiment(const std::string& run_dir, int64_t* step) {
+Experiment load_trained_experiment(const std::string& run_dir, int64_t* step,
+                                   const std::vector<std::string>& overrides) {
   auto run = RunDirectory::open(run_dir);
-  Config config = Config::load(run.config_path(), {}, experiment_schema());
+  Config config = Config::load(run.config_path(), overrides, experiment_schema());
   Experiment e = build_experiment(config, config.get<std::string>("name"));
   // The trainer owns the checkpoint layout; restoring through it restores the model.
   trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, {}, e.train_options);
@@ -150,10 +151,7 @@ Experiment load_trained_experiment(const std::string& run_dir, int64_t* step) {
 Experiment load_experiment(const std::string& config_path, const std::vector<std::string>& overrides,
                            const std::string& run_dir, int64_t* step) {
   if (config_path.empty() == run_dir.empty()) throw ConfigError("give a CONFIG file or --run DIR (one of them)");
-  if (!run_dir.empty()) {
-    if (!overrides.empty()) throw ConfigError("--set applies to a CONFIG, not to --run (the run keeps its config)");
-    return load_trained_experiment(run_dir, step);
-  }
+  if (!run_dir.empty()) return load_trained_experiment(run_dir, step, overrides);
   *step = 0;
   Config config = Config::load(config_path, overrides, experiment_schema());
   return build_experiment(config, std::filesystem::path(config_path).stem().string());

@@ -33,12 +33,15 @@ struct Experiment {
 Experiment build_experiment(const Config& config, const std::string& default_name);
 
 // The experiment of a run directory with the model of its last checkpoint loaded; `step`
-// receives the checkpoint's step. Throws ConfigError when DIR holds no run.
-Experiment load_trained_experiment(const std::string& run_dir, int64_t* step);
+// receives the checkpoint's step. `overrides` change the run's config for this use only (the
+// sampler a tool runs, say; not the model, whose checkpoint must still fit). Throws ConfigError
+// when DIR holds no run.
+Experiment load_trained_experiment(const std::string& run_dir, int64_t* step,
+                                   const std::vector<std::string>& overrides = {});
 
 // The experiment a tool works on: the trained model of `run_dir` when it is given (`step` its
-// checkpoint's step), else the freshly initialised one of `config_path` with `overrides`
-// (`step` 0). Exactly one of the two must be non-empty (ConfigError otherwise).
+// checkpoint's step), else the freshly initialised one of `config_path` (`step` 0), either
+// with `overrides`. Exactly one of the two must be non-empty (ConfigError otherwise).
 Experiment load_experiment(const std::string& config_path, const std::vector<std::string>& overrides,
                            const std::string& run_dir, int64_t* step);
 

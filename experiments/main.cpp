@@ -1,4 +1,4 @@
-// The `ebm` command line: train, export, eval, phases, schema, bench. Logs go to stderr, results (JSON) to stdout.
+// The `ebm` command line: train, export, eval, phases, diagnose, schema, bench. Logs go to stderr, results (JSON) to stdout.
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -69,6 +69,22 @@ int main(int argc, char** argv) {
   phases_cmd->add_option("--min-beta", phases.min_beta, "hottest inverse temperature")->check(CLI::Range(0.0, 0.999999));
   phases_cmd->add_option("--threads", phases.threads, "CPU threads (default the config's; 0 = all cores)")->check(CLI::NonNegativeNumber);
 
+  ebm::experiments::DiagnoseArguments diagnose;
+  auto* diagnose_cmd = app.add_subcommand(
+      "diagnose", "run the configured sampler from several starts; R-hat, ESS and a trace plot");
+  diagnose_cmd->add_option("config", diagnose.config_path, "experiment config (YAML): its model as initialised");
+  diagnose_cmd->add_option("--run", diagnose.run_dir, "a trained run instead of a config")->excludes(diagnose_cmd->get_option("config"));
+  diagnose_cmd->add_option("--out", diagnose.out_dir, "output directory (default runs/<name>-diagnose, or DIR/diagnose with --run)");
+  diagnose_cmd->add_flag("--force", diagnose.force, "replace the diagnostics already in --out");
+  diagnose_cmd->add_option("--set", diagnose.overrides, "override a config key (repeatable)")->allow_extra_args(false);
+  diagnose_cmd->add_option("--chains", diagnose.chains, "independent chains")->check(CLI::Range(2, 1000000));
+  diagnose_cmd->add_option("--warmup", diagnose.warmup, "transitions discarded first")->check(CLI::NonNegativeNumber);
+  diagnose_cmd->add_option("--draws", diagnose.draws, "draws kept per chain")->check(CLI::Range(8, 100000000));
+  diagnose_cmd->add_option("--thin", diagnose.thin, "transitions per draw")->check(CLI::PositiveNumber);
+  diagnose_cmd->add_option("--projections", diagnose.projections, "random projections of x to diagnose")->check(CLI::Range(0, 64));
+  diagnose_cmd->add_option("--init", diagnose.init, "chain starts: noise (over-dispersed) | data")->check(CLI::IsMember({"noise", "data"}));
+  diagnose_cmd->add_option("--threads", diagnose.threads, "CPU threads (default the config's; 0 = all cores)")->check(CLI::NonNegativeNumber);
+
   auto* schema_cmd = app.add_subcommand("schema", "print the config reference (Markdown)");
 
   ebm::experiments::RbmBenchArguments rbm;
@@ -105,6 +121,7 @@ int main(int argc, char** argv) {
     }
     if (*eval_cmd) return ebm::experiments::eval_command(eval);
     if (*phases_cmd) return ebm::experiments::phases_command(phases);
+    if (*diagnose_cmd) return ebm::experiments::diagnose_command(diagnose);
     if (*export_cmd) return ebm::experiments::export_command(run_dir, out_file);
     if (*bench_rbm) return ebm::experiments::bench_rbm_command(rbm);
   } catch (const ebm::experiments::ConfigError& e) {

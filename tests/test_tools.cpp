@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <set>
+#include <sstream>
 
 #include "experiments/png.h"
 #include "experiments/safetensors.h"
@@ -74,6 +75,54 @@ TEST(PhasesTool, RefusesAModelTooLargeToEnumerate) {
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("no exact negative phase"), std::string::npos) << result.output;
   EXPECT_FALSE(fs::exists(dir / "p" / "phases.json"));
+}
+
+}  // namespace
+}  // namespace ebm::experiments
+
+namespace ebm::experiments {
+namespace {
+
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+  std::vector<nlohmann::json> rows;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line[0] == '{') rows.push_back(nlohmann::json::parse(line));
+  }
+  return rows;
+}
+
+// The trained quickstart RBM has 32 sharp modes: Gibbs chains from different starts stay in different
+// modes (R-hat far above 1), while parallel tempering moves them between modes.
+TEST(DiagnoseTool, FlagsGibbsStuckInModesAndPassesParallelTempering) {
+  auto dir = testing::scratch_dir();
+  auto train = testing::run_ebm("train " + kQuick + " --set train.steps=50000 --out '" + (dir / "run").string() + "'");
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  const std::string diagnose = "diagnose --run '" + (dir / "run").string() + "' --draws 2000 ";
+
+  auto gibbs = testing::run_ebm(diagnose + "--out '" + (dir / "gibbs").string() + "'");
+  ASSERT_EQ(gibbs.exit_code, 0) << gibbs.output;
+  auto gibbs_rows = json_lines(testing::read_text(dir / "gibbs" / "diagnostics.jsonl"));
+  ASSERT_EQ(gibbs_rows.size(), 4u);  // energy, two projections, summary
+  EXPECT_EQ(gibbs_rows[0]["quantity"], "energy");
+  EXPECT_EQ(gibbs_rows[1]["quantity"], "projection_0");
+  EXPECT_GT(std::max(gibbs_rows[1]["rhat"].get<double>(), gibbs_rows[2]["rhat"].get<double>()), 1.1);
+  EXPECT_FALSE(gibbs_rows[3]["converged"].get<bool>());
+  EXPECT_EQ(json_lines(gibbs.output).size(), 4u);  // the same lines on stdout
+  EXPECT_GT(read_png((dir / "gibbs" / "trace.png").string()).height(), 500);
+
+  auto pt = testing::run_ebm(diagnose + "--set sampler.type=parallel_tempering --out '" + (dir / "pt").string() + "'");
+  ASSERT_EQ(pt.exit_code, 0) << pt.output;
+  auto pt_rows = json_lines(testing::read_text(dir / "pt" / "diagnostics.jsonl"));
+  ASSERT_EQ(pt_rows.size(), 4u);
+  for (int q = 0; q < 3; ++q) {
+    EXPECT_LT(pt_rows[q]["rhat"].get<double>(), 1.05) << pt_rows[q];
+    EXPECT_GT(pt_rows[q]["bulk_ess"].get<double>(), 10 * gibbs_rows[q]["bulk_ess"].get<double>()) << pt_rows[q];
+  }
+  EXPECT_GT(pt_rows[3]["swap_rate"].get<double>(), 0.1);
+
+  auto again = testing::run_ebm(diagnose + "--out '" + (dir / "pt").string() + "'");
+  EXPECT_EQ(again.exit_code, 2) << again.output;
 }
 
 }  // namespace
