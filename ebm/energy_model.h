@@ -20,6 +20,9 @@ class EnergyModelImpl : public torch::nn::Module {
   virtual Domain domain() const = 0;
   // Short registry name ("bernoulli_rbm"), used in logs, checkpoints and exports.
   virtual std::string type_name() const = 0;
+  // ∇x E(x) per row, detached: what gradient-based samplers follow (minus the score). The
+  // default differentiates energy() by autograd; models with a cheaper closed form override it.
+  virtual torch::Tensor energy_gradient(const torch::Tensor& x);
 };
 
 using EnergyModelPtr = std::shared_ptr<EnergyModelImpl>;
