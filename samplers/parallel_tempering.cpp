@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "ebm/latent_variable_model.h"
+#include "samplers/metropolis.h"
 
 namespace ebm::samplers {
 
@@ -58,7 +59,7 @@ torch::Tensor ParallelTemperingSampler::run(EnergyModelImpl& model, const torch:
     auto hi = lo + 1;
     auto log_ratio = (beta.index_select(0, hi) - beta.index_select(0, lo)).unsqueeze(1) *
                      (energy.index_select(0, hi) - energy.index_select(0, lo));
-    auto accept = torch::rand_like(log_ratio).log_() < log_ratio;  // [pairs, B]
+    auto accept = metropolis_accept(log_ratio);  // [pairs, B]
     // source[k][j]: which replica's state replica k takes in column j.
     auto source = torch::arange(k, long_options).unsqueeze(1).repeat({1, b});
     source.index_put_({lo}, torch::where(accept, hi.unsqueeze(1), lo.unsqueeze(1)));

@@ -1,0 +1,43 @@
+#include "samplers/hmc.h"
+
+#include <stdexcept>
+
+namespace ebm::samplers {
+
+HMCSampler::HMCSampler(HMCOptions options) : options_(options) {
+  if (!(options.step_size() > 0)) throw std::invalid_argument("hmc step_size must be positive");
+  if (options.leapfrog_steps() < 1) throw std::invalid_argument("hmc needs at least one leapfrog step");
+}
+
+torch::Tensor HMCSampler::run(EnergyModelImpl& model, const torch::Tensor& x0, int64_t steps) {
+  check_model(model);
+  torch::NoGradGuard no_grad;
+  const double eps = options_.step_size();
+  acceptance_.reset();
+  auto x = x0.clone();
+  auto energy = model.energy(x);
+  auto grad = model.energy_gradient(x);
+  for (int64_t s = 0; s < steps; ++s) {
+    auto p = torch::randn_like(x);
+    const auto start_h = energy + 0.5 * p.pow(2).sum(1);
+    auto y = x.clone();
+    auto grad_y = grad.clone();
+    p.sub_(grad_y, 0.5 * eps);
+    for (int64_t l = 0; l < options_.leapfrog_steps(); ++l) {
+      y.add_(p, eps);
+      grad_y = model.energy_gradient(y);
+      p.sub_(grad_y, l + 1 < options_.leapfrog_steps() ? eps : 0.5 * eps);
+    }
+    auto energy_y = model.energy(y);
+    // A diverged trajectory (NaN energy) compares false and is rejected.
+    auto accept = metropolis_accept(start_h - (energy_y + 0.5 * p.pow(2).sum(1)));
+    auto row = accept.unsqueeze(1);
+    x = torch::where(row, y, x);
+    grad = torch::where(row, grad_y, grad);
+    energy = torch::where(accept, energy_y, energy);
+    acceptance_.add(accept);
+  }
+  return x;
+}
+
+}  // namespace ebm::samplers

@@ -1,0 +1,63 @@
+#include "samplers/langevin.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace ebm::samplers {
+
+void require_continuous(const EnergyModelImpl& model, const std::string& sampler) {
+  if (model.domain() != Domain::Continuous) {
+    throw std::invalid_argument("the " + sampler + " sampler needs a continuous model, not '" + model.type_name() +
+                                "' on binary data (use gibbs or random_walk)");
+  }
+}
+
+LangevinSampler::LangevinSampler(LangevinOptions options) : options_(options) {
+  if (!(options.step_size() > 0)) throw std::invalid_argument("langevin step_size must be positive");
+  if (options.noise_scale() < 0) options_.noise_scale(std::sqrt(options.step_size()));
+}
+
+torch::Tensor LangevinSampler::run(EnergyModelImpl& model, const torch::Tensor& x0, int64_t steps) {
+  check_model(model);
+  torch::NoGradGuard no_grad;
+  const double half_step = 0.5 * options_.step_size(), clip = options_.grad_clip();
+  auto x = x0.clone();
+  for (int64_t s = 0; s < steps; ++s) {
+    auto g = model.energy_gradient(x);
+    if (clip > 0) g.clamp_(-clip, clip);
+    x.add_(g, -half_step).add_(torch::randn_like(x), options_.noise_scale());
+  }
+  return x;
+}
+
+MALASampler::MALASampler(MALAOptions options) : options_(options) {
+  if (!(options.step_size() > 0)) throw std::invalid_argument("mala step_size must be positive");
+}
+
+torch::Tensor MALASampler::run(EnergyModelImpl& model, const torch::Tensor& x0, int64_t steps) {
+  check_model(model);
+  torch::NoGradGuard no_grad;
+  const double eps = options_.step_size();
+  // log q(to | from) up to a constant, with g = ∇E(from).
+  auto log_q = [&](const torch::Tensor& to, const torch::Tensor& from, const torch::Tensor& g) {
+    return -(to - from + 0.5 * eps * g).pow(2).sum(1) / (2 * eps);
+  };
+  acceptance_.reset();
+  auto x = x0.clone();
+  auto energy = model.energy(x);
+  auto grad = model.energy_gradient(x);
+  for (int64_t s = 0; s < steps; ++s) {
+    auto y = x - 0.5 * eps * grad + std::sqrt(eps) * torch::randn_like(x);
+    auto energy_y = model.energy(y);
+    auto grad_y = model.energy_gradient(y);
+    auto accept = metropolis_accept(energy - energy_y + log_q(x, y, grad_y) - log_q(y, x, grad));
+    auto row = accept.unsqueeze(1);
+    x = torch::where(row, y, x);
+    grad = torch::where(row, grad_y, grad);
+    energy = torch::where(accept, energy_y, energy);
+    acceptance_.add(accept);
+  }
+  return x;
+}
+
+}  // namespace ebm::samplers

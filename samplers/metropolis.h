@@ -1,0 +1,42 @@
+// The Metropolis-Hastings accept step shared by the adjusted kernels (MALA, random-walk MH,
+// HMC, the swaps of parallel tempering): accept each proposal with probability
+// min(1, exp(log_ratio)), and count acceptances for the kernel's reported rate.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+
+#include "ebm/energy_model.h"
+
+namespace ebm::samplers {
+
+// True where the proposal is accepted, one draw per element of `log_ratio`.
+inline torch::Tensor metropolis_accept(const torch::Tensor& log_ratio) {
+  return torch::rand_like(log_ratio).log_() < log_ratio;
+}
+
+class AcceptanceCounter {
+ public:
+  void reset() { accepted_ = torch::Tensor(), proposed_ = 0; }
+  void add(const torch::Tensor& accepted) {
+    auto count = accepted.sum();
+    accepted_ = accepted_.defined() ? accepted_ + count : count;
+    proposed_ += accepted.numel();
+  }
+  // {"acceptance_rate": accepted / proposed}, or nothing before any proposal.
+  std::map<std::string, double> statistics() const {
+    if (proposed_ == 0) return {};
+    return {{"acceptance_rate", accepted_.item<double>() / static_cast<double>(proposed_)}};
+  }
+
+ private:
+  torch::Tensor accepted_;  // on the chains' device: no synchronisation per step
+  int64_t proposed_ = 0;
+};
+
+// Throws std::invalid_argument unless `model` is continuous (gradient-based kernels).
+void require_continuous(const EnergyModelImpl& model, const std::string& sampler);
+
+}  // namespace ebm::samplers

@@ -1,0 +1,27 @@
+// Random-walk Metropolis-Hastings for any energy (Metropolis et al. 1953): a symmetric proposal
+// y, accepted with probability min(1, exp(E(x) - E(y))). Continuous models propose
+// y = x + s ξ, ξ ~ N(0, I); binary models flip one uniformly chosen unit per chain.
+#pragma once
+
+#include "samplers/metropolis.h"
+#include "samplers/sampler.h"
+
+namespace ebm::samplers {
+
+struct RandomWalkOptions {
+  TORCH_ARG(double, proposal_std) = 0.1;  // s, continuous models only
+};
+
+class RandomWalkSampler : public Sampler {
+ public:
+  explicit RandomWalkSampler(RandomWalkOptions options = {});
+  torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) override;
+  std::map<std::string, double> statistics() const override { return acceptance_.statistics(); }
+  std::string name() const override { return "random_walk"; }
+
+ private:
+  RandomWalkOptions options_;
+  AcceptanceCounter acceptance_;
+};
+
+}  // namespace ebm::samplers
