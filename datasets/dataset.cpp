@@ -6,15 +6,23 @@
 
 namespace ebm::datasets {
 
-Dataset::Dataset(torch::Tensor data, std::string name) : data_(std::move(data)), name_(std::move(name)) {
+Dataset::Dataset(torch::Tensor data, std::string name, torch::Tensor held_out)
+    : data_(std::move(data)), held_out_(std::move(held_out)), name_(std::move(name)) {
   if (data_.dim() != 2 || data_.size(0) == 0) {
     throw std::invalid_argument("dataset '" + name_ + "' must be a non-empty [N, D] matrix");
+  }
+  if (held_out_.defined() && (held_out_.dim() != 2 || held_out_.size(0) == 0 || held_out_.size(1) != data_.size(1))) {
+    throw std::invalid_argument("dataset '" + name_ + "': held-out rows must be a non-empty [M, D] matrix");
   }
   binary_ = ((data_ == 0) | (data_ == 1)).all().item<bool>();
 }
 
+Dataset Dataset::evaluation_split() const {
+  return held_out_.defined() ? Dataset(held_out_, name_ + " (held out)") : *this;
+}
+
 Dataset Dataset::to(torch::Device device, torch::Dtype dtype) const {
-  return Dataset(data_.to(device, dtype), name_);
+  return Dataset(data_.to(device, dtype), name_, held_out_.defined() ? held_out_.to(device, dtype) : torch::Tensor());
 }
 
 BatchIterator::BatchIterator(const Dataset& dataset, int64_t batch_size)

@@ -1,6 +1,7 @@
 // Dataset: an in-memory matrix of examples (one per row), and a BatchIterator that visits them
 // in a fresh random order each epoch (sampling without replacement), drawing its permutations
 // from the global generator so the config seed fixes the order. Its position is checkpointed.
+// A dataset may carry held-out rows (synthetic data draws a test set beside the training set).
 #pragma once
 
 #include <torch/serialize/archive.h>
@@ -11,8 +12,12 @@ namespace ebm::datasets {
 
 class Dataset {
  public:
-  Dataset(torch::Tensor data, std::string name);
+  // `held_out` (optional, same width): rows never trained on, which evaluators score instead.
+  Dataset(torch::Tensor data, std::string name, torch::Tensor held_out = {});
   const torch::Tensor& data() const { return data_; }
+  // What evaluators see: the held-out rows when there are any, else the training rows.
+  Dataset evaluation_split() const;
+  bool has_held_out() const { return held_out_.defined(); }
   int64_t size() const { return data_.size(0); }
   int64_t dim() const { return data_.size(1); }
   // Every entry is 0 or 1.
@@ -21,7 +26,7 @@ class Dataset {
   Dataset to(torch::Device device, torch::Dtype dtype) const;
 
  private:
-  torch::Tensor data_;
+  torch::Tensor data_, held_out_;
   std::string name_;
   bool binary_;
 };

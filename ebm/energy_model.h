@@ -14,7 +14,9 @@ enum class Domain { Binary, Continuous };
 
 class EnergyModelImpl : public torch::nn::Module {
  public:
-  // E(x) (or F(x)) for a batch [B, dim()] -> [B]; differentiable in parameters and x.
+  // E(x) (or F(x)) for a batch [B, dim()] -> [B]; differentiable in parameters and x. Any
+  // floating dtype is accepted: models compute in their own dtype or the input's, whichever
+  // they document, so evaluators may pass double.
   virtual torch::Tensor energy(const torch::Tensor& x) = 0;
   virtual int64_t dim() const = 0;
   virtual Domain domain() const = 0;

@@ -55,12 +55,12 @@ torch::Tensor GaussianImpl::covariance() const {
 }
 
 torch::Tensor GaussianImpl::energy(const torch::Tensor& x) {
-  return -gaussian_log_density(x, mean.unsqueeze(0), scale_tril().unsqueeze(0)).squeeze(1);
+  return -gaussian_log_density(x.to(mean.dtype()), mean.unsqueeze(0), scale_tril().unsqueeze(0)).squeeze(1);
 }
 
 torch::Tensor GaussianImpl::energy_gradient(const torch::Tensor& x) {
   torch::NoGradGuard no_grad;
-  return precision_times_diff(x, mean.unsqueeze(0), scale_tril().unsqueeze(0)).squeeze(0);
+  return precision_times_diff(x.to(mean.dtype()), mean.unsqueeze(0), scale_tril().unsqueeze(0)).squeeze(0);
 }
 
 torch::Tensor GaussianImpl::sample(int64_t n) {
@@ -86,7 +86,7 @@ torch::Tensor GaussianMixtureImpl::weights() const { return torch::softmax(logit
 torch::Tensor GaussianMixtureImpl::scale_trils() const { return assemble_tril(tril_offdiag, log_diag); }
 
 torch::Tensor GaussianMixtureImpl::component_log_joint(const torch::Tensor& x) {
-  return gaussian_log_density(x, means, scale_trils()) + torch::log_softmax(logits, 0);
+  return gaussian_log_density(x.to(means.dtype()), means, scale_trils()) + torch::log_softmax(logits, 0);
 }
 
 torch::Tensor GaussianMixtureImpl::energy(const torch::Tensor& x) {
@@ -96,7 +96,7 @@ torch::Tensor GaussianMixtureImpl::energy(const torch::Tensor& x) {
 torch::Tensor GaussianMixtureImpl::energy_gradient(const torch::Tensor& x) {
   torch::NoGradGuard no_grad;
   auto responsibilities = torch::softmax(component_log_joint(x), 1);  // [B, K]
-  auto per_component = precision_times_diff(x, means, scale_trils());  // [K, B, D]
+  auto per_component = precision_times_diff(x.to(means.dtype()), means, scale_trils());  // [K, B, D]
   return (responsibilities.t().unsqueeze(2) * per_component).sum(0);
 }
 

@@ -78,7 +78,7 @@ std::vector<torch::Tensor> MLPEnergyImpl::effective_weights() {
     {
       torch::NoGradGuard no_grad;
       v = torch::nn::functional::normalize(w.t().mv(u), torch::nn::functional::NormalizeFuncOptions().dim(0).eps(1e-12));
-      if (w.requires_grad() && torch::GradMode::is_enabled()) {
+      if (is_training() && w.requires_grad() && torch::GradMode::is_enabled()) {
         u.copy_(torch::nn::functional::normalize(w.mv(v), torch::nn::functional::NormalizeFuncOptions().dim(0).eps(1e-12)));
       }
     }
@@ -89,7 +89,7 @@ std::vector<torch::Tensor> MLPEnergyImpl::effective_weights() {
 
 torch::Tensor MLPEnergyImpl::energy(const torch::Tensor& x) {
   auto weights = effective_weights();
-  torch::Tensor h = x;
+  torch::Tensor h = x.to(weights[0].dtype());
   for (size_t l = 0; l < layers_.size(); ++l) {
     h = torch::addmm(layers_[l]->bias, h, weights[l].t());
     if (l + 1 < layers_.size()) h = activate(options_.activation(), h);
@@ -102,7 +102,7 @@ torch::Tensor MLPEnergyImpl::energy_gradient(const torch::Tensor& x) {
   auto weights = effective_weights();
   const size_t hidden = layers_.size() - 1;
   std::vector<torch::Tensor> slopes;
-  torch::Tensor h = x;
+  torch::Tensor h = x.to(weights[0].dtype());
   for (size_t l = 0; l < hidden; ++l) {
     auto [out, slope] = activate_with_slope(options_.activation(), torch::addmm(layers_[l]->bias, h, weights[l].t()));
     h = out;

@@ -42,7 +42,8 @@ class MLPEnergyImpl : public EnergyModelImpl {
 
  private:
   // The weights in use: spectrally normalised when asked (updating the power-iteration vectors
-  // only while gradients are recorded, that is during training), else the raw weights.
+  // only in training mode while gradients are recorded: the loss, not sampling or evaluation),
+  // else the raw weights.
   std::vector<torch::Tensor> effective_weights();
   MLPEnergyOptions options_;
   std::vector<torch::nn::Linear> layers_;

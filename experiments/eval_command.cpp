@@ -33,7 +33,7 @@ int eval_command(const EvalArguments& args) {
   spdlog::info("evaluating {} of '{}' at step {} on {} ({} examples)", args.metric, e.name, step,
                e.data->name(), e.data->size());
   nlohmann::ordered_json out = {{"run", args.run_dir}, {"metric", args.metric}, {"step", step}};
-  out.update(evaluator->evaluate(*e.model, *e.data));
+  out.update(evaluator->evaluate(*e.model, e.data->evaluation_split()));
   std::cout << out.dump() << std::endl;
   return 0;
 }

@@ -6,13 +6,19 @@
 #include <thread>
 
 #include "datasets/bars_and_stripes.h"
+#include "datasets/toy_2d.h"
+#include "ebm/mlp_energy.h"
 #include "experiments/run_directory.h"
 #include "experiments/schema.h"
 #include "ebm/bernoulli_rbm.h"
 #include "samplers/block_gibbs.h"
 #include "samplers/chain_source.h"
+#include "samplers/hmc.h"
+#include "samplers/langevin.h"
+#include "samplers/random_walk.h"
 #include "samplers/parallel_tempering.h"
 #include "trainers/contrastive.h"
+#include "trainers/density_metrics.h"
 #include "trainers/exact_log_likelihood.h"
 #include "trainers/optimizer.h"
 
@@ -30,10 +36,27 @@ namespace {
 datasets::Dataset make_data(const Config& c) {
   const auto type = c.get<std::string>("data.type");
   if (type == "bars_and_stripes") return datasets::bars_and_stripes(c.get<int64_t>("data.size"));
-  c.fail("data.type", "no factory for '" + type + "'");
+  return datasets::toy_2d(type, c.get<int64_t>("data.train_size"), c.get<int64_t>("data.held_out"));
 }
 
-EnergyModelPtr make_model(const Config& c, const datasets::Dataset& data) {
+std::shared_ptr<AnalyticDensity> make_truth(const Config& c) {
+  auto mixture = datasets::toy_2d_mixture(c.get<std::string>("data.type"));
+  if (!mixture) return nullptr;
+  const int64_t k = mixture->means.size(0);
+  auto trils = mixture->std * torch::eye(2, torch::kFloat64).expand({k, 2, 2});
+  return GaussianMixture(mixture->weights, mixture->means, trils).ptr();
+}
+
+// The data's bounding square widened by 25% on each side, or [-grid_box, grid_box]^2.
+QuadratureGrid make_grid(const Config& c, const datasets::Dataset& data) {
+  auto grid = QuadratureGrid().resolution(c.get<int64_t>("eval.grid_resolution"));
+  const double box = c.get<double>("eval.grid_box");
+  if (box > 0) return grid.lo(-box).hi(box);
+  const double lo = data.data().min().item<double>(), hi = data.data().max().item<double>();
+  return grid.lo(lo - 0.25 * (hi - lo)).hi(hi + 0.25 * (hi - lo));
+}
+
+EnergyModelPtr make_model(const Config& c, const datasets::Dataset& data, const std::shared_ptr<AnalyticDensity>& truth) {
   const auto type = c.get<std::string>("model.type");
   if (type == "bernoulli_rbm") {
     if (!data.is_binary()) c.fail("model.type", "bernoulli_rbm needs binary data; '" + data.name() + "' is not");
@@ -41,6 +64,21 @@ EnergyModelPtr make_model(const Config& c, const datasets::Dataset& data) {
                                 .init_std(c.get<double>("model.init_std")));
     if (c.get<bool>("model.visible_bias_from_data")) rbm->init_visible_bias_from(data.data());
     return rbm.ptr();
+  }
+  if (data.is_binary()) c.fail("model.type", type + " models continuous data; '" + data.name() + "' is binary");
+  if (type == "mlp") {
+    std::vector<int64_t> widths(static_cast<size_t>(c.get<int64_t>("model.depth") - 1), c.get<int64_t>("model.width"));
+    return MLPEnergy(MLPEnergyOptions(data.dim(), widths)
+                         .activation(c.get<std::string>("model.activation"))
+                         .spectral_norm(c.get<bool>("model.spectral_norm")))
+        .ptr();
+  }
+  if (type == "gaussian") {
+    return Gaussian(torch::zeros({data.dim()}), torch::eye(data.dim())).ptr();
+  }
+  if (type == "data_density") {
+    if (!truth) c.fail("model.type", "data_density needs data with a known density (eight_gaussians, grid_25), not '" + data.name() + "'");
+    return truth;
   }
   c.fail("model.type", "no factory for '" + type + "'");
 }
@@ -54,24 +92,68 @@ std::shared_ptr<samplers::Sampler> make_sampler(const Config& c) {
             .temperatures(c.get<int64_t>("sampler.temperatures"))
             .min_beta(c.get<double>("sampler.min_beta")));
   }
+  if (type == "langevin") {
+    return std::make_shared<samplers::LangevinSampler>(samplers::LangevinOptions()
+                                                           .step_size(c.get<double>("sampler.step_size"))
+                                                           .noise_scale(c.get<double>("sampler.noise_scale"))
+                                                           .grad_clip(c.get<double>("sampler.grad_clip")));
+  }
+  if (type == "mala") return std::make_shared<samplers::MALASampler>(samplers::MALAOptions().step_size(c.get<double>("sampler.step_size")));
+  if (type == "hmc") {
+    return std::make_shared<samplers::HMCSampler>(samplers::HMCOptions()
+                                                      .step_size(c.get<double>("sampler.step_size"))
+                                                      .leapfrog_steps(c.get<int64_t>("sampler.leapfrog_steps")));
+  }
+  if (type == "random_walk") {
+    return std::make_shared<samplers::RandomWalkSampler>(
+        samplers::RandomWalkOptions().proposal_std(c.get<double>("sampler.proposal_std")));
+  }
   c.fail("sampler.type", "no factory for '" + type + "'");
 }
 
-std::shared_ptr<trainers::Objective> make_objective(const Config& c,
-                                                    std::shared_ptr<samplers::Sampler> sampler) {
+std::shared_ptr<trainers::Objective> make_objective(const Config& c, std::shared_ptr<samplers::Sampler> sampler,
+                                                    const datasets::Dataset& data) {
   const auto type = c.get<std::string>("objective.type");
   if (type == "contrastive") {
+    const auto chains = c.get<int64_t>("objective.chains");
+    const auto where = c.get<std::string>("objective.chain_source");
+    auto noise = samplers::NoiseChainSource::around(data.data(), data.is_binary(), chains);
     std::shared_ptr<samplers::ChainSource> source;
-    if (c.get<std::string>("objective.chain_source") == "persistent") {
-      source = std::make_shared<samplers::PersistentChainSource>(c.get<int64_t>("objective.chains"));
+    if (where == "persistent") {
+      source = std::make_shared<samplers::PersistentChainSource>(chains);
+    } else if (where == "noise") {
+      source = std::make_shared<samplers::NoiseChainSource>(noise);
+    } else if (where == "replay") {
+      source = std::make_shared<samplers::ReplayBufferSource>(noise, c.get<int64_t>("objective.buffer_size"),
+                                                              c.get<double>("objective.reinit_prob"), chains);
     } else {
       source = std::make_shared<samplers::DataChainSource>();
     }
     return std::make_shared<trainers::ContrastiveObjective>(
         std::move(sampler), std::move(source),
-        trainers::ContrastiveOptions().sampler_steps(c.get<int64_t>("sampler.steps")));
+        trainers::ContrastiveOptions()
+            .sampler_steps(c.get<int64_t>("sampler.steps"))
+            .energy_l2(c.get<double>("objective.energy_l2")));
   }
   c.fail("objective.type", "no factory for '" + type + "'");
+}
+
+std::vector<std::shared_ptr<trainers::Evaluator>> make_evaluators(const Config& c, const Experiment& e) {
+  std::vector<std::shared_ptr<trainers::Evaluator>> evaluators;
+  if (c.get<bool>("eval.exact_ll")) evaluators.push_back(std::make_shared<trainers::ExactLogLikelihood>());
+  if (c.get<bool>("eval.grid_ll")) evaluators.push_back(std::make_shared<trainers::GridLogLikelihood>(e.grid));
+  if (c.get<bool>("eval.true_ll")) {
+    if (!e.truth) c.fail("eval.true_ll", "the density of '" + e.data->name() + "' is not known (set it to false)");
+    evaluators.push_back(std::make_shared<trainers::TrueLogLikelihood>(e.truth));
+  }
+  const auto samples = c.get<int64_t>("eval.samples");
+  if (c.get<bool>("eval.mode_coverage")) {
+    auto mixture = datasets::toy_2d_mixture(e.data->name());
+    if (!mixture) c.fail("eval.mode_coverage", "'" + e.data->name() + "' is not a mixture with known modes (set it to false)");
+    evaluators.push_back(std::make_shared<trainers::ModeCoverage>(mixture->means, mixture->std, e.grid, samples));
+  }
+  if (c.get<bool>("eval.mmd2")) evaluators.push_back(std::make_shared<trainers::MMD>(e.grid, samples));
+  return evaluators;
 }
 
 trainers::OptimizerOptions optimizer_options(const Config& c) {
@@ -104,12 +186,14 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
   torch::manual_seed(c.get<uint64_t>("seed"));
 
   e.data = std::make_shared<datasets::Dataset>(make_data(c).to(e.device, dtype));
-  e.model = make_model(c, *e.data);
+  e.truth = make_truth(c);
+  e.grid = make_grid(c, *e.data);
+  e.model = make_model(c, *e.data, e.truth);
   e.model->to(e.device, dtype);
   e.sampler = make_sampler(c);
-  e.objective = make_objective(c, e.sampler);
+  e.objective = make_objective(c, e.sampler, *e.data);
   e.optimizer = trainers::make_optimizer(e.model->parameters(), optimizer_options(c));
-  if (c.get<bool>("eval.exact_ll")) e.evaluators.push_back(std::make_shared<trainers::ExactLogLikelihood>());
+  e.evaluators = make_evaluators(c, e);
 
   try {
     e.objective->check_model(*e.model);
@@ -132,6 +216,7 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
                         .steps(c.get<int64_t>("train.steps"))
                         .batch_size(c.get<int64_t>("train.batch_size"))
                         .lr_schedule(c.get<std::string>("train.lr_schedule"))
+                        .grad_clip(c.get<double>("train.grad_clip"))
                         .log_every(log_every)
                         .checkpoint_every(checkpoint_every);
   return e;

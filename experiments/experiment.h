@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "datasets/dataset.h"
+#include "ebm/gaussian.h"
+#include "ebm/grid_quadrature.h"
 #include "experiments/config.h"
 #include "samplers/sampler.h"
 #include "trainers/evaluator.h"
@@ -20,6 +22,10 @@ struct Experiment {
   std::string name;
   torch::Device device = torch::kCPU;
   std::shared_ptr<datasets::Dataset> data;
+  // The data's exact density, where the dataset knows it (the 2-D mixtures); else null.
+  std::shared_ptr<AnalyticDensity> truth;
+  // The square that pictures and grid evaluators of 2-D models cover.
+  QuadratureGrid grid;
   EnergyModelPtr model;
   std::shared_ptr<samplers::Sampler> sampler;
   std::shared_ptr<trainers::Objective> objective;

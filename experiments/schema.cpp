@@ -1,16 +1,23 @@
 #include "experiments/schema.h"
 
+#include "datasets/toy_2d.h"
+#include "ebm/mlp_energy.h"
+
 namespace ebm::experiments {
 
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 Field build_schema() {
-  Field data = variant_section(
-      "data", "bars_and_stripes",
-      {{"bars_and_stripes",
-        {integer("size", value(4), 2, 12, "images are size x size pixels; 2^(size+1) patterns")}}},
-      "the training data");
+  std::map<std::string, std::vector<Field>> data_variants = {
+      {"bars_and_stripes",
+       {integer("size", value(4), 2, 12, "images are size x size pixels; 2^(size+1) patterns")}}};
+  for (const auto& name : datasets::toy_2d_names()) {
+    data_variants[name] = {integer("train_size", value(10000), 1, 1e8, "training points, drawn with the seed"),
+                           integer("held_out", value(2000), 0, 1e8, "further points that evaluators score")};
+  }
+  Field data = variant_section("data", "bars_and_stripes", data_variants,
+                               "the training data; the 2-D sets are described in datasets/toy_2d.h");
 
   Field model = variant_section(
       "model", "bernoulli_rbm",
@@ -18,8 +25,17 @@ Field build_schema() {
         {integer("hidden", required(), 1, 100000, "number of hidden units"),
          number("init_std", value(0.01), 0, 10, "std of the initial weights"),
          boolean("visible_bias_from_data", value(true),
-                 "start visible biases at the log-odds of the data marginals")}}},
-      "the energy model; the visible size comes from the data");
+                 "start visible biases at the log-odds of the data marginals")}},
+       {"mlp",
+        {integer("width", value(128), 1, 100000, "units in each hidden layer"),
+         integer("depth", value(3), 1, 100, "linear layers, the scalar output layer included"),
+         choice("activation", value("silu"), MLPEnergyImpl::activations(), "hidden-layer nonlinearity"),
+         boolean("spectral_norm", value(false), "divide each weight by its largest singular value")}},
+       {"gaussian", {}},
+       {"data_density", {}}},
+      "the energy model; the visible size comes from the data. gaussian: a trainable full-covariance "
+      "Gaussian starting at N(0, I). data_density: the data's exact density (mixture data only), "
+      "an analytic target for samplers");
 
   Field sampler = variant_section(
       "sampler", "gibbs",
@@ -28,16 +44,36 @@ Field build_schema() {
         {integer("steps", value(1), 1, 1e6, "sweeps (Gibbs on every replica, then swaps) per training step"),
          integer("temperatures", value(10), 2, 1000, "replicas, the beta = 1 chain included"),
          number("min_beta", value(0.1), 0, 0.999999, "the hottest replica's inverse temperature; "
-                "the ladder is evenly spaced in beta up to 1")}}},
+                "the ladder is evenly spaced in beta up to 1")}},
+       {"langevin",
+        {integer("steps", value(20), 1, 1e6, "Langevin steps per training step"),
+         number("step_size", value(0.01), 0, 1e3, "eps in x' = x - (eps/2) grad E + noise_scale xi", true),
+         number("noise_scale", value(-1.0), -1, 1e3, "noise std; -1 = sqrt(step_size), the exact discretisation"),
+         number("grad_clip", value(0.0), 0, 1e6, "clamp each gradient element to +-grad_clip; 0 = off")}},
+       {"mala",
+        {integer("steps", value(20), 1, 1e6, "Metropolis-adjusted Langevin steps per training step"),
+         number("step_size", value(0.01), 0, 1e3, "eps of the Langevin proposal", true)}},
+       {"hmc",
+        {integer("steps", value(5), 1, 1e6, "trajectories per training step"),
+         number("step_size", value(0.05), 0, 1e3, "leapfrog step", true),
+         integer("leapfrog_steps", value(10), 1, 1e5, "leapfrog steps per trajectory")}},
+       {"random_walk",
+        {integer("steps", value(50), 1, 1e7, "Metropolis-Hastings steps per training step"),
+         number("proposal_std", value(0.1), 0, 1e3, "Gaussian proposal std (binary models flip one unit)", true)}}},
       "the MCMC kernel of the negative phase");
 
   Field objective = variant_section(
       "objective", "contrastive",
       {{"contrastive",
-        {choice("chain_source", value("data"), {"data", "persistent"},
-                "where negative chains start: data (CD) or persistent (PCD)"),
-         integer("chains", value(0), 0, 1e7, "persistent chains; 0 = the batch size")}}},
-      "the training objective");
+        {choice("chain_source", value("data"), {"data", "persistent", "noise", "replay"},
+                "where negative chains start: data (CD), persistent (PCD), noise (short-run) or a "
+                "replay buffer"),
+         integer("chains", value(0), 0, 1e7, "negative chains per step; 0 = the batch size"),
+         integer("buffer_size", value(10000), 1, 1e8, "replay buffer capacity"),
+         number("reinit_prob", value(0.05), 0, 1, "replay: chance that a chain restarts from noise"),
+         number("energy_l2", value(0.0), 0, 1e6, "alpha of the penalty alpha (E+^2 + E-^2); 0 = off")}}},
+      "the training objective; noise is uniform on the data's bounding box widened by 10% "
+      "(coin flips for binary data)");
 
   Field optimizer = variant_section(
       "optimizer", "sgd",
@@ -60,6 +96,7 @@ Field build_schema() {
        integer("batch_size", value(32), 1, 1e7, "examples per update"),
        choice("lr_schedule", value("constant"), {"constant", "linear", "cosine"},
               "learning-rate decay over the run"),
+       number("grad_clip", value(0.0), 0, 1e10, "rescale each update's gradient to at most this L2 norm; 0 = off"),
        integer("log_every", value(100), 1, 1e10, "steps between metric rows"),
        integer("checkpoint_every", value(0), 0, 1e10,
                "steps between checkpoints (a multiple of log_every); 0 = at the end only")},
@@ -67,9 +104,21 @@ Field build_schema() {
 
   Field eval = section(
       "eval",
-      {boolean("exact_ll", value(true),
-               "exact log-likelihood by enumeration (RBMs with <= 24 units on a layer)")},
-      "metrics computed at each log step");
+      {boolean("exact_ll", value(false),
+               "exact log-likelihood by enumeration (RBMs with <= 24 units on a layer)"),
+       boolean("grid_ll", value(false), "held-out log-likelihood with log Z by grid quadrature (2-D models)"),
+       boolean("true_ll", value(false), "held-out log-likelihood under the data's exact density (mixture data)"),
+       boolean("mode_coverage", value(false),
+               "fraction of the mixture's modes given a quarter of their fair share of model samples, "
+               "and off_mode, the share of samples near no mode"),
+       boolean("mmd2", value(false), "unbiased squared MMD (RBF kernel, median bandwidth) between model "
+               "samples and held-out data"),
+       integer("grid_resolution", value(200), 10, 4000, "cells per side of the quadrature grid"),
+       number("grid_box", value(0.0), 0, 1e6, "the grid covers [-grid_box, grid_box]^2; 0 = the data's "
+              "bounding square widened by 25%"),
+       integer("samples", value(2000), 10, 1e7, "model samples (exact draws from the gridded density) "
+               "for mode_coverage and mmd2")},
+      "metrics computed at each log step; the first enabled one in this order defines 'best'");
 
   return section(
       "",

@@ -7,6 +7,7 @@
 
 #include "experiments/commands.h"
 #include "experiments/experiment.h"
+#include "experiments/generation.h"
 #include "experiments/run_directory.h"
 #include "experiments/schema.h"
 #include "experiments/system_info.h"
@@ -14,6 +15,9 @@
 namespace ebm::experiments {
 
 namespace {
+
+// The end-of-run picture: this many chains from noise, run this many sampler transitions.
+constexpr int64_t kPictureSamples = 1000, kPictureSteps = 1000;
 
 // "step 400/4000 | loss -0.0123 | exact_ll -4.51 | 2150 steps/s | eta 2s"
 std::string progress_line(const trainers::Metrics& row, int64_t total_steps) {
@@ -66,6 +70,15 @@ int train_command(const TrainArguments& args) {
   out["best"] = summary.best;
   run->write_summary(out);
   spdlog::info("wrote {}", run->file("summary.json"));
+  // The picture comes after the last checkpoint, so drawing it cannot change a resumed run.
+  {
+    torch::NoGradGuard no_grad;
+    e.model->eval();
+    auto samples = generate_samples(e, *e.sampler, kPictureSamples, kPictureSteps);
+    const auto title = fmt::format("{} step {}: {} samples, {} x{}", e.name, summary.steps, kPictureSamples,
+                                   e.sampler->name(), kPictureSteps);
+    if (write_sample_picture(e, samples, run->file("samples.png"), title)) spdlog::info("wrote {}", run->file("samples.png"));
+  }
   std::cout << out.dump() << std::endl;
   return 0;
 }

@@ -11,11 +11,17 @@ ContrastiveObjective::ContrastiveObjective(std::shared_ptr<samplers::Sampler> sa
 
 LossTerms ContrastiveObjective::compute(EnergyModelImpl& model, const torch::Tensor& batch) {
   // The positive phase first: a model may reuse its work when chains start at the data (CD).
-  auto energy_pos = model.energy(batch).mean();
+  auto energies_pos = model.energy(batch);
   auto negatives = sampler_->run(model, source_->start(batch), options_.sampler_steps());
   source_->finish(negatives);
-  auto energy_neg = model.energy(negatives.to(batch.dtype())).mean();
+  auto energies_neg = model.energy(negatives.to(batch.dtype()));
+  auto energy_pos = energies_pos.mean(), energy_neg = energies_neg.mean();
   LossTerms result{energy_pos - energy_neg, {{"energy_pos", energy_pos}, {"energy_neg", energy_neg}}};
+  if (options_.energy_l2() > 0) {
+    auto penalty = options_.energy_l2() * (energies_pos.pow(2).mean() + energies_neg.pow(2).mean());
+    result.loss = result.loss + penalty;
+    result.terms.emplace_back("energy_l2", penalty);
+  }
   for (const auto& [name, value] : sampler_->statistics()) {
     result.terms.emplace_back(name, torch::tensor(value, torch::kFloat64));
   }

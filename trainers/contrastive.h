@@ -1,5 +1,6 @@
 // Contrastive objective (Hinton 2002; Tieleman 2008): the surrogate loss
-//   L = mean_i E(x+_i) - mean_j E(x-_j),  x- = K^k(x0) detached, x0 from a ChainSource,
+//   L = mean_i E(x+_i) - mean_j E(x-_j) [+ α (mean E(x+)² + mean E(x-)²)],
+//   x- = K^k(x0) detached, x0 from a ChainSource,
 // whose gradient is the negative of the positive phase -E_data[dE/dθ] plus the sampled
 // negative phase E_model[dE/dθ]. CD-k, PCD-k and (later) short-run and replay-buffer training
 // differ only in the chain source and the sampler K. The sampler's statistics (acceptance and
@@ -17,6 +18,9 @@ namespace ebm::trainers {
 struct ContrastiveOptions {
   // Sampler transitions per training step (the k of CD-k).
   TORCH_ARG(int64_t, sampler_steps) = 1;
+  // α of the energy-magnitude penalty α (mean E(x+)² + mean E(x-)²) (Du & Mordatch 2019), which
+  // keeps energies near zero where the contrastive loss alone lets them drift; 0 = off.
+  TORCH_ARG(double, energy_l2) = 0;
 };
 
 class ContrastiveObjective : public Objective {

@@ -82,11 +82,7 @@ NamedTensors exact_negative_phase(EnergyModelImpl& model, const std::optional<Qu
   auto options = torch::TensorOptions().dtype(param.dtype()).device(param.device());
 
   if (model.domain() == Domain::Continuous) {
-    const auto& g = *grid;
-    const double cell = (g.hi() - g.lo()) / static_cast<double>(g.resolution());
-    auto axis = torch::linspace(g.lo() + cell / 2, g.hi() - cell / 2, g.resolution(), options);
-    auto mesh = torch::meshgrid({axis, axis}, "ij");
-    auto points = torch::stack({mesh[0].reshape(-1), mesh[1].reshape(-1)}, 1);
+    auto points = grid_points(*grid, options);
     torch::Tensor weights;
     {
       torch::NoGradGuard no_grad;

@@ -12,8 +12,11 @@
 #include <vector>
 
 #include "ebm/energy_model.h"
+#include "ebm/grid_quadrature.h"
 
 namespace ebm::trainers {
+
+using ebm::QuadratureGrid;
 
 // One tensor per parameter, in the model's named_parameters() order.
 using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
@@ -22,13 +25,6 @@ using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
 NamedTensors positive_phase(EnergyModelImpl& model, const torch::Tensor& batch);
 // E[dE/dθ] over the rows of `samples`: a sampled negative phase.
 NamedTensors sampled_negative_phase(EnergyModelImpl& model, const torch::Tensor& samples);
-
-// The square [lo, hi]^2 cut into resolution^2 cells, evaluated at the cell centres.
-struct QuadratureGrid {
-  TORCH_ARG(double, lo) = -4;
-  TORCH_ARG(double, hi) = 4;
-  TORCH_ARG(int64_t, resolution) = 200;
-};
 
 // Why exact_negative_phase cannot handle `model` (with `grid` for continuous models), or empty.
 std::string exact_negative_phase_unavailable(const EnergyModelImpl& model, const std::optional<QuadratureGrid>& grid);

@@ -54,6 +54,7 @@ TrainingSummary Trainer::run() {
                                ": the loss is " + std::to_string(loss));
     }
     terms.loss.backward();
+    if (options_.grad_clip() > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), options_.grad_clip());
     optimizer_->step();
     ++step_;
 
@@ -98,7 +99,8 @@ Metrics Trainer::log_row(double interval_s) {
   // evaluator leaves the trained model unchanged.
   auto generators = GeneratorSnapshot::capture();
   model_->eval();
-  for (const auto& evaluator : evaluators_) row.update(evaluator->evaluate(*model_, data_));
+  const auto evaluation_data = data_.evaluation_split();
+  for (const auto& evaluator : evaluators_) row.update(evaluator->evaluate(*model_, evaluation_data));
   model_->train();
   generators.restore();
   row["steps_per_s"] = interval_s > 0 ? static_cast<double>(steps_in_interval_) / interval_s : 0.0;
@@ -106,8 +108,11 @@ Metrics Trainer::log_row(double interval_s) {
   steps_in_interval_ = 0;
 
   if (!evaluators_.empty()) {
-    const std::string key = evaluators_.front()->primary_metric();
-    if (best_.empty() || row[key].get<double>() > best_[key].get<double>()) best_ = row;
+    const auto& first = *evaluators_.front();
+    const std::string key = first.primary_metric();
+    const bool better = best_.empty() || (first.higher_is_better() ? row[key].get<double>() > best_[key].get<double>()
+                                                                   : row[key].get<double>() < best_[key].get<double>());
+    if (better) best_ = row;
   } else {
     best_ = row;
   }

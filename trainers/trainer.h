@@ -28,6 +28,8 @@ struct TrainerOptions {
   TORCH_ARG(std::string, checkpoint_path) = "";
   // Learning-rate schedule over `steps` (trainers/schedule.h): constant | linear | cosine.
   TORCH_ARG(std::string, lr_schedule) = "constant";
+  // Rescale the gradient to at most this global L2 norm before each update; 0 = off.
+  TORCH_ARG(double, grad_clip) = 0;
 };
 
 struct TrainingSummary {

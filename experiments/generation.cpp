@@ -1,0 +1,50 @@
+#include "experiments/generation.h"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "experiments/pictures.h"
+#include "experiments/run_directory.h"
+#include "samplers/chain_source.h"
+
+namespace ebm::experiments {
+
+torch::Tensor generate_samples(Experiment& e, samplers::Sampler& sampler, int64_t n, int64_t steps) {
+  const auto& data = e.data->data();
+  auto noise = samplers::NoiseChainSource::around(data, e.data->is_binary(), n);
+  auto start = noise.draw(n, data);
+  return sampler.run(*e.model, start, steps);
+}
+
+bool write_sample_picture(Experiment& e, const torch::Tensor& samples, const std::string& path, const std::string& title) {
+  const int64_t dim = e.data->dim();
+  if (dim == 2 && e.model->domain() == Domain::Continuous) {
+    write_png(path, density_picture(*e.model, e.grid, samples, title));
+    return true;
+  }
+  const auto side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(dim))));
+  if (side * side == dim && dim >= 4) {
+    const int scale = static_cast<int>(std::max<int64_t>(1, 48 / side));
+    write_png(path, image_grid(samples.slice(0, 0, std::min<int64_t>(samples.size(0), 100)), side, side, 10, scale));
+    return true;
+  }
+  return false;
+}
+
+void write_samples_csv(const std::string& path, const torch::Tensor& samples) {
+  auto values = samples.to(torch::kFloat64).cpu().contiguous();
+  auto a = values.accessor<double, 2>();
+  std::ostringstream out;
+  for (int64_t j = 0; j < values.size(1); ++j) out << (j ? "," : "") << "x" << j;
+  out << "\n";
+  for (int64_t i = 0; i < values.size(0); ++i) {
+    for (int64_t j = 0; j < values.size(1); ++j) out << (j ? "," : "") << fmt::format("{:.9g}", a[i][j]);
+    out << "\n";
+  }
+  write_file_atomically(path, out.str());
+}
+
+}  // namespace ebm::experiments

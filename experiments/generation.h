@@ -1,0 +1,23 @@
+// Generating from a trained model: chains start from the objective's noise (uniform on the
+// data's box widened by 10%, or coin flips for binary data) and run the sampler, and the
+// pictures a person looks at: the density with the samples over it (2-D), or the samples as
+// images (square data such as bars and stripes).
+#pragma once
+
+#include <string>
+
+#include "experiments/experiment.h"
+
+namespace ebm::experiments {
+
+// n samples [n, D] after `steps` transitions of `sampler` on the experiment's model.
+torch::Tensor generate_samples(Experiment& e, samplers::Sampler& sampler, int64_t n, int64_t steps);
+
+// Writes the picture of `samples` to `path` (PNG) when the data is 2-D or square images;
+// returns whether it wrote one.
+bool write_sample_picture(Experiment& e, const torch::Tensor& samples, const std::string& path, const std::string& title);
+
+// Writes samples as CSV (a header x0,x1,... then one sample per line), atomically.
+void write_samples_csv(const std::string& path, const torch::Tensor& samples);
+
+}  // namespace ebm::experiments
