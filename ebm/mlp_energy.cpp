@@ -22,8 +22,8 @@ std::pair<torch::Tensor, torch::Tensor> activate_with_slope(const std::string& n
   if (name == "silu") {
     auto s = torch::sigmoid(a);
     auto h = a * s;
-    // φ' = s (1 + a (1 - s)) = s + h - h s
-    return {h, s + h - h * s};
+    // φ' = s (1 + a (1 - s)) = s + h (1 - s)
+    return {h, torch::addcmul(s, h, 1 - s)};
   }
   if (name == "relu") return {torch::relu(a), (a > 0).to(a.dtype())};
   if (name == "leaky_relu") {

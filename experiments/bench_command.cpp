@@ -10,6 +10,9 @@
 #include "experiments/system_info.h"
 #include "samplers/block_gibbs.h"
 #include "samplers/chain_source.h"
+#include "samplers/langevin.h"
+#include "ebm/mlp_energy.h"
+#include <chrono>
 #include "trainers/contrastive.h"
 #include "trainers/optimizer.h"
 #include "trainers/trainer.h"
@@ -53,6 +56,32 @@ int bench_rbm_command(const RbmBenchArguments& a) {
                                 {"gflops", steps_per_s * flops_per_step / 1e9},
                                 {"threads", threads},
                                 {"blas", blas_description()}};
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
+// Times unadjusted Langevin steps (ε = 0.01) of `chains` chains on a random SiLU MLP energy,
+// as ../shared/bench/langevin_torch.py does: 20 warm-up steps, then `steps` timed ones.
+int bench_langevin_command(const LangevinBenchArguments& a) {
+  const int threads = set_threads(a.threads);
+  spdlog::info("bench langevin: MLP {}-{}x{}-1, {} chains, {} threads", a.dim, a.width, a.depth - 1, a.chains, threads);
+  torch::manual_seed(0);
+  auto mlp = MLPEnergy(MLPEnergyOptions(a.dim, std::vector<int64_t>(static_cast<size_t>(a.depth - 1), a.width)));
+  for (auto& p : mlp->parameters()) p.requires_grad_(false);
+  samplers::LangevinSampler langevin(samplers::LangevinOptions().step_size(0.01));
+  auto x = langevin.run(*mlp, torch::randn({a.chains, a.dim}), 20);
+  const auto start = std::chrono::steady_clock::now();
+  x = langevin.run(*mlp, x, a.steps);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  nlohmann::ordered_json out = {{"impl", "ebm-cpp"},
+                                {"bench", "langevin"},
+                                {"dim", a.dim},
+                                {"width", a.width},
+                                {"depth", a.depth},
+                                {"chains", a.chains},
+                                {"steps_per_s", static_cast<double>(a.steps) / seconds},
+                                {"chain_steps_per_s", static_cast<double>(a.steps * a.chains) / seconds},
+                                {"threads", threads}};
   std::cout << out.dump() << std::endl;
   return 0;
 }

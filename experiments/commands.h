@@ -49,10 +49,24 @@ struct DiagnoseArguments {
 };
 int diagnose_command(const DiagnoseArguments& args);
 
+// `ebm sample`: n samples of a trained run's model from its sampler (or another), as CSV with a
+// picture beside it.
+struct SampleArguments {
+  std::string run_dir, out_file, sampler;  // sampler empty: the run's own
+  std::vector<std::string> overrides;
+  int64_t n = 1000, steps = 1000;
+};
+int sample_command(const SampleArguments& args);
+
 struct RbmBenchArguments {
   int64_t visible = 784, hidden = 500, batch = 100, k = 1, threads = 0, steps = 200;
   std::string dtype = "float32";
 };
 int bench_rbm_command(const RbmBenchArguments& args);
+
+struct LangevinBenchArguments {
+  int64_t dim = 2, width = 128, depth = 3, chains = 1000, steps = 300, threads = 0;
+};
+int bench_langevin_command(const LangevinBenchArguments& args);
 
 }  // namespace ebm::experiments

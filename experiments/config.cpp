@@ -280,6 +280,12 @@ std::string apply_override(YAML::Node& root, const std::string& assignment) {
     if (!next.IsMap()) throw ConfigError(where + ": '" + parts[i] + "' is not a section");
     current.reset(next);
   }
+  // Choosing another type for a section starts it afresh: keys of the old type would not fit.
+  if (parts.back() == "type" && current["type"] && current["type"].Scalar() != parsed.Scalar()) {
+    std::vector<std::string> keys;
+    for (const auto& item : current) keys.push_back(item.first.Scalar());
+    for (const auto& key : keys) current.remove(key);
+  }
   current[parts.back()] = parsed;
   return path;
 }

@@ -1,4 +1,4 @@
-// The `ebm` command line: train, export, eval, phases, diagnose, schema, bench. Logs go to stderr, results (JSON) to stdout.
+// The `ebm` command line: train, sample, export, eval, phases, diagnose, schema, bench. Logs go to stderr, results (JSON) to stdout.
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -85,6 +85,16 @@ int main(int argc, char** argv) {
   diagnose_cmd->add_option("--init", diagnose.init, "chain starts: noise (over-dispersed) | data")->check(CLI::IsMember({"noise", "data"}));
   diagnose_cmd->add_option("--threads", diagnose.threads, "CPU threads (default the config's; 0 = all cores)")->check(CLI::NonNegativeNumber);
 
+  ebm::experiments::SampleArguments sample;
+  auto* sample_cmd = app.add_subcommand("sample", "draw samples from a trained run: a CSV and a picture beside it");
+  sample_cmd->add_option("--run", sample.run_dir, "run directory")->required();
+  sample_cmd->add_option("--out", sample.out_file, "output .csv (the picture goes beside it as .png)")->required();
+  sample_cmd->add_option("--n", sample.n, "samples (independent chains)")->check(CLI::Range(1, 100000000));
+  sample_cmd->add_option("--steps", sample.steps, "sampler transitions from noise")->check(CLI::PositiveNumber);
+  sample_cmd->add_option("--sampler", sample.sampler, "another sampler type (its settings from --set sampler.KEY=VALUE)");
+  sample_cmd->add_option("--set", sample.overrides, "override a config key, e.g. sampler.step_size=0.005 (repeatable)")
+      ->allow_extra_args(false);
+
   auto* schema_cmd = app.add_subcommand("schema", "print the config reference (Markdown)");
 
   ebm::experiments::RbmBenchArguments rbm;
@@ -98,6 +108,15 @@ int main(int argc, char** argv) {
   bench_rbm->add_option("--threads", rbm.threads, "0 = all cores")->check(CLI::NonNegativeNumber);
   bench_rbm->add_option("--steps", rbm.steps, "timed steps")->check(CLI::PositiveNumber);
   bench_rbm->add_option("--dtype", rbm.dtype)->check(CLI::IsMember({"float32", "float64"}));
+
+  ebm::experiments::LangevinBenchArguments langevin;
+  auto* bench_langevin = bench_cmd->add_subcommand("langevin", "unadjusted Langevin steps on an MLP energy");
+  bench_langevin->add_option("--dim", langevin.dim)->check(CLI::PositiveNumber);
+  bench_langevin->add_option("--width", langevin.width)->check(CLI::PositiveNumber);
+  bench_langevin->add_option("--depth", langevin.depth, "linear layers, the output layer included")->check(CLI::PositiveNumber);
+  bench_langevin->add_option("--chains", langevin.chains)->check(CLI::PositiveNumber);
+  bench_langevin->add_option("--steps", langevin.steps, "timed steps")->check(CLI::PositiveNumber);
+  bench_langevin->add_option("--threads", langevin.threads, "0 = all cores")->check(CLI::NonNegativeNumber);
 
   try {
     app.parse(argc, argv);
@@ -122,8 +141,10 @@ int main(int argc, char** argv) {
     if (*eval_cmd) return ebm::experiments::eval_command(eval);
     if (*phases_cmd) return ebm::experiments::phases_command(phases);
     if (*diagnose_cmd) return ebm::experiments::diagnose_command(diagnose);
+    if (*sample_cmd) return ebm::experiments::sample_command(sample);
     if (*export_cmd) return ebm::experiments::export_command(run_dir, out_file);
     if (*bench_rbm) return ebm::experiments::bench_rbm_command(rbm);
+    if (*bench_langevin) return ebm::experiments::bench_langevin_command(langevin);
   } catch (const ebm::experiments::ConfigError& e) {
     spdlog::error("{}", e.what());
     return 2;

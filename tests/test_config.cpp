@@ -80,6 +80,18 @@ TEST(Config, KeysBelongToTheChosenVariant) {
   EXPECT_NE(message.find("(type adam)"), std::string::npos) << message;
 }
 
+TEST(Config, SwitchingATypeOnTheCommandLineRestartsTheSection) {
+  std::string yaml = std::string(kBase) + "sampler:\n  type: gibbs\n  steps: 7\n";
+  yaml.replace(yaml.find("lr: 0.1"), 7, "lr: 0.1\n  momentum: 0.9");
+  Config c = parse(yaml, {"optimizer.type=adam", "optimizer.beta1=0.5"});
+  EXPECT_EQ(c.get<std::string>("optimizer.type"), "adam");
+  EXPECT_EQ(c.get<double>("optimizer.lr"), 0.001);  // adam's default, not the file's sgd value
+  EXPECT_EQ(c.get<double>("optimizer.beta1"), 0.5);  // later overrides refine the new type
+  EXPECT_FALSE(c.root()["optimizer"]["momentum"]);
+  // Setting the type the file already has keeps the section.
+  EXPECT_EQ(parse(yaml, {"sampler.type=gibbs"}).get<int64_t>("sampler.steps"), 7);
+}
+
 TEST(Config, MissingRequiredKey) {
   std::string yaml = kBase;
   yaml.replace(yaml.find("  hidden: 8\n"), 12, "");
