@@ -2,11 +2,14 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <filesystem>
 #include <thread>
 
 #include "datasets/bars_and_stripes.h"
 #include "datasets/toy_2d.h"
+#include "datasets/idx.h"
+#include "ebm/conv_energy.h"
 #include "ebm/mlp_energy.h"
 #include "experiments/run_directory.h"
 #include "experiments/schema.h"
@@ -36,6 +39,13 @@ namespace {
 datasets::Dataset make_data(const Config& c) {
   const auto type = c.get<std::string>("data.type");
   if (type == "bars_and_stripes") return datasets::bars_and_stripes(c.get<int64_t>("data.size"));
+  if (type == "fashion_mnist") {
+    try {
+      return datasets::fashion_mnist(c.get<int64_t>("data.train_size"), c.get<int64_t>("data.held_out"));
+    } catch (const std::runtime_error& error) {
+      c.fail("data.type", error.what());
+    }
+  }
   return datasets::toy_2d(type, c.get<int64_t>("data.train_size"), c.get<int64_t>("data.held_out"));
 }
 
@@ -72,6 +82,11 @@ EnergyModelPtr make_model(const Config& c, const datasets::Dataset& data, const 
                          .activation(c.get<std::string>("model.activation"))
                          .spectral_norm(c.get<bool>("model.spectral_norm")))
         .ptr();
+  }
+  if (type == "convnet") {
+    const auto side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(data.dim()))));
+    if (side * side != data.dim()) c.fail("model.type", "convnet needs square single-channel images; '" + data.name() + "' rows have " + std::to_string(data.dim()) + " values");
+    return ConvEnergy(ConvEnergyOptions(1, side, side).base_channels(c.get<int64_t>("model.base_channels"))).ptr();
   }
   if (type == "gaussian") {
     return Gaussian(torch::zeros({data.dim()}), torch::eye(data.dim())).ptr();

@@ -12,6 +12,11 @@
 
 namespace ebm::experiments {
 
+PictureBudget picture_budget(const Experiment& e) {
+  if (e.data->dim() == 2) return {1000, 1000};
+  return {100, 200};
+}
+
 torch::Tensor generate_samples(Experiment& e, samplers::Sampler& sampler, int64_t n, int64_t steps) {
   const auto& data = e.data->data();
   auto noise = samplers::NoiseChainSource::around(data, e.data->is_binary(), n);

@@ -10,6 +10,13 @@
 
 namespace ebm::experiments {
 
+// What the end-of-run picture costs: 1000 chains for 1000 transitions on 2-D data; for images
+// the 100 that the grid shows, for 200 transitions (each one a network pass per image).
+struct PictureBudget {
+  int64_t samples, steps;
+};
+PictureBudget picture_budget(const Experiment& e);
+
 // n samples [n, D] after `steps` transitions of `sampler` on the experiment's model.
 torch::Tensor generate_samples(Experiment& e, samplers::Sampler& sampler, int64_t n, int64_t steps);
 

@@ -12,12 +12,16 @@ Field build_schema() {
   std::map<std::string, std::vector<Field>> data_variants = {
       {"bars_and_stripes",
        {integer("size", value(4), 2, 12, "images are size x size pixels; 2^(size+1) patterns")}}};
+  data_variants["fashion_mnist"] = {
+      integer("train_size", value(60000), 1, 60000, "training images (the first ones of the training file)"),
+      integer("held_out", value(2000), 0, 10000, "test images that evaluators score")};
   for (const auto& name : datasets::toy_2d_names()) {
     data_variants[name] = {integer("train_size", value(10000), 1, 1e8, "training points, drawn with the seed"),
                            integer("held_out", value(2000), 0, 1e8, "further points that evaluators score")};
   }
   Field data = variant_section("data", "bars_and_stripes", data_variants,
-                               "the training data; the 2-D sets are described in datasets/toy_2d.h");
+                               "the training data; the 2-D sets are described in datasets/toy_2d.h; "
+                               "fashion_mnist is 28x28 images in [0, 1] installed by scripts/setup");
 
   Field model = variant_section(
       "model", "bernoulli_rbm",
@@ -31,9 +35,11 @@ Field build_schema() {
          integer("depth", value(3), 1, 100, "linear layers, the scalar output layer included"),
          choice("activation", value("silu"), MLPEnergyImpl::activations(), "hidden-layer nonlinearity"),
          boolean("spectral_norm", value(false), "divide each weight by its largest singular value")}},
+       {"convnet",
+        {integer("base_channels", value(32), 1, 4096, "channels of the first convolution (then x2, x4)")}},
        {"gaussian", {}},
        {"data_density", {}}},
-      "the energy model; the visible size comes from the data. gaussian: a trainable full-covariance "
+      "the energy model; the visible size comes from the data. convnet: square single-channel images. gaussian: a trainable full-covariance "
       "Gaussian starting at N(0, I). data_density: the data's exact density (mixture data only), "
       "an analytic target for samplers");
 

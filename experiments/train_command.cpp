@@ -16,9 +16,6 @@ namespace ebm::experiments {
 
 namespace {
 
-// The end-of-run picture: this many chains from noise, run this many sampler transitions.
-constexpr int64_t kPictureSamples = 1000, kPictureSteps = 1000;
-
 // "step 400/4000 | loss -0.0123 | exact_ll -4.51 | 2150 steps/s | eta 2s"
 std::string progress_line(const trainers::Metrics& row, int64_t total_steps) {
   std::string line = fmt::format("step {}/{}", row["step"].get<int64_t>(), total_steps);
@@ -74,9 +71,10 @@ int train_command(const TrainArguments& args) {
   {
     torch::NoGradGuard no_grad;
     e.model->eval();
-    auto samples = generate_samples(e, *e.sampler, kPictureSamples, kPictureSteps);
-    const auto title = fmt::format("{} step {}: {} samples, {} x{}", e.name, summary.steps, kPictureSamples,
-                                   e.sampler->name(), kPictureSteps);
+    const auto budget = picture_budget(e);
+    auto samples = generate_samples(e, *e.sampler, budget.samples, budget.steps);
+    const auto title = fmt::format("{} step {}: {} samples, {} x{}", e.name, summary.steps, budget.samples,
+                                   e.sampler->name(), budget.steps);
     if (write_sample_picture(e, samples, run->file("samples.png"), title)) spdlog::info("wrote {}", run->file("samples.png"));
   }
   std::cout << out.dump() << std::endl;

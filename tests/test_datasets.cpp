@@ -1,4 +1,5 @@
-// Bars and stripes against its definition, and the batch iterator's epoch and resume behaviour.
+// Bars and stripes against its definition, the batch iterator's epoch and resume behaviour, and
+// the IDX image reader.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -6,6 +7,7 @@
 #include <set>
 
 #include "datasets/bars_and_stripes.h"
+#include "test_support.h"
 
 namespace ebm::datasets {
 namespace {
@@ -65,6 +67,48 @@ TEST(BatchIterator, VisitsEveryRowOncePerEpochAndResumes) {
 TEST(Dataset, RejectsEmptyOrNonMatrixData) {
   EXPECT_THROW(Dataset(torch::zeros({0, 3}), "empty"), std::invalid_argument);
   EXPECT_THROW(Dataset(torch::zeros({3}), "vector"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace ebm::datasets
+
+#include <zlib.h>
+
+#include "datasets/idx.h"
+
+namespace ebm::datasets {
+namespace {
+
+void write_gz(const std::filesystem::path& path, const std::vector<unsigned char>& bytes) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
+  gzclose(f);
+}
+
+TEST(Idx, ReadsGzippedImagesScaledToTheUnitIntervalAndRejectsBadFiles) {
+  auto dir = testing::scratch_dir();
+  // Three 2x2 images with pixel values 0, 51, ..., 255 in order.
+  std::vector<unsigned char> bytes = {0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 2};
+  for (int i = 0; i < 12; ++i) bytes.push_back(static_cast<unsigned char>((i * 255) / 11));
+  write_gz(dir / "ok.gz", bytes);
+  auto images = read_idx_images((dir / "ok.gz").string());
+  ASSERT_EQ(images.sizes(), (std::vector<int64_t>{3, 4}));
+  EXPECT_DOUBLE_EQ(images[0][1].item<double>(), 23.0 / 255.0);
+  EXPECT_DOUBLE_EQ(images[2][3].item<double>(), 1.0);
+  EXPECT_EQ(read_idx_images((dir / "ok.gz").string(), 2).size(0), 2);
+
+  write_gz(dir / "short.gz", std::vector<unsigned char>(bytes.begin(), bytes.end() - 3));
+  EXPECT_THROW(read_idx_images((dir / "short.gz").string()), std::runtime_error);
+  auto labels = bytes;
+  labels[3] = 1;  // an IDX1 label file
+  write_gz(dir / "labels.gz", labels);
+  try {
+    read_idx_images((dir / "labels.gz").string());
+    FAIL() << "a label file was read as images";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("labels.gz"), std::string::npos);
+  }
+  EXPECT_THROW(read_idx_images((dir / "missing.gz").string()), std::runtime_error);
 }
 
 }  // namespace

@@ -126,3 +126,23 @@ TEST(GaussianMixture, SamplesFollowTheComponentWeights) {
 
 }  // namespace
 }  // namespace ebm
+
+#include "ebm/conv_energy.h"
+
+namespace ebm {
+namespace {
+
+TEST(ConvEnergy, InputGradientMatchesFiniteDifferencesAndAnyImageSizeWorks) {
+  torch::manual_seed(9);
+  auto conv = ConvEnergy(ConvEnergyOptions(1, 6, 6).base_channels(3));
+  conv->to(torch::kFloat64);
+  auto x = torch::rand({3, 36}, torch::kFloat64);
+  EXPECT_EQ(conv->energy(x).sizes(), (std::vector<int64_t>{3}));
+  EXPECT_LT((conv->energy_gradient(x) - finite_difference_gradient(*conv, x)).abs().max().item<double>(), 1e-6);
+  auto big = ConvEnergy(ConvEnergyOptions(1, 28, 28).base_channels(2));
+  EXPECT_EQ(big->energy(torch::rand({2, 784})).size(0), 2);
+  EXPECT_THROW(ConvEnergy(ConvEnergyOptions(1, 2, 2)), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace ebm

@@ -66,5 +66,22 @@ TEST(NeuralRuns, SampleWritesCsvAndPictureAndRefusesBadRequests) {
   EXPECT_FALSE(fs::exists(dir / "g.csv"));
 }
 
+// Fashion-MNIST (installed by scripts/setup) through a tiny ConvNet: the run trains, and its
+// picture is a 10x10 grid of 28x28 samples.
+TEST(NeuralRuns, ConvNetOnFashionMnistTrainsAndDrawsASampleGrid) {
+  auto dir = testing::scratch_dir();
+  auto result = testing::run_ebm(
+      "train experiments/fashion_convnet.yaml --set threads=1 --set data.train_size=256 --set model.base_channels=2 "
+      "--set objective.chains=8 --set sampler.steps=2 --set train.steps=4 --set train.log_every=2 --set train.checkpoint_every=0 "
+      "--out '" + (dir / "run").string() + "'");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto summary = summary_of(dir / "run");
+  EXPECT_EQ(summary["steps"], 4);
+  EXPECT_TRUE(summary["final"].contains("energy_l2"));
+  auto picture = read_png((dir / "run" / "samples.png").string());
+  EXPECT_EQ(picture.width(), 10 * (28 + 2) + 2);
+  EXPECT_EQ(picture.height(), 10 * (28 + 2) + 2);
+}
+
 }  // namespace
 }  // namespace ebm::experiments

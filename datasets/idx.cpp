@@ -1,0 +1,53 @@
+#include "datasets/idx.h"
+
+#include <torch/torch.h>
+#include <zlib.h>
+
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+namespace ebm::datasets {
+
+namespace {
+
+// Reads exactly n bytes or fails with a message naming the file.
+void read_exactly(gzFile file, void* out, size_t n, const std::string& path) {
+  size_t done = 0;
+  while (done < n) {
+    const int chunk = static_cast<int>(std::min<size_t>(n - done, 1 << 30));
+    const int got = gzread(file, static_cast<char*>(out) + done, static_cast<unsigned>(chunk));
+    if (got <= 0) throw std::runtime_error("'" + path + "' is truncated: expected " + std::to_string(n) + " more bytes");
+    done += static_cast<size_t>(got);
+  }
+}
+
+uint32_t big_endian(const unsigned char* b) {
+  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
+}
+
+}  // namespace
+
+torch::Tensor read_idx_images(const std::string& path, int64_t limit) {
+  std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), &gzclose);
+  if (!file) throw std::runtime_error("cannot open '" + path + "' (is the dataset installed? run scripts/setup)");
+  unsigned char header[16];
+  read_exactly(file.get(), header, sizeof header, path);
+  if (big_endian(header) != 0x00000803) {
+    throw std::runtime_error("'" + path + "' is not an IDX file of unsigned-byte images (magic 0x00000803)");
+  }
+  const int64_t count = big_endian(header + 4), rows = big_endian(header + 8), cols = big_endian(header + 12);
+  const int64_t n = limit > 0 ? std::min(limit, count) : count;
+  std::vector<unsigned char> bytes(static_cast<size_t>(n * rows * cols));
+  read_exactly(file.get(), bytes.data(), bytes.size(), path);
+  auto images = torch::from_blob(bytes.data(), {n, rows * cols}, torch::kUInt8).to(torch::kFloat64);
+  return images / 255.0;
+}
+
+Dataset fashion_mnist(int64_t train, int64_t held_out, const std::string& directory) {
+  auto train_images = read_idx_images(directory + "/train-images-idx3-ubyte.gz", train);
+  auto test_images = read_idx_images(directory + "/t10k-images-idx3-ubyte.gz", held_out);
+  return Dataset(train_images, "fashion_mnist", test_images);
+}
+
+}  // namespace ebm::datasets
