@@ -10,6 +10,7 @@
 #include "datasets/toy_2d.h"
 #include "datasets/idx.h"
 #include "ebm/conv_energy.h"
+#include "ebm/simple_densities.h"
 #include "ebm/mlp_energy.h"
 #include "experiments/run_directory.h"
 #include "experiments/schema.h"
@@ -20,7 +21,10 @@
 #include "samplers/langevin.h"
 #include "samplers/random_walk.h"
 #include "samplers/parallel_tempering.h"
+#include "trainers/bit_flip_objectives.h"
 #include "trainers/contrastive.h"
+#include "trainers/nce.h"
+#include "trainers/score_matching.h"
 #include "trainers/density_metrics.h"
 #include "trainers/exact_log_likelihood.h"
 #include "trainers/optimizer.h"
@@ -126,6 +130,27 @@ std::shared_ptr<samplers::Sampler> make_sampler(const Config& c) {
   c.fail("sampler.type", "no factory for '" + type + "'");
 }
 
+// NCE's noise, fitted to the training data, in double on the data's device.
+std::shared_ptr<AnalyticDensity> make_noise_density(const Config& c, const datasets::Dataset& data) {
+  const auto kind = c.get<std::string>("objective.noise");
+  auto x = data.data().to(torch::kFloat64);
+  if (kind == "bernoulli") {
+    if (!data.is_binary()) c.fail("objective.noise", "bernoulli noise needs binary data; '" + data.name() + "' is not");
+    return BernoulliProduct(x.mean(0)).ptr();
+  }
+  if (data.is_binary()) c.fail("objective.noise", kind + " noise is continuous; use bernoulli for binary data");
+  if (kind == "uniform") {
+    auto low = std::get<0>(x.min(0)), high = std::get<0>(x.max(0));
+    auto margin = 0.1 * (high - low);
+    return UniformBox(low - margin, high + margin).ptr();
+  }
+  auto mean = x.mean(0);
+  auto centred = x - mean;
+  auto covariance = centred.t().mm(centred) / static_cast<double>(x.size(0) - 1) +
+                    1e-6 * torch::eye(x.size(1), x.options());
+  return Gaussian(mean, torch::linalg_cholesky(covariance)).ptr();
+}
+
 std::shared_ptr<trainers::Objective> make_objective(const Config& c, std::shared_ptr<samplers::Sampler> sampler,
                                                     const datasets::Dataset& data) {
   const auto type = c.get<std::string>("objective.type");
@@ -149,6 +174,27 @@ std::shared_ptr<trainers::Objective> make_objective(const Config& c, std::shared
         trainers::ContrastiveOptions()
             .sampler_steps(c.get<int64_t>("sampler.steps"))
             .energy_l2(c.get<double>("objective.energy_l2")));
+  }
+  if (type == "score_matching") return std::make_shared<trainers::ExactScoreMatching>();
+  if (type == "denoising_score_matching") {
+    return std::make_shared<trainers::DenoisingScoreMatching>(trainers::DenoisingScoreMatchingOptions()
+                                                                  .noise_std(c.get<double>("objective.noise_std"))
+                                                                  .scales(c.get<int64_t>("objective.scales"))
+                                                                  .scale_ratio(c.get<double>("objective.scale_ratio")));
+  }
+  if (type == "sliced_score_matching") {
+    return std::make_shared<trainers::SlicedScoreMatching>(
+        trainers::SlicedScoreMatchingOptions()
+            .projections(c.get<int64_t>("objective.projections"))
+            .distribution(c.get<std::string>("objective.distribution"))
+            .variance_reduced(c.get<bool>("objective.variance_reduced")));
+  }
+  if (type == "nce") {
+    return std::make_shared<trainers::NoiseContrastiveEstimation>(
+        make_noise_density(c, data), trainers::NCEOptions().noise_ratio(c.get<double>("objective.noise_ratio")));
+  }
+  if (type == "pseudo_likelihood" || type == "ratio_matching" || type == "mpf") {
+    return std::make_shared<trainers::BitFlipObjective>(type);
   }
   c.fail("objective.type", "no factory for '" + type + "'");
 }
@@ -207,7 +253,9 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
   e.model->to(e.device, dtype);
   e.sampler = make_sampler(c);
   e.objective = make_objective(c, e.sampler, *e.data);
-  e.optimizer = trainers::make_optimizer(e.model->parameters(), optimizer_options(c));
+  auto trained = e.model->parameters();
+  for (const auto& p : e.objective->parameters()) trained.push_back(p);
+  e.optimizer = trainers::make_optimizer(trained, optimizer_options(c));
   e.evaluators = make_evaluators(c, e);
 
   try {

@@ -77,9 +77,28 @@ Field build_schema() {
          integer("chains", value(0), 0, 1e7, "negative chains per step; 0 = the batch size"),
          integer("buffer_size", value(10000), 1, 1e8, "replay buffer capacity"),
          number("reinit_prob", value(0.05), 0, 1, "replay: chance that a chain restarts from noise"),
-         number("energy_l2", value(0.0), 0, 1e6, "alpha of the penalty alpha (E+^2 + E-^2); 0 = off")}}},
-      "the training objective; noise is uniform on the data's bounding box widened by 10% "
-      "(coin flips for binary data)");
+         number("energy_l2", value(0.0), 0, 1e6, "alpha of the penalty alpha (E+^2 + E-^2); 0 = off")}},
+       {"score_matching", {}},
+       {"denoising_score_matching",
+        {number("noise_std", value(0.1), 0, 1e6, "sigma of the smallest noise scale", true),
+         integer("scales", value(1), 1, 100, "noise scales sigma, sigma r, sigma r^2, ..."),
+         number("scale_ratio", value(2.0), 1, 1e3, "r, the ratio between neighbouring scales")}},
+       {"sliced_score_matching",
+        {integer("projections", value(1), 1, 1000, "random directions per example"),
+         choice("distribution", value("gaussian"), {"gaussian", "rademacher"}, "distribution of the directions"),
+         boolean("variance_reduced", value(true), "use 1/2 |grad E|^2 in place of 1/2 (v . grad E)^2")}},
+       {"nce",
+        {choice("noise", value("gaussian"), {"gaussian", "uniform", "bernoulli"},
+                "noise distribution: a Gaussian fitted to the data, uniform on its box widened by 10%, "
+                "or independent bits with the data's marginals (binary data)"),
+         number("noise_ratio", value(1.0), 0, 1e4, "noise samples per data sample (nu)", true)}},
+       {"pseudo_likelihood", {}},
+       {"ratio_matching", {}},
+       {"mpf", {}}},
+      "the training objective. contrastive: noise is uniform on the data's bounding box widened by 10% "
+      "(coin flips for binary data). score_matching, denoising_score_matching, sliced_score_matching "
+      "and nce train continuous models without a sampler; pseudo_likelihood, ratio_matching and mpf "
+      "train models of binary data");
 
   Field optimizer = variant_section(
       "optimizer", "sgd",

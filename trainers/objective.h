@@ -24,7 +24,10 @@ class Objective {
   virtual LossTerms compute(EnergyModelImpl& model, const torch::Tensor& batch) = 0;
   // Throws std::invalid_argument when the objective cannot train `model`.
   virtual void check_model(const EnergyModelImpl& model) const {}
-  // Objective state that a resumed run needs (persistent chains, buffers).
+  // Parameters the objective learns beside the model's (NCE's log-normaliser); the optimiser
+  // updates them with the model's.
+  virtual std::vector<torch::Tensor> parameters() { return {}; }
+  // Objective state that a resumed run needs (persistent chains, buffers, its parameters).
   virtual void save(torch::serialize::OutputArchive& archive) const {}
   virtual void load(torch::serialize::InputArchive& archive) {}
   virtual std::string name() const = 0;
