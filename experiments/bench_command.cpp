@@ -11,6 +11,7 @@
 #include "samplers/block_gibbs.h"
 #include "samplers/chain_source.h"
 #include "samplers/langevin.h"
+#include "trainers/score_matching.h"
 #include "ebm/mlp_energy.h"
 #include <chrono>
 #include "trainers/contrastive.h"
@@ -83,6 +84,46 @@ int bench_langevin_command(const LangevinBenchArguments& a) {
                                 {"chain_steps_per_s", static_cast<double>(a.steps * a.chains) / seconds},
                                 {"threads", threads}};
   std::cout << out.dump() << std::endl;
+  return 0;
+}
+
+// Times training steps (loss, backward, Adam) of exact, sliced and denoising score matching on
+// an MLP energy of random Gaussian data, for each dimension: exact score matching needs one
+// backward pass per dimension for the Hessian trace, the other two a fixed number.
+int bench_objectives_command(const ObjectivesBenchArguments& a) {
+  const int threads = set_threads(a.threads);
+  for (int64_t dim : a.dims) {
+    for (const std::string name : {"score_matching", "sliced_score_matching", "denoising_score_matching"}) {
+      torch::manual_seed(0);
+      auto mlp = MLPEnergy(MLPEnergyOptions(dim, std::vector<int64_t>(static_cast<size_t>(a.depth - 1), a.width)));
+      std::shared_ptr<trainers::Objective> objective;
+      if (name == "score_matching") objective = std::make_shared<trainers::ExactScoreMatching>();
+      if (name == "sliced_score_matching") objective = std::make_shared<trainers::SlicedScoreMatching>();
+      if (name == "denoising_score_matching") objective = std::make_shared<trainers::DenoisingScoreMatching>();
+      torch::optim::Adam adam(mlp->parameters(), torch::optim::AdamOptions(1e-4));
+      auto data = torch::randn({a.batch, dim});
+      auto step = [&] {
+        adam.zero_grad();
+        objective->compute(*mlp, data).loss.backward();
+        adam.step();
+      };
+      for (int i = 0; i < 3; ++i) step();
+      // At least `steps` steps and at least half a second, so the fast objectives time well.
+      int64_t done = 0;
+      const auto start = std::chrono::steady_clock::now();
+      double seconds = 0;
+      while (done < a.steps || seconds < 0.5) {
+        step();
+        ++done;
+        seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      }
+      nlohmann::ordered_json out = {{"impl", "ebm-cpp"}, {"bench", "objectives"}, {"objective", name},
+                                    {"dim", dim}, {"width", a.width}, {"depth", a.depth}, {"batch", a.batch},
+                                    {"ms_per_step", 1e3 * seconds / static_cast<double>(done)},
+                                    {"steps", done}, {"threads", threads}};
+      std::cout << out.dump() << std::endl;
+    }
+  }
   return 0;
 }
 

@@ -69,4 +69,10 @@ struct LangevinBenchArguments {
 };
 int bench_langevin_command(const LangevinBenchArguments& args);
 
+struct ObjectivesBenchArguments {
+  std::vector<int64_t> dims = {2, 16, 128, 784};
+  int64_t width = 128, depth = 3, batch = 128, steps = 5, threads = 0;
+};
+int bench_objectives_command(const ObjectivesBenchArguments& args);
+
 }  // namespace ebm::experiments

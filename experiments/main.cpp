@@ -118,6 +118,15 @@ int main(int argc, char** argv) {
   bench_langevin->add_option("--steps", langevin.steps, "timed steps")->check(CLI::PositiveNumber);
   bench_langevin->add_option("--threads", langevin.threads, "0 = all cores")->check(CLI::NonNegativeNumber);
 
+  ebm::experiments::ObjectivesBenchArguments objectives;
+  auto* bench_objectives = bench_cmd->add_subcommand("objectives", "training steps of exact, sliced and denoising score matching");
+  bench_objectives->add_option("--dims", objectives.dims, "data dimensions, comma-separated")->delimiter(',')->check(CLI::PositiveNumber);
+  bench_objectives->add_option("--width", objectives.width)->check(CLI::PositiveNumber);
+  bench_objectives->add_option("--depth", objectives.depth, "linear layers, the output layer included")->check(CLI::PositiveNumber);
+  bench_objectives->add_option("--batch", objectives.batch)->check(CLI::PositiveNumber);
+  bench_objectives->add_option("--steps", objectives.steps, "at least this many timed steps (and half a second)")->check(CLI::PositiveNumber);
+  bench_objectives->add_option("--threads", objectives.threads, "0 = all cores")->check(CLI::NonNegativeNumber);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -145,6 +154,7 @@ int main(int argc, char** argv) {
     if (*export_cmd) return ebm::experiments::export_command(run_dir, out_file);
     if (*bench_rbm) return ebm::experiments::bench_rbm_command(rbm);
     if (*bench_langevin) return ebm::experiments::bench_langevin_command(langevin);
+    if (*bench_objectives) return ebm::experiments::bench_objectives_command(objectives);
   } catch (const ebm::experiments::ConfigError& e) {
     spdlog::error("{}", e.what());
     return 2;
