@@ -14,30 +14,25 @@ torch::Tensor HMCSampler::run(EnergyModelImpl& model, const torch::Tensor& x0, i
   torch::NoGradGuard no_grad;
   const double eps = options_.step_size();
   acceptance_.reset();
-  auto x = x0.clone();
-  auto energy = model.energy(x);
-  auto grad = model.energy_gradient(x);
+  auto current = ChainState::at(model, x0.clone());
   for (int64_t s = 0; s < steps; ++s) {
-    auto p = torch::randn_like(x);
-    const auto start_h = energy + 0.5 * p.pow(2).sum(1);
-    auto y = x.clone();
-    auto grad_y = grad.clone();
+    auto p = torch::randn_like(current.x);
+    const auto start_h = current.energy + 0.5 * p.pow(2).sum(1);
+    auto y = current.x.clone();
+    auto grad_y = current.grad.clone();
     p.sub_(grad_y, 0.5 * eps);
     for (int64_t l = 0; l < options_.leapfrog_steps(); ++l) {
       y.add_(p, eps);
       grad_y = model.energy_gradient(y);
       p.sub_(grad_y, l + 1 < options_.leapfrog_steps() ? eps : 0.5 * eps);
     }
-    auto energy_y = model.energy(y);
+    const ChainState proposal{y, model.energy(y), grad_y};
     // A diverged trajectory (NaN energy) compares false and is rejected.
-    auto accept = metropolis_accept(start_h - (energy_y + 0.5 * p.pow(2).sum(1)));
-    auto row = accept.unsqueeze(1);
-    x = torch::where(row, y, x);
-    grad = torch::where(row, grad_y, grad);
-    energy = torch::where(accept, energy_y, energy);
+    auto accept = metropolis_accept(start_h - (proposal.energy + 0.5 * p.pow(2).sum(1)));
+    current.accept_where(accept, proposal);
     acceptance_.add(accept);
   }
-  return x;
+  return current.x;
 }
 
 }  // namespace ebm::samplers

@@ -43,21 +43,15 @@ torch::Tensor MALASampler::run(EnergyModelImpl& model, const torch::Tensor& x0, 
     return -(to - from + 0.5 * eps * g).pow(2).sum(1) / (2 * eps);
   };
   acceptance_.reset();
-  auto x = x0.clone();
-  auto energy = model.energy(x);
-  auto grad = model.energy_gradient(x);
+  auto current = ChainState::at(model, x0.clone());
   for (int64_t s = 0; s < steps; ++s) {
-    auto y = x - 0.5 * eps * grad + std::sqrt(eps) * torch::randn_like(x);
-    auto energy_y = model.energy(y);
-    auto grad_y = model.energy_gradient(y);
-    auto accept = metropolis_accept(energy - energy_y + log_q(x, y, grad_y) - log_q(y, x, grad));
-    auto row = accept.unsqueeze(1);
-    x = torch::where(row, y, x);
-    grad = torch::where(row, grad_y, grad);
-    energy = torch::where(accept, energy_y, energy);
+    auto proposal = ChainState::at(model, current.x - 0.5 * eps * current.grad + std::sqrt(eps) * torch::randn_like(current.x));
+    auto accept = metropolis_accept(current.energy - proposal.energy + log_q(current.x, proposal.x, proposal.grad) -
+                                    log_q(proposal.x, current.x, current.grad));
+    current.accept_where(accept, proposal);
     acceptance_.add(accept);
   }
-  return x;
+  return current.x;
 }
 
 }  // namespace ebm::samplers
