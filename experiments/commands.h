@@ -25,15 +25,21 @@ struct EvalArguments {
 };
 int eval_command(const EvalArguments& args);
 
+// What the measuring tools (phases, diagnose) work on and where their results go.
+struct ToolSource {
+  std::string config_path, run_dir, out_dir;  // CONFIG or --run; out_dir empty: a default
+  std::vector<std::string> overrides;
+  bool force = false;
+  int64_t threads = -1;  // -1: the config's
+};
+
 // `ebm phases`: positive and negative phases of one batch, and how far CD-k, PCD and parallel
 // tempering estimates of the negative phase are from the exact one (docs/TOOLS.md).
 struct PhasesArguments {
-  std::string config_path, run_dir, out_dir;  // CONFIG or --run; out_dir empty: a default
-  std::vector<std::string> overrides;
+  ToolSource source;
   std::vector<int64_t> ks = {1, 3, 10, 30, 100};
-  int64_t repeats = 500, burn_in = 1000, batch = 0, chains = 0, temperatures = 10, threads = -1;
+  int64_t repeats = 500, burn_in = 1000, batch = 0, chains = 0, temperatures = 10;
   double min_beta = 0.1;
-  bool force = false;
 };
 int phases_command(const PhasesArguments& args);
 
@@ -41,11 +47,9 @@ int phases_command(const PhasesArguments& args);
 // and reports R-hat, bulk and tail ESS and autocorrelation time for the energy and a few random
 // projections, one JSON line each, with a trace plot.
 struct DiagnoseArguments {
-  std::string config_path, run_dir, out_dir;
-  std::vector<std::string> overrides;
-  int64_t chains = 4, warmup = 200, draws = 1000, thin = 1, projections = 2, threads = -1;
+  ToolSource source;
+  int64_t chains = 4, warmup = 200, draws = 1000, thin = 1, projections = 2;
   std::string init = "noise";  // noise | data
-  bool force = false;
 };
 int diagnose_command(const DiagnoseArguments& args);
 

@@ -38,13 +38,13 @@ int diagnose_command(const DiagnoseArguments& args) {
   if (args.chains < 2) throw ConfigError("--chains must be at least 2 (R-hat compares chains)");
   if (args.draws < 8) throw ConfigError("--draws must be at least 8");
   int64_t step = 0;
-  Experiment e = load_experiment(args.config_path, args.overrides, args.run_dir, &step);
-  if (args.threads >= 0) set_threads(args.threads);
+  Experiment e = load_experiment(args.source.config_path, args.source.overrides, args.source.run_dir, &step);
+  if (args.source.threads >= 0) set_threads(args.source.threads);
   auto& model = *e.model;
   const std::string out_dir = output_directory(
-      args.out_dir, args.run_dir.empty() ? (fs::path("runs") / (e.name + "-diagnose")).string() : (fs::path(args.run_dir) / "diagnose").string(),
+      args.source.out_dir, args.source.run_dir.empty() ? (fs::path("runs") / (e.name + "-diagnose")).string() : (fs::path(args.source.run_dir) / "diagnose").string(),
       [](const std::string& d) { return fs::exists(fs::path(d) / "diagnostics.jsonl"); },
-      args.out_dir + " already holds diagnostics.jsonl: pass --force to replace it, or choose another --out", args.force);
+      args.source.out_dir + " already holds diagnostics.jsonl: pass --force to replace it, or choose another --out", args.source.force);
 
   const auto& data = e.data->data();
   auto directions = torch::randn({data.size(1), args.projections}, data.options());

@@ -12,6 +12,21 @@
 #include "experiments/config.h"
 #include "experiments/schema.h"
 
+namespace {
+
+// The options every measuring tool shares: CONFIG or --run, --out, --force, --set, --threads.
+void add_tool_source(CLI::App* command, ebm::experiments::ToolSource& source, const std::string& tool) {
+  command->add_option("config", source.config_path, "experiment config (YAML): its model as initialised");
+  command->add_option("--run", source.run_dir, "a trained run instead of a config")->excludes(command->get_option("config"));
+  command->add_option("--out", source.out_dir, "output directory (default runs/<name>-" + tool + ", or DIR/" + tool + " with --run)");
+  command->add_flag("--force", source.force, "replace the results already in --out");
+  command->add_option("--set", source.overrides, "override a config key (repeatable; with --run, not the model's)")
+      ->allow_extra_args(false);
+  command->add_option("--threads", source.threads, "CPU threads (default the config's; 0 = all cores)")->check(CLI::NonNegativeNumber);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   // Training allocates and frees the same megabyte-sized tensors every step. glibc serves such
   // blocks with fresh mmap()s by default, and their page faults cost a third of a CD step on a
@@ -55,11 +70,7 @@ int main(int argc, char** argv) {
   ebm::experiments::PhasesArguments phases;
   auto* phases_cmd = app.add_subcommand(
       "phases", "positive and negative phases of one batch; CD-k, PCD and PT estimators against the exact gradient");
-  phases_cmd->add_option("config", phases.config_path, "experiment config (YAML): its model as initialised");
-  phases_cmd->add_option("--run", phases.run_dir, "a trained run instead of a config")->excludes(phases_cmd->get_option("config"));
-  phases_cmd->add_option("--out", phases.out_dir, "output directory (default runs/<name>-phases, or DIR/phases with --run)");
-  phases_cmd->add_flag("--force", phases.force, "replace the phases.json already in --out");
-  phases_cmd->add_option("--set", phases.overrides, "override a config key (repeatable)")->allow_extra_args(false);
+  add_tool_source(phases_cmd, phases.source, "phases");
   phases_cmd->add_option("--k", phases.ks, "CD-k step counts, comma-separated")->delimiter(',')->check(CLI::PositiveNumber);
   phases_cmd->add_option("--repeats", phases.repeats, "estimates per estimator")->check(CLI::Range(2, 1000000));
   phases_cmd->add_option("--burn-in", phases.burn_in, "transitions before the persistent estimators start")->check(CLI::NonNegativeNumber);
@@ -67,23 +78,17 @@ int main(int argc, char** argv) {
   phases_cmd->add_option("--chains", phases.chains, "persistent chains (default the batch size)")->check(CLI::PositiveNumber);
   phases_cmd->add_option("--temperatures", phases.temperatures, "parallel tempering replicas")->check(CLI::Range(2, 1000));
   phases_cmd->add_option("--min-beta", phases.min_beta, "hottest inverse temperature")->check(CLI::Range(0.0, 0.999999));
-  phases_cmd->add_option("--threads", phases.threads, "CPU threads (default the config's; 0 = all cores)")->check(CLI::NonNegativeNumber);
 
   ebm::experiments::DiagnoseArguments diagnose;
   auto* diagnose_cmd = app.add_subcommand(
       "diagnose", "run the configured sampler from several starts; R-hat, ESS and a trace plot");
-  diagnose_cmd->add_option("config", diagnose.config_path, "experiment config (YAML): its model as initialised");
-  diagnose_cmd->add_option("--run", diagnose.run_dir, "a trained run instead of a config")->excludes(diagnose_cmd->get_option("config"));
-  diagnose_cmd->add_option("--out", diagnose.out_dir, "output directory (default runs/<name>-diagnose, or DIR/diagnose with --run)");
-  diagnose_cmd->add_flag("--force", diagnose.force, "replace the diagnostics already in --out");
-  diagnose_cmd->add_option("--set", diagnose.overrides, "override a config key (repeatable)")->allow_extra_args(false);
+  add_tool_source(diagnose_cmd, diagnose.source, "diagnose");
   diagnose_cmd->add_option("--chains", diagnose.chains, "independent chains")->check(CLI::Range(2, 1000000));
   diagnose_cmd->add_option("--warmup", diagnose.warmup, "transitions discarded first")->check(CLI::NonNegativeNumber);
   diagnose_cmd->add_option("--draws", diagnose.draws, "draws kept per chain")->check(CLI::Range(8, 100000000));
   diagnose_cmd->add_option("--thin", diagnose.thin, "transitions per draw")->check(CLI::PositiveNumber);
   diagnose_cmd->add_option("--projections", diagnose.projections, "random projections of x to diagnose")->check(CLI::Range(0, 64));
   diagnose_cmd->add_option("--init", diagnose.init, "chain starts: noise (over-dispersed) | data")->check(CLI::IsMember({"noise", "data"}));
-  diagnose_cmd->add_option("--threads", diagnose.threads, "CPU threads (default the config's; 0 = all cores)")->check(CLI::NonNegativeNumber);
 
   ebm::experiments::SampleArguments sample;
   auto* sample_cmd = app.add_subcommand("sample", "draw samples from a trained run: a CSV and a picture beside it");

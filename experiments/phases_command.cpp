@@ -114,8 +114,8 @@ Image phases_picture(const nlohmann::ordered_json& estimators) {
 int phases_command(const PhasesArguments& args) {
   if (args.repeats < 2) throw ConfigError("--repeats must be at least 2");
   int64_t step = 0;
-  Experiment e = load_experiment(args.config_path, args.overrides, args.run_dir, &step);
-  if (args.threads >= 0) set_threads(args.threads);
+  Experiment e = load_experiment(args.source.config_path, args.source.overrides, args.source.run_dir, &step);
+  if (args.source.threads >= 0) set_threads(args.source.threads);
   auto& model = *e.model;
   // Ground truth is computed in double; the estimators run on the same double model.
   model.to(e.device, torch::kFloat64);
@@ -131,9 +131,9 @@ int phases_command(const PhasesArguments& args) {
 
   const std::string name = e.name;
   const std::string out_dir = output_directory(
-      args.out_dir, args.run_dir.empty() ? (fs::path("runs") / (name + "-phases")).string() : (fs::path(args.run_dir) / "phases").string(),
+      args.source.out_dir, args.source.run_dir.empty() ? (fs::path("runs") / (name + "-phases")).string() : (fs::path(args.source.run_dir) / "phases").string(),
       [](const std::string& d) { return fs::exists(fs::path(d) / "phases.json"); },
-      args.out_dir + " already holds phases.json: pass --force to replace it, or choose another --out", args.force);
+      args.source.out_dir + " already holds phases.json: pass --force to replace it, or choose another --out", args.source.force);
 
   const int64_t batch_size = std::min(args.batch > 0 ? args.batch : e.train_options.batch_size(), data.size(0));
   auto batch = data.index_select(0, torch::randperm(data.size(0), torch::TensorOptions().dtype(torch::kLong).device(e.device)).slice(0, 0, batch_size));
@@ -188,7 +188,7 @@ int phases_command(const PhasesArguments& args) {
 
   nlohmann::ordered_json report = {
       {"model", model.type_name()},
-      {"source", args.run_dir.empty() ? args.config_path : args.run_dir},
+      {"source", args.source.run_dir.empty() ? args.source.config_path : args.source.run_dir},
       {"step", step},
       {"batch_size", batch_size},
       {"repeats", args.repeats},
