@@ -97,7 +97,8 @@ EnergyModelPtr make_model(const Config& c, const datasets::Dataset& data, const 
   }
   if (type == "data_density") {
     if (!truth) c.fail("model.type", "data_density needs data with a known density (eight_gaussians, grid_25), not '" + data.name() + "'");
-    return truth;
+    // A copy of its own: an objective training it must not move the truth true_ll scores against.
+    return make_truth(c);
   }
   c.fail("model.type", "no factory for '" + type + "'");
 }

@@ -96,7 +96,14 @@ int main(int argc, char** argv) {
   sample_cmd->add_option("--out", sample.out_file, "output .csv (the picture goes beside it as .png)")->required();
   sample_cmd->add_option("--n", sample.n, "samples (independent chains)")->check(CLI::Range(1, 100000000));
   sample_cmd->add_option("--steps", sample.steps, "sampler transitions from noise")->check(CLI::PositiveNumber);
-  sample_cmd->add_option("--sampler", sample.sampler, "another sampler type (its settings from --set sampler.KEY=VALUE)");
+  std::vector<std::string> sampler_types;
+  for (const auto& field : ebm::experiments::experiment_schema().fields) {
+    if (field.name == "sampler") {
+      for (const auto& [type, unused] : field.variants) sampler_types.push_back(type);
+    }
+  }
+  sample_cmd->add_option("--sampler", sample.sampler, "another sampler type (its settings from --set sampler.KEY=VALUE)")
+      ->check(CLI::IsMember(sampler_types));
   sample_cmd->add_option("--set", sample.overrides, "override a config key, e.g. sampler.step_size=0.005 (repeatable)")
       ->allow_extra_args(false);
 

@@ -1,5 +1,7 @@
 #include "experiments/png.h"
 
+#include "experiments/run_directory.h"
+
 #include <png.h>
 
 #include <algorithm>
@@ -7,7 +9,6 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -122,17 +123,20 @@ void Image::paste(const Image& other, int x, int y) {
 }
 
 void write_png(const std::string& path, const Image& image) {
-  const std::string temporary = path + ".tmp";
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(temporary.c_str(), "wb"), &std::fclose);
-  if (!file) throw std::runtime_error("cannot write picture '" + path + "'");
+  // Encoded in memory, then written like every other file of a run (write_file_atomically).
+  std::string encoded;
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
   png_infop info = png ? png_create_info_struct(png) : nullptr;
   if (!png || !info || setjmp(png_jmpbuf(png))) {
     png_destroy_write_struct(&png, &info);
-    std::remove(temporary.c_str());
     throw std::runtime_error("libpng failed to encode '" + path + "'");
   }
-  png_init_io(png, file.get());
+  png_set_write_fn(
+      png, &encoded,
+      [](png_structp p, png_bytep data, png_size_t n) {
+        static_cast<std::string*>(png_get_io_ptr(p))->append(reinterpret_cast<const char*>(data), n);
+      },
+      nullptr);
   png_set_IHDR(png, info, image.width(), image.height(), 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
@@ -141,9 +145,11 @@ void write_png(const std::string& path, const Image& image) {
   }
   png_write_end(png, nullptr);
   png_destroy_write_struct(&png, &info);
-  if (std::fflush(file.get()) != 0) throw std::runtime_error("cannot write picture '" + path + "'");
-  file.reset();
-  std::filesystem::rename(temporary, path);
+  try {
+    write_file_atomically(path, encoded);
+  } catch (const std::exception&) {
+    throw std::runtime_error("cannot write picture '" + path + "'");
+  }
 }
 
 Image read_png(const std::string& path) {

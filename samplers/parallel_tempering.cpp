@@ -39,7 +39,8 @@ torch::Tensor ParallelTemperingSampler::run(EnergyModelImpl& model, const torch:
   if (!replicas_.defined() || replicas_.size(1) != b || replicas_.size(2) != d) {
     replicas_ = x.unsqueeze(0).repeat({k, 1, 1});
   }
-  auto state = replicas_.to(x.device(), x.dtype()).clone();
+  // The replicas are overwritten below, so the β = 1 row may take x in place.
+  auto state = replicas_.to(x.device(), x.dtype());
   state[k - 1].copy_(x);
   auto beta = torch::tensor(betas_, torch::kFloat64).to(x.options());
   auto beta_rows = beta.repeat_interleave(b);

@@ -169,3 +169,19 @@ TEST(Config, ReferenceDocumentMatchesTheSchema) {
 
 }  // namespace
 }  // namespace ebm::experiments
+
+namespace ebm::experiments {
+namespace {
+
+// Training a data_density model must not move the density true_ll scores against.
+TEST(Config, DataDensityModelIsACopyOfTheTruth) {
+  Config c = parse("data: {type: eight_gaussians, train_size: 100, held_out: 10}\nmodel: {type: data_density}\n"
+                   "sampler: {type: mala}\nobjective: {type: score_matching}\neval: {true_ll: true}\n");
+  Experiment e = build_experiment(c, "t");
+  ASSERT_TRUE(e.truth);
+  EXPECT_NE(static_cast<void*>(e.model.get()), static_cast<void*>(e.truth.get()));
+  EXPECT_TRUE(e.model->parameters()[0].equal(e.truth->parameters()[0].to(e.model->parameters()[0].dtype())));
+}
+
+}  // namespace
+}  // namespace ebm::experiments

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 const std::string kGmm8 = "experiments/gmm8_langevin.yaml --set threads=1 --set train.log_every=100 --set train.checkpoint_every=100 "
                           "--set eval.grid_resolution=100 --set eval.samples=500";
 
-nlohmann::json summary_of(const fs::path& run) { return nlohmann::json::parse(testing::read_text(run / "summary.json")); }
+using testing::summary_of;
 
 TEST(NeuralRuns, ReducedGmm8RunLogsEveryMetricDrawsItsPictureAndResumesExactly) {
   auto dir = testing::scratch_dir();

@@ -14,9 +14,7 @@ namespace fs = std::filesystem;
 
 const std::string kQuick = "experiments/quickstart.yaml --set train.log_every=100 --set train.checkpoint_every=100";
 
-nlohmann::json summary_of(const fs::path& run) {
-  return nlohmann::json::parse(testing::read_text(run / "summary.json"));
-}
+using testing::summary_of;
 
 NamedTensors exported(const fs::path& run, const fs::path& file) {
   auto result = testing::run_ebm("export --run '" + run.string() + "' --out '" + file.string() + "'");

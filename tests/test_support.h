@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <filesystem>
@@ -29,6 +30,11 @@ inline std::string read_text(const std::filesystem::path& path) {
 
 inline void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;
+}
+
+// A run directory's summary.json.
+inline nlohmann::json summary_of(const std::filesystem::path& run) {
+  return nlohmann::json::parse(read_text(run / "summary.json"));
 }
 
 struct CommandResult {
