@@ -26,7 +26,7 @@ struct Estimator {
   std::string name, kind;  // kind: cd | pcd | pt
   int64_t k = 1;
   std::shared_ptr<samplers::Sampler> sampler;
-  bool persistent = false;
+  bool persistent() const { return kind != "cd"; }
 };
 
 struct EstimatorResult {
@@ -41,18 +41,18 @@ EstimatorResult run_estimator(EnergyModelImpl& model, const Estimator& estimator
                               const torch::Tensor& data, const PhasesArguments& args) {
   EstimatorResult result{estimator};
   torch::Tensor chains;
-  if (estimator.persistent) {
+  if (estimator.persistent()) {
     // Persistent chains at a fixed model: start at random data rows and burn in, then each
     // repeat advances them k more transitions (what PCD's chains see when the model moves slowly).
     const int64_t n = args.chains > 0 ? args.chains : batch.size(0);
     chains = data.index_select(0, torch::randint(data.size(0), {n}, torch::TensorOptions().dtype(torch::kLong).device(data.device())));
     if (args.burn_in > 0) chains = estimator.sampler->run(model, chains, args.burn_in);
   }
-  result.chains = estimator.persistent ? chains.size(0) : batch.size(0);
+  result.chains = estimator.persistent() ? chains.size(0) : batch.size(0);
   const auto start = std::chrono::steady_clock::now();
   for (int64_t r = 0; r < args.repeats; ++r) {
-    auto samples = estimator.sampler->run(model, estimator.persistent ? chains : batch, estimator.k);
-    if (estimator.persistent) chains = samples;
+    auto samples = estimator.sampler->run(model, estimator.persistent() ? chains : batch, estimator.k);
+    if (estimator.persistent()) chains = samples;
     result.negatives.push_back(trainers::sampled_negative_phase(model, samples));
   }
   result.seconds_per_estimate =
@@ -121,11 +121,9 @@ int phases_command(const PhasesArguments& args) {
   model.to(e.device, torch::kFloat64);
   auto data = e.data->data().to(e.device, torch::kFloat64);
 
-  std::optional<trainers::QuadratureGrid> grid;
-  if (model.domain() == Domain::Continuous && model.dim() == 2) {
-    const double lo = data.min().item<double>(), hi = data.max().item<double>(), margin = 0.25 * (hi - lo);
-    grid = trainers::QuadratureGrid().lo(lo - margin).hi(hi + margin);
-  }
+  // 2-D continuous models: quadrature on the experiment's grid (eval.grid_box, eval.grid_resolution).
+  std::optional<QuadratureGrid> grid;
+  if (model.domain() == Domain::Continuous && model.dim() == 2) grid = e.grid;
   const auto why = trainers::exact_negative_phase_unavailable(model, grid);
   if (!why.empty()) throw ConfigError(why);
 
@@ -143,14 +141,14 @@ int phases_command(const PhasesArguments& args) {
   auto exact_negative = trainers::exact_negative_phase(model, grid);
 
   std::vector<Estimator> estimators;
-  for (int64_t k : args.ks) estimators.push_back({"cd-" + std::to_string(k), "cd", k, e.sampler, false});
+  for (int64_t k : args.ks) estimators.push_back({"cd-" + std::to_string(k), "cd", k, e.sampler});
   // Persistent estimators advance their chains one transition per estimate, as PCD-1 does.
   const int64_t persistent_k = 1;
-  estimators.push_back({"pcd-" + std::to_string(persistent_k), "pcd", persistent_k, e.sampler, true});
+  estimators.push_back({"pcd-" + std::to_string(persistent_k), "pcd", persistent_k, e.sampler});
   if (dynamic_cast<LatentVariableModel*>(&model) != nullptr) {
     auto pt = std::make_shared<samplers::ParallelTemperingSampler>(
         samplers::ParallelTemperingOptions().temperatures(args.temperatures).min_beta(args.min_beta));
-    estimators.push_back({"pt-" + std::to_string(persistent_k), "pt", persistent_k, pt, true});
+    estimators.push_back({"pt-" + std::to_string(persistent_k), "pt", persistent_k, pt});
   }
 
   nlohmann::ordered_json parameters = nlohmann::ordered_json::array();
