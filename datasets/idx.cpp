@@ -4,8 +4,9 @@
 #include <zlib.h>
 
 #include <memory>
-#include <stdexcept>
 #include <vector>
+
+#include "io/input_error.h"
 
 namespace ebm::datasets {
 
@@ -17,7 +18,7 @@ void read_exactly(gzFile file, void* out, size_t n, const std::string& path) {
   while (done < n) {
     const int chunk = static_cast<int>(std::min<size_t>(n - done, 1 << 30));
     const int got = gzread(file, static_cast<char*>(out) + done, static_cast<unsigned>(chunk));
-    if (got <= 0) throw std::runtime_error("'" + path + "' is truncated: expected " + std::to_string(n) + " more bytes");
+    if (got <= 0) throw io::InputError("'" + path + "' is truncated: expected " + std::to_string(n) + " more bytes");
     done += static_cast<size_t>(got);
   }
 }
@@ -30,16 +31,27 @@ uint32_t big_endian(const unsigned char* b) {
 
 torch::Tensor read_idx_images(const std::string& path, int64_t limit) {
   std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), &gzclose);
-  if (!file) throw std::runtime_error("cannot open '" + path + "' (is the dataset installed? run scripts/setup)");
+  if (!file) throw io::InputError("cannot open '" + path + "' (is the dataset installed? run scripts/setup)");
   unsigned char header[16];
   read_exactly(file.get(), header, sizeof header, path);
   if (big_endian(header) != 0x00000803) {
-    throw std::runtime_error("'" + path + "' is not an IDX file of unsigned-byte images (magic 0x00000803)");
+    throw io::InputError("'" + path + "' is not an IDX file of unsigned-byte images (magic 0x00000803)");
   }
   const int64_t count = big_endian(header + 4), rows = big_endian(header + 8), cols = big_endian(header + 12);
   const int64_t n = limit > 0 ? std::min(limit, count) : count;
-  std::vector<unsigned char> bytes(static_cast<size_t>(n * rows * cols));
-  read_exactly(file.get(), bytes.data(), bytes.size(), path);
+  if (rows <= 0 || cols <= 0 || rows * cols > (int64_t{1} << 24)) {
+    throw io::InputError("'" + path + "' declares " + std::to_string(rows) + "x" + std::to_string(cols) +
+                         " images; at most 2^24 pixels per image are read");
+  }
+  // Grown image by image, so a header that declares more than the file holds ends in a
+  // message about the truncated file, not in one huge allocation.
+  const auto image_bytes = static_cast<size_t>(rows * cols);
+  std::vector<unsigned char> bytes;
+  bytes.reserve(std::min<size_t>(static_cast<size_t>(n), 1 << 16) * image_bytes);
+  for (int64_t i = 0; i < n; ++i) {
+    bytes.resize(bytes.size() + image_bytes);
+    read_exactly(file.get(), bytes.data() + bytes.size() - image_bytes, image_bytes, path);
+  }
   auto images = torch::from_blob(bytes.data(), {n, rows * cols}, torch::kUInt8).to(torch::kFloat64);
   return images / 255.0;
 }

@@ -10,7 +10,7 @@
 namespace ebm::datasets {
 
 // The first `limit` images (all if 0) of an IDX3 file as [n, rows * cols] float64 in [0, 1].
-// Throws std::runtime_error naming the file when it is missing, truncated or not IDX3 bytes.
+// Throws io::InputError naming the file when it is missing, truncated or not IDX3 bytes.
 torch::Tensor read_idx_images(const std::string& path, int64_t limit = 0);
 
 // Fashion-MNIST (Xiao et al. 2017) as installed by Debian's dataset-fashion-mnist:

@@ -39,7 +39,7 @@ int bench_rbm_command(const RbmBenchArguments& a) {
         std::make_shared<samplers::BlockGibbsSampler>(), std::make_shared<samplers::DataChainSource>(),
         trainers::ContrastiveOptions().sampler_steps(a.k));
     trainers::Trainer trainer(rbm.ptr(), objective,
-                              trainers::make_optimizer(rbm->parameters(), trainers::OptimizerOptions().lr(0.01)),
+                              trainers::make_sgd(rbm->parameters(), torch::optim::SGDOptions(0.01), 0),
                               data, {}, trainers::TrainerOptions().steps(steps).batch_size(a.batch).log_every(steps));
     return trainer.run().final["steps_per_s"].get<double>();
   };

@@ -13,12 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "io/input_error.h"
+
 namespace ebm::experiments {
 
 // A user error in a config, an override, a flag or an input file; the command line exits 2.
-class ConfigError : public std::runtime_error {
+class ConfigError : public io::InputError {
  public:
-  using std::runtime_error::runtime_error;
+  using io::InputError::InputError;
 };
 
 enum class ValueKind { Integer, Number, Boolean, String, Choice, Section };
@@ -33,6 +35,7 @@ struct Field {
   std::vector<std::string> choices;                       // Choice
   std::vector<Field> fields;                              // Section
   std::map<std::string, std::vector<Field>> variants;     // Section selected by its `type`
+  std::map<std::string, std::string> variant_help;        // what each variant is, for the reference
 };
 
 Field integer(std::string name, YAML::Node fallback, double min, double max, std::string help);

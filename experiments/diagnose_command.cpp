@@ -4,13 +4,16 @@
 #include <filesystem>
 #include <iostream>
 
-#include "experiments/chart.h"
+#include "reports/chart.h"
+#include "io/atomic_file.h"
 #include "experiments/commands.h"
 #include "experiments/experiment.h"
 #include "experiments/run_directory.h"
 #include "samplers/diagnostics.h"
 
 namespace ebm::experiments {
+
+using namespace reports;  // pictures, charts and file formats
 
 namespace {
 
@@ -105,7 +108,7 @@ int diagnose_command(const DiagnoseArguments& args) {
   lines += summary.dump() + "\n";
 
   write_png(out_dir + "/trace.png", stack_vertically(panels));
-  write_file_atomically(out_dir + "/diagnostics.jsonl", lines);
+  io::write_file_atomically(out_dir + "/diagnostics.jsonl", lines);
   std::cout << lines << std::flush;
   spdlog::info("{}: wrote {}/diagnostics.jsonl and trace.png", all_converged ? "converged" : "NOT converged", out_dir);
   return 0;

@@ -1,34 +1,43 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "experiments/commands.h"
 #include "experiments/config.h"
 #include "experiments/experiment.h"
-#include "trainers/exact_log_likelihood.h"
-#include "trainers/rbm_metrics.h"
+#include "experiments/components.h"
 
 namespace ebm::experiments {
 
 int eval_command(const EvalArguments& args) {
-  int64_t step = 0;
-  Experiment e = load_trained_experiment(args.run_dir, &step);
-  std::shared_ptr<trainers::Evaluator> evaluator;
+  // The flags are overrides of the evaluator's own keys, so `ebm eval` and eval.NAME in a
+  // config build the evaluator the same way.
+  std::vector<std::string> overrides = {"eval." + args.metric + "=true"};
   if (args.metric == "ais") {
-    evaluator = std::make_shared<trainers::AISLogLikelihood>(
-        samplers::AISOptions().chains(args.chains).betas(args.betas).schedule(args.schedule));
-  } else if (args.metric == "exact") {
-    evaluator = std::make_shared<trainers::ExactLogLikelihood>();
-  } else if (args.metric == "pl") {
-    evaluator = std::make_shared<trainers::PseudoLikelihood>();
-  } else {
-    evaluator = std::make_shared<trainers::Reconstruction>();
+    overrides.push_back("eval.ais_chains=" + std::to_string(args.chains));
+    overrides.push_back("eval.ais_betas=" + std::to_string(args.betas));
+    overrides.push_back("eval.ais_schedule=" + args.schedule);
   }
+  int64_t step = 0;
+  Experiment e;
   try {
-    evaluator->check_model(*e.model);
-  } catch (const std::invalid_argument& error) {
-    throw ConfigError("--metric " + args.metric + ": " + error.what());
+    e = load_trained_experiment(args.run_dir, &step, overrides);
+  } catch (const ConfigError& error) {
+    const std::string message = error.what();
+    if (message.find("eval." + args.metric) == std::string::npos) throw;
+    throw ConfigError("--metric " + args.metric + ": " + message);
+  }
+  std::shared_ptr<trainers::Evaluator> evaluator;
+  const auto& names = evaluator_registry().names();
+  const size_t index = std::find(names.begin(), names.end(), args.metric) - names.begin();
+  size_t position = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (e.config.get<bool>("eval." + names[i])) {
+      if (i == index) evaluator = e.evaluators.at(position);
+      ++position;
+    }
   }
   spdlog::info("evaluating {} of '{}' at step {} on {} ({} examples)", args.metric, e.name, step,
                e.data->name(), e.data->size());

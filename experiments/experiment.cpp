@@ -2,32 +2,14 @@
 
 #include <torch/torch.h>
 
-#include <cmath>
 #include <filesystem>
+#include <regex>
 #include <thread>
 
-#include "datasets/bars_and_stripes.h"
-#include "datasets/toy_2d.h"
-#include "datasets/idx.h"
-#include "ebm/conv_energy.h"
-#include "ebm/simple_densities.h"
-#include "ebm/mlp_energy.h"
+#include "experiments/components.h"
 #include "experiments/run_directory.h"
 #include "experiments/schema.h"
-#include "ebm/bernoulli_rbm.h"
-#include "samplers/block_gibbs.h"
-#include "samplers/chain_source.h"
-#include "samplers/hmc.h"
-#include "samplers/langevin.h"
-#include "samplers/random_walk.h"
-#include "samplers/parallel_tempering.h"
-#include "trainers/bit_flip_objectives.h"
-#include "trainers/contrastive.h"
-#include "trainers/nce.h"
-#include "trainers/score_matching.h"
-#include "trainers/density_metrics.h"
-#include "trainers/exact_log_likelihood.h"
-#include "trainers/optimizer.h"
+#include "trainers/checkpoint.h"
 
 namespace ebm::experiments {
 
@@ -40,26 +22,7 @@ int set_threads(int64_t threads) {
 
 namespace {
 
-datasets::Dataset make_data(const Config& c) {
-  const auto type = c.get<std::string>("data.type");
-  if (type == "bars_and_stripes") return datasets::bars_and_stripes(c.get<int64_t>("data.size"));
-  if (type == "fashion_mnist") {
-    try {
-      return datasets::fashion_mnist(c.get<int64_t>("data.train_size"), c.get<int64_t>("data.held_out"));
-    } catch (const std::runtime_error& error) {
-      c.fail("data.type", error.what());
-    }
-  }
-  return datasets::toy_2d(type, c.get<int64_t>("data.train_size"), c.get<int64_t>("data.held_out"));
-}
-
-std::shared_ptr<AnalyticDensity> make_truth(const Config& c) {
-  auto mixture = datasets::toy_2d_mixture(c.get<std::string>("data.type"));
-  if (!mixture) return nullptr;
-  const int64_t k = mixture->means.size(0);
-  auto trils = mixture->std * torch::eye(2, torch::kFloat64).expand({k, 2, 2});
-  return GaussianMixture(mixture->weights, mixture->means, trils).ptr();
-}
+std::string domain_word(Domain d) { return d == Domain::Binary ? "binary" : "continuous"; }
 
 // The data's bounding square widened by 25% on each side, or [-grid_box, grid_box]^2.
 QuadratureGrid make_grid(const Config& c, const datasets::Dataset& data) {
@@ -70,175 +33,39 @@ QuadratureGrid make_grid(const Config& c, const datasets::Dataset& data) {
   return grid.lo(lo - 0.25 * (hi - lo)).hi(hi + 0.25 * (hi - lo));
 }
 
-EnergyModelPtr make_model(const Config& c, const datasets::Dataset& data, const std::shared_ptr<AnalyticDensity>& truth) {
-  const auto type = c.get<std::string>("model.type");
-  if (type == "bernoulli_rbm") {
-    if (!data.is_binary()) c.fail("model.type", "bernoulli_rbm needs binary data; '" + data.name() + "' is not");
-    auto rbm = BernoulliRBM(BernoulliRBMOptions(data.dim(), c.get<int64_t>("model.hidden"))
-                                .init_std(c.get<double>("model.init_std")));
-    if (c.get<bool>("model.visible_bias_from_data")) rbm->init_visible_bias_from(data.data());
-    return rbm.ptr();
+// Raises a ConfigError at `key` when the component described by `accepts` (and the object's own
+// check, when given) cannot handle the model.
+template <class Check>
+void require_fit(const Config& c, const std::string& key, const Accepts& accepts, const Experiment& e,
+                 const std::string& what, Check check, const std::string& hint) {
+  try {
+    require_accepted(accepts, *e.model, what, e.truth != nullptr);
+    check();
+  } catch (const std::invalid_argument& error) {
+    c.fail(key, error.what() + hint);
   }
-  if (data.is_binary()) c.fail("model.type", type + " models continuous data; '" + data.name() + "' is binary");
-  if (type == "mlp") {
-    std::vector<int64_t> widths(static_cast<size_t>(c.get<int64_t>("model.depth") - 1), c.get<int64_t>("model.width"));
-    return MLPEnergy(MLPEnergyOptions(data.dim(), widths)
-                         .activation(c.get<std::string>("model.activation"))
-                         .spectral_norm(c.get<bool>("model.spectral_norm")))
-        .ptr();
-  }
-  if (type == "convnet") {
-    const auto side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(data.dim()))));
-    if (side * side != data.dim()) c.fail("model.type", "convnet needs square single-channel images; '" + data.name() + "' rows have " + std::to_string(data.dim()) + " values");
-    return ConvEnergy(ConvEnergyOptions(1, side, side).base_channels(c.get<int64_t>("model.base_channels"))).ptr();
-  }
-  if (type == "gaussian") {
-    return Gaussian(torch::zeros({data.dim()}), torch::eye(data.dim())).ptr();
-  }
-  if (type == "data_density") {
-    if (!truth) c.fail("model.type", "data_density needs data with a known density (eight_gaussians, grid_25), not '" + data.name() + "'");
-    // A copy of its own: an objective training it must not move the truth true_ll scores against.
-    return make_truth(c);
-  }
-  c.fail("model.type", "no factory for '" + type + "'");
 }
 
-std::shared_ptr<samplers::Sampler> make_sampler(const Config& c) {
-  const auto type = c.get<std::string>("sampler.type");
-  if (type == "gibbs") return std::make_shared<samplers::BlockGibbsSampler>();
-  if (type == "parallel_tempering") {
-    return std::make_shared<samplers::ParallelTemperingSampler>(
-        samplers::ParallelTemperingOptions()
-            .temperatures(c.get<int64_t>("sampler.temperatures"))
-            .min_beta(c.get<double>("sampler.min_beta")));
+std::string samplers_that_fit(const EnergyModelImpl& model) {
+  std::string names;
+  for (const auto& s : sampler_registry().components()) {
+    if (is_accepted(s.accepts, model)) names += (names.empty() ? "" : ", ") + s.name;
   }
-  if (type == "langevin") {
-    return std::make_shared<samplers::LangevinSampler>(samplers::LangevinOptions()
-                                                           .step_size(c.get<double>("sampler.step_size"))
-                                                           .noise_scale(c.get<double>("sampler.noise_scale"))
-                                                           .grad_clip(c.get<double>("sampler.grad_clip")));
-  }
-  if (type == "mala") return std::make_shared<samplers::MALASampler>(samplers::MALAOptions().step_size(c.get<double>("sampler.step_size")));
-  if (type == "hmc") {
-    return std::make_shared<samplers::HMCSampler>(samplers::HMCOptions()
-                                                      .step_size(c.get<double>("sampler.step_size"))
-                                                      .leapfrog_steps(c.get<int64_t>("sampler.leapfrog_steps")));
-  }
-  if (type == "random_walk") {
-    return std::make_shared<samplers::RandomWalkSampler>(
-        samplers::RandomWalkOptions().proposal_std(c.get<double>("sampler.proposal_std")));
-  }
-  c.fail("sampler.type", "no factory for '" + type + "'");
-}
-
-// NCE's noise, fitted to the training data, in double on the data's device.
-std::shared_ptr<AnalyticDensity> make_noise_density(const Config& c, const datasets::Dataset& data) {
-  const auto kind = c.get<std::string>("objective.noise");
-  auto x = data.data().to(torch::kFloat64);
-  if (kind == "bernoulli") {
-    if (!data.is_binary()) c.fail("objective.noise", "bernoulli noise needs binary data; '" + data.name() + "' is not");
-    return BernoulliProduct(x.mean(0)).ptr();
-  }
-  if (data.is_binary()) c.fail("objective.noise", kind + " noise is continuous; use bernoulli for binary data");
-  if (kind == "uniform") {
-    auto low = std::get<0>(x.min(0)), high = std::get<0>(x.max(0));
-    auto margin = 0.1 * (high - low);
-    return UniformBox(low - margin, high + margin).ptr();
-  }
-  auto mean = x.mean(0);
-  auto centred = x - mean;
-  auto covariance = centred.t().mm(centred) / static_cast<double>(x.size(0) - 1) +
-                    1e-6 * torch::eye(x.size(1), x.options());
-  return Gaussian(mean, torch::linalg_cholesky(covariance)).ptr();
-}
-
-std::shared_ptr<trainers::Objective> make_objective(const Config& c, std::shared_ptr<samplers::Sampler> sampler,
-                                                    const datasets::Dataset& data) {
-  const auto type = c.get<std::string>("objective.type");
-  if (type == "contrastive") {
-    const auto chains = c.get<int64_t>("objective.chains");
-    const auto where = c.get<std::string>("objective.chain_source");
-    auto noise = samplers::NoiseChainSource::around(data.data(), data.is_binary(), chains);
-    std::shared_ptr<samplers::ChainSource> source;
-    if (where == "persistent") {
-      source = std::make_shared<samplers::PersistentChainSource>(chains);
-    } else if (where == "noise") {
-      source = std::make_shared<samplers::NoiseChainSource>(noise);
-    } else if (where == "replay") {
-      source = std::make_shared<samplers::ReplayBufferSource>(noise, c.get<int64_t>("objective.buffer_size"),
-                                                              c.get<double>("objective.reinit_prob"), chains);
-    } else {
-      source = std::make_shared<samplers::DataChainSource>();
-    }
-    return std::make_shared<trainers::ContrastiveObjective>(
-        std::move(sampler), std::move(source),
-        trainers::ContrastiveOptions()
-            .sampler_steps(c.get<int64_t>("sampler.steps"))
-            .energy_l2(c.get<double>("objective.energy_l2")));
-  }
-  if (type == "score_matching") return std::make_shared<trainers::ExactScoreMatching>();
-  if (type == "denoising_score_matching") {
-    return std::make_shared<trainers::DenoisingScoreMatching>(trainers::DenoisingScoreMatchingOptions()
-                                                                  .noise_std(c.get<double>("objective.noise_std"))
-                                                                  .scales(c.get<int64_t>("objective.scales"))
-                                                                  .scale_ratio(c.get<double>("objective.scale_ratio")));
-  }
-  if (type == "sliced_score_matching") {
-    return std::make_shared<trainers::SlicedScoreMatching>(
-        trainers::SlicedScoreMatchingOptions()
-            .projections(c.get<int64_t>("objective.projections"))
-            .distribution(c.get<std::string>("objective.distribution"))
-            .variance_reduced(c.get<bool>("objective.variance_reduced")));
-  }
-  if (type == "nce") {
-    return std::make_shared<trainers::NoiseContrastiveEstimation>(
-        make_noise_density(c, data), trainers::NCEOptions().noise_ratio(c.get<double>("objective.noise_ratio")));
-  }
-  if (type == "pseudo_likelihood" || type == "ratio_matching" || type == "mpf") {
-    return std::make_shared<trainers::BitFlipObjective>(type);
-  }
-  c.fail("objective.type", "no factory for '" + type + "'");
-}
-
-std::vector<std::shared_ptr<trainers::Evaluator>> make_evaluators(const Config& c, const Experiment& e) {
-  std::vector<std::shared_ptr<trainers::Evaluator>> evaluators;
-  if (c.get<bool>("eval.exact_ll")) evaluators.push_back(std::make_shared<trainers::ExactLogLikelihood>());
-  if (c.get<bool>("eval.grid_ll")) evaluators.push_back(std::make_shared<trainers::GridLogLikelihood>(e.grid));
-  if (c.get<bool>("eval.true_ll")) {
-    if (!e.truth) c.fail("eval.true_ll", "the density of '" + e.data->name() + "' is not known (set it to false)");
-    evaluators.push_back(std::make_shared<trainers::TrueLogLikelihood>(e.truth));
-  }
-  const auto samples = c.get<int64_t>("eval.samples");
-  if (c.get<bool>("eval.mode_coverage")) {
-    auto mixture = datasets::toy_2d_mixture(e.data->name());
-    if (!mixture) c.fail("eval.mode_coverage", "'" + e.data->name() + "' is not a mixture with known modes (set it to false)");
-    evaluators.push_back(std::make_shared<trainers::ModeCoverage>(mixture->means, mixture->std, e.grid, samples));
-  }
-  if (c.get<bool>("eval.mmd2")) evaluators.push_back(std::make_shared<trainers::MMD>(e.grid, samples));
-  return evaluators;
-}
-
-trainers::OptimizerOptions optimizer_options(const Config& c) {
-  const auto type = c.get<std::string>("optimizer.type");
-  auto options = trainers::OptimizerOptions()
-                     .type(type)
-                     .lr(c.get<double>("optimizer.lr"))
-                     .weight_decay(c.get<double>("optimizer.weight_decay"));
-  if (type == "sgd") {
-    options.momentum(c.get<double>("optimizer.momentum")).nesterov(c.get<bool>("optimizer.nesterov"));
-  } else {
-    options.beta1(c.get<double>("optimizer.beta1"))
-        .beta2(c.get<double>("optimizer.beta2"))
-        .eps(c.get<double>("optimizer.eps"));
-  }
-  return options;
+  return names;
 }
 
 }  // namespace
 
 Experiment build_experiment(const Config& c, const std::string& default_name) {
   Experiment e;
+  e.config = c;
   e.name = c.get<std::string>("name").empty() ? default_name : c.get<std::string>("name");
+  try {
+    require_plain_name(e.name);
+  } catch (const ConfigError& error) {
+    c.fail("name", error.what());
+  }
+  e.config.set_name(e.name);
   if (c.get<std::string>("device") == "cuda") {
     if (!torch::cuda::is_available()) c.fail("device", "CUDA is not available on this machine or in this LibTorch");
     e.device = torch::kCUDA;
@@ -247,30 +74,52 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
   set_threads(c.get<int64_t>("threads"));
   torch::manual_seed(c.get<uint64_t>("seed"));
 
-  e.data = std::make_shared<datasets::Dataset>(make_data(c).to(e.device, dtype));
-  e.truth = make_truth(c);
+  const auto& data = data_registry().at(c.get<std::string>("data.type"));
+  e.data = std::make_shared<datasets::Dataset>(data.make.data(SectionConfig(c, "data")).to(e.device, dtype));
+  if (data.make.truth) e.truth = data.make.truth(SectionConfig(c, "data"));
   e.grid = make_grid(c, *e.data);
-  e.model = make_model(c, *e.data, e.truth);
+
+  const auto& model = model_registry().at(c.get<std::string>("model.type"));
+  const Domain data_domain = e.data->is_binary() ? Domain::Binary : Domain::Continuous;
+  if (!model.accepts.accepts(data_domain)) {
+    c.fail("model.type", model.name + " models " + model.accepts.describe().substr(0, model.accepts.describe().find(" models")) +
+                             " data; '" + e.data->name() + "' is " + domain_word(data_domain));
+  }
+  if (model.accepts.known_density && !e.truth) {
+    c.fail("model.type", model.name + " needs data with a known density (eight_gaussians, grid_25), not '" + e.data->name() + "'");
+  }
+  e.model = model.make(SectionConfig(c, "model"), e);
   e.model->to(e.device, dtype);
-  e.sampler = make_sampler(c);
-  e.objective = make_objective(c, e.sampler, *e.data);
+
+  const auto& sampler = sampler_registry().at(c.get<std::string>("sampler.type"));
+  e.sampler = sampler.make(SectionConfig(c, "sampler"));
+  const auto& objective = objective_registry().at(c.get<std::string>("objective.type"));
+  if (objective.accepts.needs_sampler) {
+    require_fit(c, "sampler.type", sampler.accepts, e, "the " + sampler.name + " sampler",
+                [&] { e.sampler->check_model(*e.model); },
+                "; the " + objective.name + " objective runs the sampler: choose one of " + samplers_that_fit(*e.model));
+  }
+  e.objective = objective.make(SectionConfig(c, "objective"), e);
+  require_fit(c, "objective.type", objective.accepts, e, "the " + objective.name + " objective",
+              [&] { e.objective->check_model(*e.model); }, "");
+
   auto trained = e.model->parameters();
   for (const auto& p : e.objective->parameters()) trained.push_back(p);
-  e.optimizer = trainers::make_optimizer(trained, optimizer_options(c));
-  e.evaluators = make_evaluators(c, e);
+  e.optimizer = optimizer_registry().at(c.get<std::string>("optimizer.type")).make(SectionConfig(c, "optimizer"), trained);
 
-  try {
-    e.objective->check_model(*e.model);
-  } catch (const std::invalid_argument& error) {
-    c.fail("objective.type", error.what());
+  const SectionConfig eval(c, "eval");
+  for (const auto& evaluator : evaluator_registry().components()) {
+    if (!eval.get<bool>(evaluator.name)) continue;
+    std::shared_ptr<trainers::Evaluator> made;
+    require_fit(c, eval.path(evaluator.name), evaluator.accepts, e, evaluator.name,
+                [&] {
+                  made = evaluator.make(eval, e);
+                  made->check_model(*e.model);
+                },
+                " (set it to false)");
+    e.evaluators.push_back(made);
   }
-  for (const auto& evaluator : e.evaluators) {
-    try {
-      evaluator->check_model(*e.model);
-    } catch (const std::invalid_argument& error) {
-      c.fail("eval." + evaluator->primary_metric(), std::string(error.what()) + " (set it to false)");
-    }
-  }
+
   const auto log_every = c.get<int64_t>("train.log_every");
   const auto checkpoint_every = c.get<int64_t>("train.checkpoint_every");
   if (checkpoint_every % log_every != 0) {
@@ -279,21 +128,78 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
   e.train_options = trainers::TrainerOptions()
                         .steps(c.get<int64_t>("train.steps"))
                         .batch_size(c.get<int64_t>("train.batch_size"))
-                        .lr_schedule(c.get<std::string>("train.lr_schedule"))
+                        .lr_schedule(schedule_registry().at(c.get<std::string>("train.lr_schedule")).make)
                         .grad_clip(c.get<double>("train.grad_clip"))
                         .log_every(log_every)
-                        .checkpoint_every(checkpoint_every);
+                        .checkpoint_every(checkpoint_every)
+                        .rollback_on_divergence(c.get<std::string>("train.on_divergence") == "rollback")
+                        .max_abs_energy(c.get<double>("train.max_abs_energy"))
+                        .rollback_lr_factor(c.get<double>("train.rollback_lr_factor"))
+                        .max_rollbacks(c.get<int64_t>("train.max_rollbacks"))
+                        .config_text(e.config.to_yaml());
   return e;
+}
+
+namespace {
+YAML::Node node_at(const YAML::Node& root, const std::string& path) {
+  YAML::Node current = YAML::Clone(root);
+  std::stringstream parts(path);
+  for (std::string part; std::getline(parts, part, '.');) {
+    if (!current.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+    const YAML::Node& const_current = current;
+    YAML::Node next = const_current[part];
+    if (!next.IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
+    current.reset(next);
+  }
+  return current;
+}
+
+// The first leaf under `path` whose value differs between a and b, or "".
+std::string first_difference(const YAML::Node& a, const YAML::Node& b, const std::string& path) {
+  if (a.IsMap() && b.IsMap()) {
+    if (a["type"] && b["type"] && a["type"].Scalar() != b["type"].Scalar()) return path + ".type";
+    for (const auto& item : a) {
+      const auto key = item.first.Scalar();
+      auto found = first_difference(item.second, node_at(b, key), path + "." + key);
+      if (!found.empty()) return found;
+    }
+    return "";
+  }
+  if (a.IsScalar() && b.IsScalar()) return a.Scalar() == b.Scalar() ? "" : path;
+  return a.IsDefined() == b.IsDefined() ? "" : path;
+}
+}  // namespace
+
+void require_same_training_setup(const Config& config, const std::string& trained, bool resuming) {
+  YAML::Node then;
+  try {
+    then = YAML::Load(trained);
+  } catch (const YAML::Exception&) {
+    throw ConfigError("the checkpoint's own config cannot be read");
+  }
+  std::vector<std::string> keys = {"dtype", "data", "model"};
+  if (resuming) keys.insert(keys.end(), {"objective.type", "objective.chain_source", "sampler.type", "optimizer.type"});
+  for (const auto& key : keys) {
+    const YAML::Node before = node_at(then, key);
+    if (!before.IsDefined()) continue;
+    const auto changed = first_difference(config.at(key), before, key);
+    if (changed.empty()) continue;
+    const YAML::Node was = node_at(then, changed);
+    config.fail(changed, "the checkpoint was trained with " + changed + " = " + (was.IsScalar() ? was.Scalar() : "another value") +
+                             (resuming ? "; a resumed run keeps its model, data, dtype and its objective, sampler and "
+                                         "optimiser types (start a new run to change them)"
+                                       : "; a trained run keeps its model, data and dtype"));
+  }
 }
 
 Experiment load_trained_experiment(const std::string& run_dir, int64_t* step,
                                    const std::vector<std::string>& overrides) {
   auto run = RunDirectory::open(run_dir);
   Config config = Config::load(run.config_path(), overrides, experiment_schema());
+  const auto checkpoint = trainers::read_checkpoint_config(run.checkpoint_path());
+  require_same_training_setup(config, checkpoint, false);
   Experiment e = build_experiment(config, config.get<std::string>("name"));
-  // The trainer owns the checkpoint layout; restoring through it restores the model.
-  trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, {}, e.train_options);
-  *step = trainer.resume(run.checkpoint_path());
+  *step = trainers::load_checkpoint_model(run.checkpoint_path(), *e.model);
   return e;
 }
 
@@ -304,6 +210,19 @@ Experiment load_experiment(const std::string& config_path, const std::vector<std
   *step = 0;
   Config config = Config::load(config_path, overrides, experiment_schema());
   return build_experiment(config, std::filesystem::path(config_path).stem().string());
+}
+
+std::shared_ptr<samplers::Sampler> sampler_for_pictures(const Experiment& e, std::string* note) {
+  const auto& configured = sampler_registry().at(e.config.get<std::string>("sampler.type"));
+  if (is_accepted(configured.accepts, *e.model)) return e.sampler;
+  for (const auto& s : sampler_registry().components()) {
+    if (!is_accepted(s.accepts, *e.model)) continue;
+    Config defaults = Config::parse(e.config.to_yaml(), "the run's config", {"sampler.type=" + s.name}, experiment_schema());
+    *note = "the configured " + configured.name + " sampler cannot run on " + e.model->type_name() +
+            "; the pictures use " + s.name + " with its defaults";
+    return s.make(SectionConfig(defaults, "sampler"));
+  }
+  return nullptr;
 }
 
 }  // namespace ebm::experiments

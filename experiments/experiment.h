@@ -1,7 +1,8 @@
-// An experiment assembled from a validated config: the name-to-factory registry that turns
-// `model.type`, `sampler.type`, `objective.type`, `optimizer.type` and `data.type` into objects.
-// Building seeds the generators and sets the thread count first, so the same config gives the
-// same run.
+// An experiment assembled from a validated config through the registry (experiments/components.h).
+// Every compatibility check runs before any work: a model that cannot fit the data, a sampler
+// that cannot run on the model (when the objective uses one), an objective or evaluator that
+// cannot handle it. Building seeds the generators and sets the thread count first, so the same
+// config gives the same run.
 #pragma once
 
 #include <memory>
@@ -19,6 +20,7 @@
 namespace ebm::experiments {
 
 struct Experiment {
+  Config config;
   std::string name;
   torch::Device device = torch::kCPU;
   std::shared_ptr<datasets::Dataset> data;
@@ -40,8 +42,9 @@ Experiment build_experiment(const Config& config, const std::string& default_nam
 
 // The experiment of a run directory with the model of its last checkpoint loaded; `step`
 // receives the checkpoint's step. `overrides` change the run's config for this use only (the
-// sampler a tool runs, say; not the model, whose checkpoint must still fit). Throws ConfigError
-// when DIR holds no run.
+// sampler a tool runs, say); an override of a key the checkpoint depends on (the model, the
+// data, dtype, the objective and optimiser types) is refused. Throws ConfigError when DIR holds
+// no run or its checkpoint does not fit its config.
 Experiment load_trained_experiment(const std::string& run_dir, int64_t* step,
                                    const std::vector<std::string>& overrides = {});
 
@@ -50,6 +53,15 @@ Experiment load_trained_experiment(const std::string& run_dir, int64_t* step,
 // with `overrides`. Exactly one of the two must be non-empty (ConfigError otherwise).
 Experiment load_experiment(const std::string& config_path, const std::vector<std::string>& overrides,
                            const std::string& run_dir, int64_t* step);
+
+// Refuses (ConfigError at the key) a config whose model, data or dtype differ from those a
+// run's checkpoint was trained with (`trained`, the resolved YAML stored in it); to resume
+// training (`resuming`), also another objective, chain source, sampler or optimiser type.
+void require_same_training_setup(const Config& config, const std::string& trained, bool resuming);
+
+// The experiment's own sampler when it can run on the model, else the first registered one that
+// can, with its defaults; `note` says which and why.
+std::shared_ptr<samplers::Sampler> sampler_for_pictures(const Experiment& e, std::string* note);
 
 // Sets LibTorch's intra-op threads; 0 = all cores. Returns the count in use.
 int set_threads(int64_t threads);

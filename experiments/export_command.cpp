@@ -5,9 +5,11 @@
 
 #include "experiments/commands.h"
 #include "experiments/experiment.h"
-#include "experiments/safetensors.h"
+#include "reports/safetensors.h"
 
 namespace ebm::experiments {
+
+using namespace reports;  // pictures, charts and file formats
 
 int export_command(const std::string& run_dir, const std::string& out_file) {
   int64_t step = 0;

@@ -1,3 +1,4 @@
+#include "io/atomic_file.h"
 #include "experiments/generation.h"
 
 #include <fmt/format.h>
@@ -6,11 +7,13 @@
 #include <cmath>
 #include <sstream>
 
-#include "experiments/pictures.h"
+#include "reports/pictures.h"
 #include "experiments/run_directory.h"
 #include "samplers/chain_source.h"
 
 namespace ebm::experiments {
+
+using namespace reports;  // pictures, charts and file formats
 
 PictureBudget picture_budget(const Experiment& e) {
   if (e.data->dim() == 2) return {1000, 1000};
@@ -49,7 +52,7 @@ void write_samples_csv(const std::string& path, const torch::Tensor& samples) {
     for (int64_t j = 0; j < values.size(1); ++j) out << (j ? "," : "") << fmt::format("{:.9g}", a[i][j]);
     out << "\n";
   }
-  write_file_atomically(path, out.str());
+  io::write_file_atomically(path, out.str());
 }
 
 }  // namespace ebm::experiments

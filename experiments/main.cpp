@@ -6,13 +6,40 @@
 #include <c10/util/Exception.h>
 #include <malloc.h>
 
+#include <csignal>
 #include <iostream>
+#include <limits>
+#include <new>
 
 #include "experiments/commands.h"
+#include "experiments/components.h"
 #include "experiments/config.h"
 #include "experiments/schema.h"
+#include "trainers/trainer.h"
 
 namespace {
+
+// An integer flag bounded below (and above, when given), with a short message.
+CLI::Validator integer_in(int64_t lo, int64_t hi = std::numeric_limits<int64_t>::max()) {
+  return CLI::Validator(
+      [lo, hi](std::string& text) -> std::string {
+        int64_t x = 0;
+        size_t used = 0;
+        try {
+          x = std::stoll(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used == 0 || used != text.size()) return "'" + text + "' is not an integer";
+        if (x < lo || x > hi) {
+          return "must be at least " + std::to_string(lo) +
+                 (hi == std::numeric_limits<int64_t>::max() ? "" : " and at most " + std::to_string(hi)) + ", not " + text;
+        }
+        return "";
+      },
+      hi == std::numeric_limits<int64_t>::max() ? "INT>=" + std::to_string(lo)
+                                                : "INT in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
 
 // The options every measuring tool shares: CONFIG or --run, --out, --force, --set, --threads.
 void add_tool_source(CLI::App* command, ebm::experiments::ToolSource& source, const std::string& tool) {
@@ -22,7 +49,7 @@ void add_tool_source(CLI::App* command, ebm::experiments::ToolSource& source, co
   command->add_flag("--force", source.force, "replace the results already in --out");
   command->add_option("--set", source.overrides, "override a config key (repeatable; with --run, not the model's)")
       ->allow_extra_args(false);
-  command->add_option("--threads", source.threads, "CPU threads (default the config's; 0 = all cores)")->check(CLI::NonNegativeNumber);
+  command->add_option("--threads", source.threads, "CPU threads (default the config's; 0 = all cores)")->check(integer_in(0));
 }
 
 }  // namespace
@@ -33,6 +60,9 @@ int main(int argc, char** argv) {
   // 784x500 RBM; keeping them on the heap makes them reusable.
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  // A file-size limit then makes write() fail with EFBIG, which the writers report, instead of
+  // killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   auto logger = spdlog::stderr_logger_mt("ebm");
   logger->set_pattern("[%H:%M:%S] %v");
   spdlog::set_default_logger(logger);
@@ -59,11 +89,12 @@ int main(int argc, char** argv) {
   ebm::experiments::EvalArguments eval;
   auto* eval_cmd = app.add_subcommand("eval", "evaluate a trained run; one JSON line");
   eval_cmd->add_option("--run", eval.run_dir, "run directory")->required();
-  eval_cmd->add_option("--metric", eval.metric, "ais | exact | pl | recon")
-      ->required()
-      ->check(CLI::IsMember({"ais", "exact", "pl", "recon"}));
-  eval_cmd->add_option("--chains", eval.chains, "AIS chains")->check(CLI::Range(2, 10000000));
-  eval_cmd->add_option("--betas", eval.betas, "AIS intermediate distributions")->check(CLI::PositiveNumber);
+  const auto metrics = ebm::experiments::evaluator_registry().names();
+  std::string metric_list;
+  for (const auto& m : metrics) metric_list += (metric_list.empty() ? "" : " | ") + m;
+  eval_cmd->add_option("--metric", eval.metric, metric_list)->required()->check(CLI::IsMember(metrics));
+  eval_cmd->add_option("--chains", eval.chains, "AIS chains")->check(integer_in(2, 10000000));
+  eval_cmd->add_option("--betas", eval.betas, "AIS intermediate distributions")->check(integer_in(1));
   eval_cmd->add_option("--schedule", eval.schedule, "AIS inverse temperatures: piecewise | linear")
       ->check(CLI::IsMember({"piecewise", "linear"}));
 
@@ -71,39 +102,33 @@ int main(int argc, char** argv) {
   auto* phases_cmd = app.add_subcommand(
       "phases", "positive and negative phases of one batch; CD-k, PCD and PT estimators against the exact gradient");
   add_tool_source(phases_cmd, phases.source, "phases");
-  phases_cmd->add_option("--k", phases.ks, "CD-k step counts, comma-separated")->delimiter(',')->check(CLI::PositiveNumber);
-  phases_cmd->add_option("--repeats", phases.repeats, "estimates per estimator")->check(CLI::Range(2, 1000000));
-  phases_cmd->add_option("--burn-in", phases.burn_in, "transitions before the persistent estimators start")->check(CLI::NonNegativeNumber);
-  phases_cmd->add_option("--batch", phases.batch, "data batch size (default train.batch_size)")->check(CLI::PositiveNumber);
-  phases_cmd->add_option("--chains", phases.chains, "persistent chains (default the batch size)")->check(CLI::PositiveNumber);
-  phases_cmd->add_option("--temperatures", phases.temperatures, "parallel tempering replicas")->check(CLI::Range(2, 1000));
+  phases_cmd->add_option("--k", phases.ks, "CD-k step counts, comma-separated")->delimiter(',')->check(integer_in(1));
+  phases_cmd->add_option("--repeats", phases.repeats, "estimates per estimator")->check(integer_in(2, 1000000));
+  phases_cmd->add_option("--burn-in", phases.burn_in, "transitions before the persistent estimators start")->check(integer_in(0));
+  phases_cmd->add_option("--batch", phases.batch, "data batch size (default train.batch_size)")->check(integer_in(1));
+  phases_cmd->add_option("--chains", phases.chains, "persistent chains (default the batch size)")->check(integer_in(1));
+  phases_cmd->add_option("--temperatures", phases.temperatures, "parallel tempering replicas")->check(integer_in(2, 1000));
   phases_cmd->add_option("--min-beta", phases.min_beta, "hottest inverse temperature")->check(CLI::Range(0.0, 0.999999));
 
   ebm::experiments::DiagnoseArguments diagnose;
   auto* diagnose_cmd = app.add_subcommand(
       "diagnose", "run the configured sampler from several starts; R-hat, ESS and a trace plot");
   add_tool_source(diagnose_cmd, diagnose.source, "diagnose");
-  diagnose_cmd->add_option("--chains", diagnose.chains, "independent chains")->check(CLI::Range(2, 1000000));
-  diagnose_cmd->add_option("--warmup", diagnose.warmup, "transitions discarded first")->check(CLI::NonNegativeNumber);
-  diagnose_cmd->add_option("--draws", diagnose.draws, "draws kept per chain")->check(CLI::Range(8, 100000000));
-  diagnose_cmd->add_option("--thin", diagnose.thin, "transitions per draw")->check(CLI::PositiveNumber);
-  diagnose_cmd->add_option("--projections", diagnose.projections, "random projections of x to diagnose")->check(CLI::Range(0, 64));
+  diagnose_cmd->add_option("--chains", diagnose.chains, "independent chains")->check(integer_in(2, 1000000));
+  diagnose_cmd->add_option("--warmup", diagnose.warmup, "transitions discarded first")->check(integer_in(0));
+  diagnose_cmd->add_option("--draws", diagnose.draws, "draws kept per chain")->check(integer_in(8, 100000000));
+  diagnose_cmd->add_option("--thin", diagnose.thin, "transitions per draw")->check(integer_in(1));
+  diagnose_cmd->add_option("--projections", diagnose.projections, "random projections of x to diagnose")->check(integer_in(0, 64));
   diagnose_cmd->add_option("--init", diagnose.init, "chain starts: noise (over-dispersed) | data")->check(CLI::IsMember({"noise", "data"}));
 
   ebm::experiments::SampleArguments sample;
   auto* sample_cmd = app.add_subcommand("sample", "draw samples from a trained run: a CSV and a picture beside it");
   sample_cmd->add_option("--run", sample.run_dir, "run directory")->required();
   sample_cmd->add_option("--out", sample.out_file, "output .csv (the picture goes beside it as .png)")->required();
-  sample_cmd->add_option("--n", sample.n, "samples (independent chains)")->check(CLI::Range(1, 100000000));
-  sample_cmd->add_option("--steps", sample.steps, "sampler transitions from noise")->check(CLI::PositiveNumber);
-  std::vector<std::string> sampler_types;
-  for (const auto& field : ebm::experiments::experiment_schema().fields) {
-    if (field.name == "sampler") {
-      for (const auto& [type, unused] : field.variants) sampler_types.push_back(type);
-    }
-  }
+  sample_cmd->add_option("--n", sample.n, "samples (independent chains)")->check(integer_in(1, 100000000));
+  sample_cmd->add_option("--steps", sample.steps, "sampler transitions from noise")->check(integer_in(1));
   sample_cmd->add_option("--sampler", sample.sampler, "another sampler type (its settings from --set sampler.KEY=VALUE)")
-      ->check(CLI::IsMember(sampler_types));
+      ->check(CLI::IsMember(ebm::experiments::sampler_registry().names()));
   sample_cmd->add_option("--set", sample.overrides, "override a config key, e.g. sampler.step_size=0.005 (repeatable)")
       ->allow_extra_args(false);
 
@@ -113,31 +138,31 @@ int main(int argc, char** argv) {
   auto* bench_cmd = app.add_subcommand("bench", "benchmarks printing one JSON line");
   bench_cmd->require_subcommand(1);
   auto* bench_rbm = bench_cmd->add_subcommand("rbm", "CD-k training steps of a Bernoulli RBM");
-  bench_rbm->add_option("--visible", rbm.visible)->check(CLI::PositiveNumber);
-  bench_rbm->add_option("--hidden", rbm.hidden)->check(CLI::PositiveNumber);
-  bench_rbm->add_option("--batch", rbm.batch)->check(CLI::PositiveNumber);
-  bench_rbm->add_option("--k", rbm.k, "Gibbs steps")->check(CLI::PositiveNumber);
-  bench_rbm->add_option("--threads", rbm.threads, "0 = all cores")->check(CLI::NonNegativeNumber);
-  bench_rbm->add_option("--steps", rbm.steps, "timed steps")->check(CLI::PositiveNumber);
+  bench_rbm->add_option("--visible", rbm.visible)->check(integer_in(1));
+  bench_rbm->add_option("--hidden", rbm.hidden)->check(integer_in(1));
+  bench_rbm->add_option("--batch", rbm.batch)->check(integer_in(1));
+  bench_rbm->add_option("--k", rbm.k, "Gibbs steps")->check(integer_in(1));
+  bench_rbm->add_option("--threads", rbm.threads, "0 = all cores")->check(integer_in(0));
+  bench_rbm->add_option("--steps", rbm.steps, "timed steps")->check(integer_in(1));
   bench_rbm->add_option("--dtype", rbm.dtype)->check(CLI::IsMember({"float32", "float64"}));
 
   ebm::experiments::LangevinBenchArguments langevin;
   auto* bench_langevin = bench_cmd->add_subcommand("langevin", "unadjusted Langevin steps on an MLP energy");
-  bench_langevin->add_option("--dim", langevin.dim)->check(CLI::PositiveNumber);
-  bench_langevin->add_option("--width", langevin.width)->check(CLI::PositiveNumber);
-  bench_langevin->add_option("--depth", langevin.depth, "linear layers, the output layer included")->check(CLI::PositiveNumber);
-  bench_langevin->add_option("--chains", langevin.chains)->check(CLI::PositiveNumber);
-  bench_langevin->add_option("--steps", langevin.steps, "timed steps")->check(CLI::PositiveNumber);
-  bench_langevin->add_option("--threads", langevin.threads, "0 = all cores")->check(CLI::NonNegativeNumber);
+  bench_langevin->add_option("--dim", langevin.dim)->check(integer_in(1));
+  bench_langevin->add_option("--width", langevin.width)->check(integer_in(1));
+  bench_langevin->add_option("--depth", langevin.depth, "linear layers, the output layer included")->check(integer_in(1));
+  bench_langevin->add_option("--chains", langevin.chains)->check(integer_in(1));
+  bench_langevin->add_option("--steps", langevin.steps, "timed steps")->check(integer_in(1));
+  bench_langevin->add_option("--threads", langevin.threads, "0 = all cores")->check(integer_in(0));
 
   ebm::experiments::ObjectivesBenchArguments objectives;
   auto* bench_objectives = bench_cmd->add_subcommand("objectives", "training steps of exact, sliced and denoising score matching");
-  bench_objectives->add_option("--dims", objectives.dims, "data dimensions, comma-separated")->delimiter(',')->check(CLI::PositiveNumber);
-  bench_objectives->add_option("--width", objectives.width)->check(CLI::PositiveNumber);
-  bench_objectives->add_option("--depth", objectives.depth, "linear layers, the output layer included")->check(CLI::PositiveNumber);
-  bench_objectives->add_option("--batch", objectives.batch)->check(CLI::PositiveNumber);
-  bench_objectives->add_option("--steps", objectives.steps, "at least this many timed steps (and half a second)")->check(CLI::PositiveNumber);
-  bench_objectives->add_option("--threads", objectives.threads, "0 = all cores")->check(CLI::NonNegativeNumber);
+  bench_objectives->add_option("--dims", objectives.dims, "data dimensions, comma-separated")->delimiter(',')->check(integer_in(1));
+  bench_objectives->add_option("--width", objectives.width)->check(integer_in(1));
+  bench_objectives->add_option("--depth", objectives.depth, "linear layers, the output layer included")->check(integer_in(1));
+  bench_objectives->add_option("--batch", objectives.batch)->check(integer_in(1));
+  bench_objectives->add_option("--steps", objectives.steps, "at least this many timed steps (and half a second)")->check(integer_in(1));
+  bench_objectives->add_option("--threads", objectives.threads, "0 = all cores")->check(integer_in(0));
 
   try {
     app.parse(argc, argv);
@@ -167,9 +192,12 @@ int main(int argc, char** argv) {
     if (*bench_rbm) return ebm::experiments::bench_rbm_command(rbm);
     if (*bench_langevin) return ebm::experiments::bench_langevin_command(langevin);
     if (*bench_objectives) return ebm::experiments::bench_objectives_command(objectives);
-  } catch (const ebm::experiments::ConfigError& e) {
+  } catch (const ebm::io::InputError& e) {
     spdlog::error("{}", e.what());
     return 2;
+  } catch (const std::bad_alloc&) {
+    spdlog::error("out of memory");
+    return 1;
   } catch (const c10::Error& e) {
     spdlog::error("{}", e.what_without_backtrace());
     return 1;

@@ -6,16 +6,19 @@
 #include <filesystem>
 #include <iostream>
 
-#include "experiments/chart.h"
+#include "reports/chart.h"
+#include "io/atomic_file.h"
 #include "experiments/commands.h"
 #include "experiments/experiment.h"
 #include "experiments/run_directory.h"
-#include "experiments/safetensors.h"
+#include "reports/safetensors.h"
 #include "ebm/latent_variable_model.h"
 #include "samplers/parallel_tempering.h"
 #include "trainers/phases.h"
 
 namespace ebm::experiments {
+
+using namespace reports;  // pictures, charts and file formats
 
 namespace {
 
@@ -196,7 +199,7 @@ int phases_command(const PhasesArguments& args) {
       {"estimators", estimator_rows}};
   write_safetensors(out_dir + "/phases.safetensors", saved);
   write_png(out_dir + "/phases.png", phases_picture(estimator_rows));
-  write_file_atomically(out_dir + "/phases.json", report.dump(2) + "\n");
+  io::write_file_atomically(out_dir + "/phases.json", report.dump(2) + "\n");
 
   std::cout << fmt::format("{:<10} {:>6} {:>7} {:>9} {:>9} {:>9} {:>9} {:>12}\n", "estimator", "chains", "cosine",
                            "rel_bias", "±noise", "rel_std", "neg_bias", "ms/estimate");

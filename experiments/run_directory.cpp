@@ -1,30 +1,40 @@
 #include "experiments/run_directory.h"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
 #include "experiments/config.h"
+#include "io/atomic_file.h"
 
 namespace ebm::experiments {
 
 namespace fs = std::filesystem;
 
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw std::runtime_error("cannot write " + temporary);
+void require_plain_name(const std::string& name) {
+  const bool plain = !name.empty() && name.size() <= 200 && name[0] != '.' &&
+                     std::all_of(name.begin(), name.end(), [](unsigned char ch) {
+                       return std::isalnum(ch) || ch == '.' || ch == '-' || ch == '_';
+                     });
+  if (!plain) {
+    throw ConfigError("'" + name + "' is not a run name: use letters, digits, '.', '-' and '_' (not a path; "
+                      "--out chooses the directory)");
   }
-  fs::rename(temporary, path);
 }
 
 namespace {
-bool holds_run(const fs::path& dir) {
-  return fs::exists(dir / "config.yaml") || fs::exists(dir / "checkpoint.pt") ||
-         fs::exists(dir / "metrics.jsonl");
+// A directory holds a run once it has a checkpoint or a summary; one stopped before its first
+// checkpoint holds nothing worth keeping and may be started again.
+bool holds_run(const fs::path& dir) { return fs::exists(dir / "checkpoint.pt") || fs::exists(dir / "summary.json"); }
+
+void remove_temporaries(const fs::path& dir) {
+  std::error_code ignored;
+  for (const auto& entry : fs::directory_iterator(dir, ignored)) {
+    if (entry.path().extension() == ".tmp") fs::remove(entry.path(), ignored);
+  }
 }
 }  // namespace
 
@@ -49,24 +59,27 @@ RunDirectory RunDirectory::create(const std::string& explicit_path, const std::s
       explicit_path + " already holds a run: resume it with --resume " + explicit_path +
           ", or pass --force to replace it",
       replace);
-  for (const char* stale : {"metrics.jsonl", "checkpoint.pt", "summary.json"}) fs::remove(dir / stale);
+  for (const char* stale : {"metrics.jsonl", "checkpoint.pt", "summary.json", "samples.png"}) fs::remove(dir / stale);
+  remove_temporaries(dir);
   return RunDirectory(dir.string());
 }
 
 RunDirectory RunDirectory::open(const std::string& path) {
   RunDirectory run(path);
-  if (!fs::exists(run.checkpoint_path()) || !fs::exists(run.config_path())) {
-    throw ConfigError(path + " holds no run (config.yaml and checkpoint.pt expected)");
+  if (!fs::is_directory(path)) throw ConfigError(path + ": no such run directory");
+  if (!fs::exists(run.config_path())) throw ConfigError(path + " holds no run (no config.yaml)");
+  if (!fs::exists(run.checkpoint_path())) {
+    throw ConfigError(path + " holds no checkpoint: the run stopped before its first one (see train.checkpoint_every); "
+                             "start it again with: ebm train " + run.config_path() + " --out " + path);
   }
+  remove_temporaries(path);
   return run;
 }
 
-void RunDirectory::write_config(const std::string& yaml) const { write_file_atomically(config_path(), yaml); }
+void RunDirectory::write_config(const std::string& yaml) const { io::write_file_atomically(config_path(), yaml); }
 
 void RunDirectory::append_metrics(const nlohmann::ordered_json& row) const {
-  std::ofstream out(file("metrics.jsonl"), std::ios::app);
-  out << row.dump() << "\n";
-  if (!out.flush()) throw std::runtime_error("cannot append to " + file("metrics.jsonl"));
+  io::append_line(file("metrics.jsonl"), row.dump());
 }
 
 void RunDirectory::truncate_metrics_after(int64_t step) const {
@@ -75,13 +88,17 @@ void RunDirectory::truncate_metrics_after(int64_t step) const {
   for (std::string line; std::getline(in, line);) {
     if (line.empty()) continue;
     auto row = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (!row.is_discarded() && row.value("step", int64_t{0}) <= step) kept << line << "\n";
+    // A torn or foreign line is dropped with the rows after the checkpoint.
+    if (!row.is_discarded() && row.is_object() && row.contains("step") && row["step"].is_number_integer() &&
+        row["step"].get<int64_t>() <= step) {
+      kept << line << "\n";
+    }
   }
-  write_file_atomically(file("metrics.jsonl"), kept.str());
+  io::write_file_atomically(file("metrics.jsonl"), kept.str());
 }
 
 void RunDirectory::write_summary(const nlohmann::ordered_json& summary) const {
-  write_file_atomically(file("summary.json"), summary.dump(2) + "\n");
+  io::write_file_atomically(file("summary.json"), summary.dump(2) + "\n");
 }
 
 }  // namespace ebm::experiments

@@ -17,7 +17,8 @@ class RunDirectory {
   // A fresh directory for a new run. An explicit directory that already holds a run is
   // refused (ConfigError) unless `replace`; the default runs/<name> becomes runs/<name>-2, -3, ... instead.
   static RunDirectory create(const std::string& explicit_path, const std::string& name, bool replace);
-  // An existing run to resume; throws ConfigError when it holds no checkpoint.
+  // An existing run to resume; throws ConfigError when it holds no checkpoint (a run stopped
+// before its first one). Leftover temporaries of an interrupted write are removed.
   static RunDirectory open(const std::string& path);
 
   const std::string& path() const { return path_; }
@@ -42,7 +43,8 @@ std::string output_directory(const std::string& explicit_path, const std::string
                              const std::function<bool(const std::string&)>& occupied,
                              const std::string& refusal, bool replace);
 
-// Writes `text` to `path` through a temporary file and a rename.
-void write_file_atomically(const std::string& path, const std::string& text);
+// Refuses (ConfigError) a run name that is not a plain name: letters, digits, '.', '-', '_',
+// not starting with '.', so that a run always lands inside runs/.
+void require_plain_name(const std::string& name);
 
 }  // namespace ebm::experiments

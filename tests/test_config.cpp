@@ -152,7 +152,7 @@ TEST(CommandLine, BadFlagsAndMissingFilesExitTwo) {
   EXPECT_NE(missing.output.find("/nonexistent/config.yaml: cannot read the config file"), std::string::npos);
   auto resume = testing::run_ebm("train --resume /nonexistent/run");
   EXPECT_EQ(resume.exit_code, 2);
-  EXPECT_NE(resume.output.find("holds no run"), std::string::npos) << resume.output;
+  EXPECT_NE(resume.output.find("/nonexistent/run: no such run directory"), std::string::npos) << resume.output;
 }
 
 }  // namespace

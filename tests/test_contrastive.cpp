@@ -59,7 +59,7 @@ TEST(Contrastive, GradientIsTheClosedFormCDUpdate) {
 TEST(Optimizers, SgdStepDecaysWeightsButNotBiases) {
   auto w = torch::ones({2, 2}, torch::requires_grad());
   auto b = torch::ones({2}, torch::requires_grad());
-  auto sgd = make_optimizer({w, b}, OptimizerOptions().type("sgd").lr(0.1).weight_decay(0.5));
+  auto sgd = make_sgd({w, b}, torch::optim::SGDOptions(0.1), 0.5);
   (w.sum() * 2 + b.sum() * 3).backward();
   sgd->step();
   EXPECT_TRUE(torch::allclose(w, torch::full({2, 2}, 1 - 0.1 * (2 + 0.5 * 1))));
@@ -68,7 +68,7 @@ TEST(Optimizers, SgdStepDecaysWeightsButNotBiases) {
 
 TEST(Optimizers, AdamFirstStepIsLearningRateTimesSign) {
   auto x = torch::tensor({1.0, -2.0, 3.0}, torch::requires_grad());
-  auto adam = make_optimizer({x}, OptimizerOptions().type("adam").lr(0.01).eps(1e-12));
+  auto adam = make_adam({x}, torch::optim::AdamOptions(0.01).eps(1e-12), 0);
   (x * torch::tensor({4.0, -0.5, 0.0})).sum().backward();
   adam->step();
   // Bias-corrected m/sqrt(v) = g/|g| on the first step (0 where g = 0).
@@ -84,12 +84,11 @@ namespace ebm::trainers {
 namespace {
 
 TEST(Schedules, FactorsFollowTheirFormulas) {
-  EXPECT_DOUBLE_EQ(schedule_factor("constant", 70, 100), 1.0);
-  EXPECT_DOUBLE_EQ(schedule_factor("linear", 0, 100), 1.0);
-  EXPECT_DOUBLE_EQ(schedule_factor("linear", 75, 100), 0.25);
-  EXPECT_NEAR(schedule_factor("cosine", 50, 100), 0.5, 1e-15);
-  EXPECT_NEAR(schedule_factor("cosine", 100, 100), 0.0, 1e-15);
-  EXPECT_THROW(schedule_factor("step", 1, 2), std::invalid_argument);
+  EXPECT_DOUBLE_EQ(constant_schedule(0.7), 1.0);
+  EXPECT_DOUBLE_EQ(linear_schedule(0.0), 1.0);
+  EXPECT_DOUBLE_EQ(linear_schedule(0.75), 0.25);
+  EXPECT_NEAR(cosine_schedule(0.5), 0.5, 1e-15);
+  EXPECT_NEAR(cosine_schedule(1.0), 0.0, 1e-15);
 }
 
 }  // namespace

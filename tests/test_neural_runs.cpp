@@ -5,10 +5,11 @@
 
 #include <map>
 
-#include "experiments/png.h"
+#include "reports/png.h"
 #include "test_support.h"
 
 namespace ebm::experiments {
+using namespace reports;
 namespace {
 
 namespace fs = std::filesystem;

@@ -4,11 +4,12 @@
 #include <cstdint>
 #include <fstream>
 
-#include "experiments/chart.h"
-#include "experiments/png.h"
+#include "reports/chart.h"
+#include "reports/png.h"
 #include "test_support.h"
 
 namespace ebm::experiments {
+using namespace reports;
 namespace {
 
 TEST(Pictures, PngRoundTripKeepsEveryPixel) {

@@ -4,10 +4,11 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include "experiments/safetensors.h"
+#include "reports/safetensors.h"
 #include "test_support.h"
 
 namespace ebm::experiments {
+using namespace reports;
 namespace {
 
 namespace fs = std::filesystem;

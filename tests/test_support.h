@@ -42,9 +42,9 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-// Runs the built `ebm` binary with `args` (shell words) from the source tree.
-inline CommandResult run_ebm(const std::string& args) {
-  std::string command = std::string("cd '") + EBM_SOURCE_DIR + "' && '" + EBM_BINARY + "' " + args + " 2>&1";
+// Runs a shell command line from the source tree.
+inline CommandResult run_ebm_in_shell(const std::string& line) {
+  std::string command = std::string("cd '") + EBM_SOURCE_DIR + "' && (" + line + ") 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   std::string output;
   char buffer[4096];
@@ -52,5 +52,8 @@ inline CommandResult run_ebm(const std::string& args) {
   int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
+
+// Runs the built `ebm` binary with `args` (shell words) from the source tree.
+inline CommandResult run_ebm(const std::string& args) { return run_ebm_in_shell("'" + std::string(EBM_BINARY) + "' " + args); }
 
 }  // namespace ebm::testing

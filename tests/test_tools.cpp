@@ -5,11 +5,12 @@
 #include <set>
 #include <sstream>
 
-#include "experiments/png.h"
-#include "experiments/safetensors.h"
+#include "reports/png.h"
+#include "reports/safetensors.h"
 #include "test_support.h"
 
 namespace ebm::experiments {
+using namespace reports;
 namespace {
 
 namespace fs = std::filesystem;
@@ -28,9 +29,9 @@ nlohmann::json estimator(const nlohmann::json& report, const std::string& name) 
 // gradient is strongly biased; CD-100 goes further and is less biased.
 TEST(PhasesTool, ReportsCdPcdAndTemperingAgainstTheExactGradient) {
   auto dir = testing::scratch_dir();
-  auto train = testing::run_ebm("train " + kQuick + " --set train.steps=10000 --out '" + (dir / "run").string() + "'");
+  auto train = testing::run_ebm("train " + kQuick + " --set train.steps=20000 --out '" + (dir / "run").string() + "'");
   ASSERT_EQ(train.exit_code, 0) << train.output;
-  const std::string phases = "phases --run '" + (dir / "run").string() + "' --k 1,100 --repeats 100 --burn-in 200 --out '" + (dir / "phases").string() + "'";
+  const std::string phases = "phases --run '" + (dir / "run").string() + "' --k 1,100 --repeats 400 --burn-in 200 --out '" + (dir / "phases").string() + "'";
   auto result = testing::run_ebm(phases);
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("estimator"), std::string::npos) << result.output;  // the table
@@ -81,6 +82,7 @@ TEST(PhasesTool, RefusesAModelTooLargeToEnumerate) {
 }  // namespace ebm::experiments
 
 namespace ebm::experiments {
+using namespace reports;
 namespace {
 
 std::vector<nlohmann::json> json_lines(const std::string& text) {
@@ -129,6 +131,7 @@ TEST(DiagnoseTool, FlagsGibbsStuckInModesAndPassesParallelTempering) {
 }  // namespace ebm::experiments
 
 namespace ebm::experiments {
+using namespace reports;
 namespace {
 
 // On the exact 8-Gaussians density, MALA chains from different starts settle in different

@@ -1,14 +1,34 @@
-// Checkpoint files: a torch archive written to a temporary file and renamed into place, so a
-// crash mid-write never leaves a truncated checkpoint; and snapshots of the global generators.
+// Checkpoint files: a torch archive serialised in memory and written atomically
+// (io/atomic_file.h), so a crash or a full disk never leaves a torn checkpoint; reading them
+// with errors that name the file; and snapshots of the global generators.
 #pragma once
 
 #include <torch/serialize/archive.h>
 
 #include <string>
 
+#include "ebm/energy_model.h"
+
 namespace ebm::trainers {
 
-void save_atomically(torch::serialize::OutputArchive& archive, const std::string& path);
+// The archive as bytes, and back (the form rollbacks keep in memory).
+std::string archive_bytes(torch::serialize::OutputArchive& archive);
+void read_archive_bytes(torch::serialize::InputArchive& archive, const std::string& bytes, torch::Device device);
+
+// Writes `archive` to `path` atomically; std::runtime_error naming the file on failure.
+void save_checkpoint_file(torch::serialize::OutputArchive& archive, const std::string& path);
+// Opens a checkpoint; io::InputError naming the file when it is missing, truncated or not one of ours.
+torch::serialize::InputArchive open_checkpoint(const std::string& path, torch::Device device);
+
+// The resolved config a checkpoint was trained with ("" for checkpoints that predate it).
+std::string read_checkpoint_config(const std::string& path);
+// Loads only the model of a checkpoint (no trainer, optimiser or chains) and restores the
+// generators to their state there, so a tool on a trained run draws the same numbers each
+// time; returns its step.
+// io::InputError when the checkpoint holds another model type or other parameter shapes.
+int64_t load_checkpoint_model(const std::string& path, EnergyModelImpl& model);
+// Reads `model` from the archive's "model" entry, refusing other shapes (io::InputError naming `origin`).
+void read_model(torch::serialize::InputArchive& checkpoint, EnergyModelImpl& model, const std::string& origin);
 
 // The state of the default CPU generator (and CUDA's, when LibTorch has it and a GPU is there).
 struct GeneratorSnapshot {

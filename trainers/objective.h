@@ -16,6 +16,9 @@ struct LossTerms {
   torch::Tensor loss;  // minimised
   // Logged, each a scalar: the loss terms, then any sampler statistics (swap_rate, ...).
   std::vector<std::pair<std::string, torch::Tensor>> terms;
+  // max |E| over the energies the objective computed (data and negatives), detached; undefined
+  // when it computed none the trainer cannot see. The divergence guard watches it.
+  torch::Tensor max_abs_energy;
 };
 
 class Objective {

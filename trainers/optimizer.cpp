@@ -1,40 +1,33 @@
 #include "trainers/optimizer.h"
 
-#include <torch/optim/adam.h>
-#include <torch/optim/sgd.h>
-
-#include <stdexcept>
-
 namespace ebm::trainers {
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(
-    const std::vector<torch::Tensor>& parameters, const OptimizerOptions& options) {
+namespace {
+
+// Two groups: the matrices with `weight_decay`, the vectors without.
+template <class Optimizer, class Options>
+std::unique_ptr<torch::optim::Optimizer> with_decayed_matrices(const std::vector<torch::Tensor>& parameters,
+                                                               const Options& base, double weight_decay) {
   std::vector<torch::Tensor> matrices, vectors;
   for (const auto& p : parameters) (p.dim() >= 2 ? matrices : vectors).push_back(p);
-  auto groups = [&](auto decayed, auto plain) {
-    std::vector<torch::optim::OptimizerParamGroup> result;
-    using Options = decltype(decayed);
-    if (!matrices.empty()) result.emplace_back(matrices, std::make_unique<Options>(decayed));
-    if (!vectors.empty()) result.emplace_back(vectors, std::make_unique<Options>(plain));
-    return result;
-  };
-  if (options.type() == "sgd") {
-    auto base = torch::optim::SGDOptions(options.lr())
-                    .momentum(options.momentum())
-                    .nesterov(options.nesterov());
-    auto decayed = base;
-    decayed.weight_decay(options.weight_decay());
-    return std::make_unique<torch::optim::SGD>(groups(decayed, base), base);
-  }
-  if (options.type() == "adam") {
-    auto base = torch::optim::AdamOptions(options.lr())
-                    .betas({options.beta1(), options.beta2()})
-                    .eps(options.eps());
-    auto decayed = base;
-    decayed.weight_decay(options.weight_decay());
-    return std::make_unique<torch::optim::Adam>(groups(decayed, base), base);
-  }
-  throw std::invalid_argument("unknown optimiser '" + options.type() + "'");
+  auto decayed = base;
+  decayed.weight_decay(weight_decay);
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  if (!matrices.empty()) groups.emplace_back(matrices, std::make_unique<Options>(decayed));
+  if (!vectors.empty()) groups.emplace_back(vectors, std::make_unique<Options>(base));
+  return std::make_unique<Optimizer>(groups, base);
+}
+
+}  // namespace
+
+std::unique_ptr<torch::optim::Optimizer> make_sgd(const std::vector<torch::Tensor>& parameters,
+                                                  const torch::optim::SGDOptions& options, double weight_decay) {
+  return with_decayed_matrices<torch::optim::SGD>(parameters, options, weight_decay);
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_adam(const std::vector<torch::Tensor>& parameters,
+                                                   const torch::optim::AdamOptions& options, double weight_decay) {
+  return with_decayed_matrices<torch::optim::Adam>(parameters, options, weight_decay);
 }
 
 }  // namespace ebm::trainers

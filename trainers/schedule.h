@@ -7,17 +7,11 @@
 #pragma once
 
 #include <cmath>
-#include <stdexcept>
-#include <string>
 
 namespace ebm::trainers {
 
-inline double schedule_factor(const std::string& schedule, int64_t step, int64_t total) {
-  const double t = total > 0 ? static_cast<double>(step) / static_cast<double>(total) : 0.0;
-  if (schedule == "constant") return 1.0;
-  if (schedule == "linear") return 1.0 - t;
-  if (schedule == "cosine") return 0.5 * (1.0 + std::cos(M_PI * t));
-  throw std::invalid_argument("unknown learning-rate schedule '" + schedule + "'");
-}
+inline double constant_schedule(double) { return 1.0; }
+inline double linear_schedule(double t) { return 1.0 - t; }
+inline double cosine_schedule(double t) { return 0.5 * (1.0 + std::cos(M_PI * t)); }
 
 }  // namespace ebm::trainers

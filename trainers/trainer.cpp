@@ -1,5 +1,6 @@
 #include "trainers/trainer.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -7,13 +8,13 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "io/input_error.h"
 #include "trainers/checkpoint.h"
-#include "trainers/schedule.h"
 
 namespace ebm::trainers {
 
 namespace {
-constexpr int64_t kCheckpointFormat = 1;
+constexpr int64_t kCheckpointFormat = 2;  // 2 added config, rollbacks and lr_factor
 using Clock = std::chrono::steady_clock;
 }  // namespace
 
@@ -30,31 +31,45 @@ Trainer::Trainer(EnergyModelPtr model, std::shared_ptr<Objective> objective,
   objective_->check_model(*model_);
   for (const auto& e : evaluators_) e->check_model(*model_);
   if (options_.log_every() <= 0) throw std::invalid_argument("log_every must be positive");
-  schedule_factor(options_.lr_schedule(), 0, 1);  // rejects an unknown schedule now
-  for (auto& group : optimizer_->param_groups()) base_lrs_.push_back(group.options().get_lr());
   if (options_.checkpoint_every() % options_.log_every() != 0) {
     throw std::invalid_argument("checkpoint_every must be a multiple of log_every");
   }
+  // The optimiser may hold more than the model (NCE's log-normaliser): every tensor it updates
+  // has its gradient cleared and clipped with the model's.
+  for (auto& group : optimizer_->param_groups()) {
+    base_lrs_.push_back(group.options().get_lr());
+    for (const auto& p : group.params()) trained_.push_back(p);
+  }
+}
+
+void Trainer::set_learning_rates() {
+  const double t = static_cast<double>(step_) / static_cast<double>(std::max<int64_t>(1, options_.steps()));
+  const double factor = options_.lr_schedule()(t) * lr_factor_;
+  for (size_t g = 0; g < base_lrs_.size(); ++g) optimizer_->param_groups()[g].options().set_lr(base_lrs_[g] * factor);
 }
 
 TrainingSummary Trainer::run() {
+  auto snapshot = [&] {
+    torch::serialize::OutputArchive archive;
+    write_state(archive);
+    good_state_ = archive_bytes(archive);
+  };
+  snapshot();
   auto interval_start = Clock::now();
   while (step_ < options_.steps()) {
-    const double factor = schedule_factor(options_.lr_schedule(), step_, options_.steps());
-    for (size_t g = 0; g < base_lrs_.size(); ++g) {
-      optimizer_->param_groups()[g].options().set_lr(base_lrs_[g] * factor);
-    }
+    set_learning_rates();
     auto batch = batches_.next();
     // Dropping the gradients (rather than zeroing them) lets backward write them in place.
-    for (auto& p : model_->parameters()) p.mutable_grad().reset();
+    for (auto& p : trained_) p.mutable_grad().reset();
     LossTerms terms = objective_->compute(*model_, batch);
     const double loss = terms.loss.item<double>();
     if (!std::isfinite(loss)) {
-      throw std::runtime_error("training diverged at step " + std::to_string(step_ + 1) +
-                               ": the loss is " + std::to_string(loss));
+      roll_back(fmt::format("the loss is {} at step {}", loss, step_ + 1), step_ + 1);
+      interval_start = Clock::now();
+      continue;
     }
     terms.loss.backward();
-    if (options_.grad_clip() > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), options_.grad_clip());
+    if (options_.grad_clip() > 0) torch::nn::utils::clip_grad_norm_(trained_, options_.grad_clip());
     optimizer_->step();
     ++step_;
 
@@ -63,28 +78,88 @@ TrainingSummary Trainer::run() {
       for (const auto& [name, value] : terms.terms) term_sums_.emplace_back(name, 0.0);
     }
     term_sums_[0].second += loss;
-    for (size_t i = 0; i < terms.terms.size(); ++i) {
-      term_sums_[i + 1].second += terms.terms[i].second.item<double>();
+    for (size_t i = 0; i < terms.terms.size(); ++i) term_sums_[i + 1].second += terms.terms[i].second.item<double>();
+    if (terms.max_abs_energy.defined()) {
+      max_abs_energy_ = max_abs_energy_.defined() ? torch::maximum(max_abs_energy_, terms.max_abs_energy)
+                                                  : terms.max_abs_energy;
     }
     ++steps_in_interval_;
 
     if (step_ % options_.log_every() == 0 || step_ == options_.steps()) {
+      const auto reason = divergence(batch);
+      if (!reason.empty()) {
+        roll_back(reason, step_);
+        interval_start = Clock::now();
+        continue;
+      }
       const double interval_s = std::chrono::duration<double>(Clock::now() - interval_start).count();
       last_ = log_row(interval_s);
       if (on_log_) on_log_(last_);
       const bool periodic = options_.checkpoint_every() > 0 && step_ % options_.checkpoint_every() == 0;
-      if (!options_.checkpoint_path().empty() && (periodic || step_ == options_.steps())) {
-        save_checkpoint();
-      }
+      if (!options_.checkpoint_path().empty() && (periodic || step_ == options_.steps())) save_checkpoint();
+      snapshot();
       interval_start = Clock::now();
     }
   }
   TrainingSummary summary;
   summary.steps = step_;
+  summary.rollbacks = rollbacks_;
   summary.wall_s = wall_s_;
   summary.final = last_;
   summary.best = best_;
   return summary;
+}
+
+std::string Trainer::divergence(const torch::Tensor& batch) {
+  torch::NoGradGuard no_grad;
+  for (const auto& item : model_->named_parameters()) {
+    if (!torch::isfinite(item.value()).all().item<bool>()) return "parameter " + item.key() + " is not finite at step " + std::to_string(step_);
+  }
+  for (const auto& p : trained_) {
+    if (!torch::isfinite(p).all().item<bool>()) return "an objective parameter is not finite at step " + std::to_string(step_);
+  }
+  auto energy = max_abs_energy_;
+  max_abs_energy_ = torch::Tensor();
+  if (!energy.defined()) energy = model_->energy(batch).abs().max();
+  const double e = energy.item<double>();
+  if (!std::isfinite(e)) return "an energy is not finite at step " + std::to_string(step_);
+  if (options_.max_abs_energy() > 0 && e > options_.max_abs_energy()) {
+    return fmt::format("max |E| = {:.4g} exceeds train.max_abs_energy = {:.4g} at step {}", e, options_.max_abs_energy(), step_);
+  }
+  return "";
+}
+
+void Trainer::roll_back(const std::string& reason, int64_t failed_step) {
+  if (!options_.rollback_on_divergence() || rollbacks_ >= options_.max_rollbacks()) {
+    const std::string checkpoint =
+        checkpoint_step_ >= 0 ? fmt::format("the last good checkpoint, {} (step {}), is intact and resumable",
+                                            options_.checkpoint_path(), checkpoint_step_)
+                              : std::string("no checkpoint was written before it");
+    const std::string why = options_.rollback_on_divergence()
+                                ? fmt::format("after {} rollbacks (train.max_rollbacks)", rollbacks_)
+                                : std::string("(train.on_divergence: stop)");
+    throw TrainingDiverged("training diverged: " + reason + " " + why + "; " + checkpoint);
+  }
+  // The count and the rate factor carry over the restore: they describe this run, not the state.
+  const int64_t rollbacks = rollbacks_ + 1;
+  const double lr_factor = lr_factor_ * options_.rollback_lr_factor();
+  torch::serialize::InputArchive archive;
+  read_archive_bytes(archive, good_state_, model_->parameters().front().device());
+  read_state(archive, "the last good state");
+  rollbacks_ = rollbacks;
+  lr_factor_ = lr_factor;
+  for (auto& [name, sum] : term_sums_) sum = 0;
+  steps_in_interval_ = 0;
+  max_abs_energy_ = torch::Tensor();
+  spdlog::warn("rollback {}/{}: {}; back to step {} with the learning rate x{:.4g}", rollbacks_, options_.max_rollbacks(),
+               reason, step_, lr_factor_);
+  Metrics row;
+  row["step"] = failed_step;
+  row["rollback"] = rollbacks_;
+  row["reason"] = reason;
+  row["resumed_at"] = step_;
+  row["lr_factor"] = lr_factor_;
+  if (on_log_) on_log_(row);
 }
 
 Metrics Trainer::log_row(double interval_s) {
@@ -119,11 +194,13 @@ Metrics Trainer::log_row(double interval_s) {
   return row;
 }
 
-void Trainer::save_checkpoint() const {
-  torch::serialize::OutputArchive archive;
+void Trainer::write_state(torch::serialize::OutputArchive& archive) const {
   archive.write("format", c10::IValue(kCheckpointFormat));
+  archive.write("config", c10::IValue(options_.config_text()));
   archive.write("step", c10::IValue(step_));
   archive.write("wall_s", c10::IValue(wall_s_));
+  archive.write("rollbacks", c10::IValue(rollbacks_));
+  archive.write("lr_factor", c10::IValue(lr_factor_));
   archive.write("best", c10::IValue(best_.dump()));
   archive.write("last", c10::IValue(last_.dump()));
   archive.write("model_type", c10::IValue(model_->type_name()));
@@ -137,40 +214,47 @@ void Trainer::save_checkpoint() const {
   archive.write("objective", objective);
   archive.write("batches", batches);
   GeneratorSnapshot::capture().save(archive);
-  save_atomically(archive, options_.checkpoint_path());
 }
 
-int64_t Trainer::resume(const std::string& path) {
-  torch::serialize::InputArchive archive;
-  archive.load_from(path, model_->parameters().front().device());
+void Trainer::save_checkpoint() {
+  torch::serialize::OutputArchive archive;
+  write_state(archive);
+  save_checkpoint_file(archive, options_.checkpoint_path());
+  checkpoint_step_ = step_;
+}
+
+void Trainer::read_state(torch::serialize::InputArchive& archive, const std::string& origin) {
+  read_model(archive, *model_, origin);
   c10::IValue value;
-  archive.read("format", value);
-  if (value.toInt() != kCheckpointFormat) {
-    throw std::runtime_error(path + ": unsupported checkpoint format " + std::to_string(value.toInt()));
-  }
-  archive.read("model_type", value);
-  if (value.toStringRef() != model_->type_name()) {
-    throw std::runtime_error(path + ": checkpoint holds a '" + value.toStringRef() +
-                             "' model, the config a '" + model_->type_name() + "'");
-  }
   archive.read("step", value);
   step_ = value.toInt();
   archive.read("wall_s", value);
   wall_s_ = value.toDouble();
+  rollbacks_ = archive.try_read("rollbacks", value) ? value.toInt() : 0;
+  lr_factor_ = archive.try_read("lr_factor", value) ? value.toDouble() : 1.0;
   archive.read("best", value);
   best_ = Metrics::parse(value.toStringRef());
   archive.read("last", value);
   last_ = Metrics::parse(value.toStringRef());
-  torch::serialize::InputArchive model, optimizer, objective, batches;
-  archive.read("model", model);
+  torch::serialize::InputArchive optimizer, objective, batches;
   archive.read("optimizer", optimizer);
   archive.read("objective", objective);
   archive.read("batches", batches);
-  model_->load(model);
-  optimizer_->load(optimizer);
-  objective_->load(objective);
-  batches_.load(batches);
+  try {
+    optimizer_->load(optimizer);
+    objective_->load(objective);
+    batches_.load(batches);
+  } catch (const c10::Error& e) {
+    throw io::InputError(origin + ": its optimiser, chains or batch order do not fit this config (" +
+                         std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+  }
   GeneratorSnapshot::load(archive).restore();
+}
+
+int64_t Trainer::resume(const std::string& path) {
+  auto archive = open_checkpoint(path, model_->parameters().front().device());
+  read_state(archive, path);
+  checkpoint_step_ = step_;
   spdlog::info("loaded checkpoint {} (step {})", path, step_);
   return step_;
 }

@@ -1,20 +1,29 @@
 // The training loop shared by every model and objective: draw a batch, minimise the
 // objective's loss with the optimiser, and at log steps evaluate, report and checkpoint.
-// A checkpoint holds model, optimiser, objective state (persistent chains), batch order and
-// generator state, so a resumed run reproduces an uninterrupted one bit for bit (same seed,
-// same thread count). Evaluation never consumes the training random stream.
+// A checkpoint holds model, optimiser, objective state (persistent chains), batch order,
+// generator state and the divergence guard's state, so a resumed run reproduces an
+// uninterrupted one bit for bit (same seed, same thread count). Evaluation never consumes the
+// training random stream.
+//
+// The divergence guard: a non-finite loss (any step), a non-finite parameter or an energy with
+// |E| above max_abs_energy (at log steps) counts as divergence. The trainer then restores the
+// state of the last good log step, multiplies the learning rate by rollback_lr_factor and goes
+// on, reporting a rollback row; after max_rollbacks (or at once when rollbacks are off) it throws
+// TrainingDiverged, and the last checkpoint on disk stays resumable.
 #pragma once
 
 #include <torch/optim/optimizer.h>
 
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "datasets/dataset.h"
 #include "trainers/evaluator.h"
 #include "trainers/objective.h"
+#include "trainers/schedule.h"
 
 namespace ebm::trainers {
 
@@ -26,16 +35,30 @@ struct TrainerOptions {
   TORCH_ARG(int64_t, checkpoint_every) = 0;
   // Where the checkpoint goes (replaced atomically); empty: no checkpoints.
   TORCH_ARG(std::string, checkpoint_path) = "";
-  // Learning-rate schedule over `steps` (trainers/schedule.h): constant | linear | cosine.
-  TORCH_ARG(std::string, lr_schedule) = "constant";
+  // Learning-rate factor as a function of the fraction of training done (trainers/schedule.h).
+  TORCH_ARG(std::function<double(double)>, lr_schedule) = constant_schedule;
   // Rescale the gradient to at most this global L2 norm before each update; 0 = off.
   TORCH_ARG(double, grad_clip) = 0;
+  // The divergence guard (see above). max_abs_energy 0 = no energy limit.
+  TORCH_ARG(bool, rollback_on_divergence) = true;
+  TORCH_ARG(double, max_abs_energy) = 0;
+  TORCH_ARG(double, rollback_lr_factor) = 0.5;
+  TORCH_ARG(int64_t, max_rollbacks) = 5;
+  // Stored in each checkpoint, so a resumed run can tell what it was trained with.
+  TORCH_ARG(std::string, config_text) = "";
 };
 
 struct TrainingSummary {
   Metrics final, best;
-  int64_t steps = 0;
+  int64_t steps = 0, rollbacks = 0;
   double wall_s = 0;
+};
+
+// Training diverged beyond what rollbacks allow; the message names the step, the quantity and
+// the last checkpoint.
+class TrainingDiverged : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 class Trainer {
@@ -44,7 +67,8 @@ class Trainer {
           std::unique_ptr<torch::optim::Optimizer> optimizer, datasets::Dataset data,
           std::vector<std::shared_ptr<Evaluator>> evaluators, TrainerOptions options);
 
-  // Receives each logged row: step, mean loss terms since the last row, metrics, speed.
+  // Receives each logged row: step, mean loss terms since the last row, metrics, speed; and
+  // rollback rows: step, rollback (the count), reason, lr_factor.
   void on_log(std::function<void(const Metrics&)> callback) { on_log_ = std::move(callback); }
   // Restores a checkpoint written by a trainer of the same configuration; returns its step.
   int64_t resume(const std::string& path);
@@ -53,11 +77,18 @@ class Trainer {
 
  private:
   Metrics log_row(double interval_s);
-  void save_checkpoint() const;
+  // At a log step: why the model counts as diverged ("" if it does not).
+  std::string divergence(const torch::Tensor& batch);
+  void roll_back(const std::string& reason, int64_t failed_step);
+  void set_learning_rates();
+  void write_state(torch::serialize::OutputArchive& archive) const;
+  void read_state(torch::serialize::InputArchive& archive, const std::string& origin);
+  void save_checkpoint();
 
   EnergyModelPtr model_;
   std::shared_ptr<Objective> objective_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::vector<torch::Tensor> trained_;  // every tensor the optimiser updates
   datasets::Dataset data_;
   datasets::BatchIterator batches_;
   std::vector<std::shared_ptr<Evaluator>> evaluators_;
@@ -65,11 +96,15 @@ class Trainer {
   std::function<void(const Metrics&)> on_log_;
 
   std::vector<double> base_lrs_;  // per parameter group
-  int64_t step_ = 0;
+  double lr_factor_ = 1;          // product of the rollback factors so far
+  int64_t rollbacks_ = 0;
+  int64_t step_ = 0, checkpoint_step_ = -1;
   double wall_s_ = 0;
   Metrics best_, last_;
   std::vector<std::pair<std::string, double>> term_sums_;
   int64_t steps_in_interval_ = 0;
+  torch::Tensor max_abs_energy_;  // since the last log step, on the device
+  std::string good_state_;        // the serialised state of the last good log step
 };
 
 }  // namespace ebm::trainers

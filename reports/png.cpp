@@ -1,6 +1,6 @@
-#include "experiments/png.h"
+#include "reports/png.h"
 
-#include "experiments/run_directory.h"
+#include "io/atomic_file.h"
 
 #include <png.h>
 
@@ -13,7 +13,7 @@
 #include <memory>
 #include <stdexcept>
 
-namespace ebm::experiments {
+namespace ebm::reports {
 
 namespace {
 
@@ -146,7 +146,7 @@ void write_png(const std::string& path, const Image& image) {
   png_write_end(png, nullptr);
   png_destroy_write_struct(&png, &info);
   try {
-    write_file_atomically(path, encoded);
+    io::write_file_atomically(path, encoded);
   } catch (const std::exception&) {
     throw std::runtime_error("cannot write picture '" + path + "'");
   }
@@ -177,4 +177,4 @@ Image read_png(const std::string& path) {
   return image;
 }
 
-}  // namespace ebm::experiments
+}  // namespace ebm::reports

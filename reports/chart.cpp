@@ -1,11 +1,11 @@
-#include "experiments/chart.h"
+#include "reports/chart.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 
-namespace ebm::experiments {
+namespace ebm::reports {
 
 namespace {
 
@@ -156,4 +156,4 @@ Image stack_vertically(const std::vector<Image>& images) {
   return out;
 }
 
-}  // namespace ebm::experiments
+}  // namespace ebm::reports

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-namespace ebm::experiments {
+namespace ebm::reports {
 
 using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 
@@ -20,4 +20,4 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
 // Reads back every tensor (CPU), for tests and tools; throws std::runtime_error on a bad file.
 NamedTensors read_safetensors(const std::string& path);
 
-}  // namespace ebm::experiments
+}  // namespace ebm::reports

@@ -1,4 +1,4 @@
-#include "experiments/safetensors.h"
+#include "reports/safetensors.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
@@ -8,9 +8,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "experiments/run_directory.h"
+#include "io/atomic_file.h"
 
-namespace ebm::experiments {
+namespace ebm::reports {
 
 namespace {
 const std::map<at::ScalarType, std::string>& dtype_names() {
@@ -37,7 +37,7 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
   json.append((8 - json.size() % 8) % 8, ' ');  // the data starts 8-byte aligned
   uint64_t length = json.size();
   std::string file(reinterpret_cast<const char*>(&length), 8);
-  write_file_atomically(path, file + json + body);
+  io::write_file_atomically(path, file + json + body);
 }
 
 NamedTensors read_safetensors(const std::string& path) {
@@ -76,4 +76,4 @@ NamedTensors read_safetensors(const std::string& path) {
   return tensors;
 }
 
-}  // namespace ebm::experiments
+}  // namespace ebm::reports

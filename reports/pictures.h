@@ -9,9 +9,9 @@
 
 #include "ebm/energy_model.h"
 #include "ebm/grid_quadrature.h"
-#include "experiments/png.h"
+#include "reports/png.h"
 
-namespace ebm::experiments {
+namespace ebm::reports {
 
 // `points` [N, 2] (may be undefined) are drawn over the density; `title` above it.
 Image density_picture(EnergyModelImpl& model, const QuadratureGrid& grid, const torch::Tensor& points,
@@ -20,4 +20,4 @@ Image density_picture(EnergyModelImpl& model, const QuadratureGrid& grid, const 
 // `samples` [N, height * width] with values in [0, 1], tiled in rows of `columns`.
 Image image_grid(const torch::Tensor& samples, int64_t height, int64_t width, int64_t columns = 10, int scale = 3);
 
-}  // namespace ebm::experiments
+}  // namespace ebm::reports

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "experiments/png.h"
+#include "reports/png.h"
 
-namespace ebm::experiments {
+namespace ebm::reports {
 
 struct Series {
   std::string label;  // empty: left out of the legend
@@ -31,4 +31,4 @@ Image render_chart(const ChartOptions& options, const std::vector<Series>& serie
 // Images one above the other, left-aligned, on white.
 Image stack_vertically(const std::vector<Image>& images);
 
-}  // namespace ebm::experiments
+}  // namespace ebm::reports

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace ebm::experiments {
+namespace ebm::reports {
 
 struct Color {
   uint8_t r = 0, g = 0, b = 0;
@@ -43,4 +43,4 @@ void write_png(const std::string& path, const Image& image);
 // Reads an 8-bit RGB PNG written by write_png (for tests and tools).
 Image read_png(const std::string& path);
 
-}  // namespace ebm::experiments
+}  // namespace ebm::reports

@@ -1,4 +1,4 @@
-#include "experiments/pictures.h"
+#include "reports/pictures.h"
 
 #include <torch/torch.h>
 
@@ -6,7 +6,7 @@
 #include <array>
 #include <cmath>
 
-namespace ebm::experiments {
+namespace ebm::reports {
 
 namespace {
 
@@ -69,4 +69,4 @@ Image image_grid(const torch::Tensor& samples, int64_t height, int64_t width, in
   return image;
 }
 
-}  // namespace ebm::experiments
+}  // namespace ebm::reports

@@ -1,0 +1,77 @@
+// The energy models a config can name (model.type).
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "ebm/bernoulli_rbm.h"
+#include "ebm/conv_energy.h"
+#include "ebm/mlp_energy.h"
+#include "experiments/components.h"
+
+namespace ebm::experiments {
+
+namespace {
+
+std::vector<Component<ModelFactory>> components() {
+  const Accepts binary{{Domain::Binary}}, continuous{{Domain::Continuous}};
+  Accepts square_images = continuous, known_density = continuous;
+  square_images.also = "square single-channel images";
+  known_density.known_density = true;
+  return {
+      {"bernoulli_rbm", "a Bernoulli-Bernoulli RBM, E(v, h) = -b'v - c'h - v'Wh (Hinton 2002)",
+       {integer("hidden", required(), 1, 100000, "number of hidden units"),
+        number("init_std", value(0.01), 0, 10, "std of the initial weights"),
+        boolean("visible_bias_from_data", value(true), "start visible biases at the log-odds of the data marginals")},
+       binary,
+       [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
+         auto rbm = BernoulliRBM(BernoulliRBMOptions(e.data->dim(), c.get<int64_t>("hidden"))
+                                     .init_std(c.get<double>("init_std")));
+         if (c.get<bool>("visible_bias_from_data")) rbm->init_visible_bias_from(e.data->data());
+         return rbm.ptr();
+       }},
+      {"mlp", "a multilayer perceptron with a scalar output as the energy",
+       {integer("width", value(128), 1, 100000, "units in each hidden layer"),
+        integer("depth", value(3), 1, 100, "linear layers, the scalar output layer included"),
+        choice("activation", value("silu"), MLPEnergyImpl::activations(), "hidden-layer nonlinearity"),
+        boolean("spectral_norm", value(false), "divide each weight by its largest singular value")},
+       continuous,
+       [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
+         std::vector<int64_t> widths(static_cast<size_t>(c.get<int64_t>("depth") - 1), c.get<int64_t>("width"));
+         return MLPEnergy(MLPEnergyOptions(e.data->dim(), widths)
+                              .activation(c.get<std::string>("activation"))
+                              .spectral_norm(c.get<bool>("spectral_norm")))
+             .ptr();
+       }},
+      {"convnet", "a small ConvNet energy for images (three stride-2 convolutions, then a linear layer)",
+       {integer("base_channels", value(32), 1, 4096, "channels of the first convolution (then x2, x4)")},
+       square_images,
+       [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
+         const int64_t dim = e.data->dim();
+         const auto side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(dim))));
+         if (side * side != dim) {
+           c.fail("type", "convnet needs square single-channel images; '" + e.data->name() + "' rows have " +
+                              std::to_string(dim) + " values");
+         }
+         return ConvEnergy(ConvEnergyOptions(1, side, side).base_channels(c.get<int64_t>("base_channels"))).ptr();
+       }},
+      {"gaussian", "a trainable full-covariance Gaussian starting at N(0, I)", {}, continuous,
+       [](const SectionConfig&, const Experiment& e) -> EnergyModelPtr {
+         return Gaussian(torch::zeros({e.data->dim()}), torch::eye(e.data->dim())).ptr();
+       }},
+      {"data_density", "the data's exact density, an analytic target for samplers", {}, known_density,
+       [](const SectionConfig& c, const Experiment&) -> EnergyModelPtr {
+         const auto& data = data_registry().at(c.config().get<std::string>("data.type"));
+         // A copy of its own: an objective training it must not move the truth true_ll scores against.
+         return data.make.truth(SectionConfig(c.config(), "data"));
+       }}};
+}
+
+}  // namespace
+
+const Registry<ModelFactory>& model_registry() {
+  static const Registry<ModelFactory> registry(
+      "model", "bernoulli_rbm", "the energy model; the visible size comes from the data", components());
+  return registry;
+}
+
+}  // namespace ebm::experiments

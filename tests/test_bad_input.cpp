@@ -1,0 +1,206 @@
+// Bad input and bad flags, command by command: one clear message naming the file, key or flag,
+// exit 2 (1 for a failure of the work itself), never an abort or LibTorch's own words alone, and
+// nothing already written changed by a command that fails.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "datasets/idx.h"
+#include "io/input_error.h"
+#include "test_support.h"
+
+namespace ebm::experiments {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::read_text;
+using testing::run_ebm;
+
+const std::string kQuick = "experiments/quickstart.yaml --set train.steps=2000";
+
+// A trained quickstart run (2000 steps, one checkpoint) in the test's scratch directory.
+fs::path trained_run() {
+  const auto run = testing::scratch_dir() / "run";
+  auto result = run_ebm("train " + kQuick + " --out '" + run.string() + "'");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  return run;
+}
+
+void expect_refused(const testing::CommandResult& r, const std::string& message, int code = 2) {
+  EXPECT_EQ(r.exit_code, code) << r.output;
+  EXPECT_NE(r.output.find(message), std::string::npos) << r.output;
+  for (const char* internal : {"terminate called", "INTERNAL ASSERT", "Exception raised from", "what():"}) {
+    EXPECT_EQ(r.output.find(internal), std::string::npos) << r.output;
+  }
+}
+
+TEST(BadInput, DuplicateKeysAreAnError) {
+  auto dir = testing::scratch_dir();
+  testing::write_text(dir / "dup.yaml", "seed: 1\nmodel:\n  type: bernoulli_rbm\n  hidden: 4\n  hidden: 8\n");
+  expect_refused(run_ebm("train '" + (dir / "dup.yaml").string() + "' --out '" + (dir / "run").string() + "'"),
+                 "dup.yaml:5:3: duplicate key 'model.hidden' (first given at line 4)");
+  EXPECT_FALSE(fs::exists(dir / "run"));
+}
+
+TEST(BadInput, RunNamesAreNamesNotPaths) {
+  for (const std::string name : {"../../escaped", "/tmp/absolute", "a/b", ".hidden"}) {
+    expect_refused(run_ebm("train " + kQuick + " --set name=" + name), "is not a run name");
+  }
+  EXPECT_FALSE(fs::exists(fs::path(EBM_SOURCE_DIR) / ".." / ".." / "escaped"));
+}
+
+TEST(BadInput, ResumeRefusesChangesToModelDataDtypeAndOptimiserAndLeavesTheRunAsItWas) {
+  const auto run = trained_run();
+  const auto config = read_text(run / "config.yaml");
+  const auto checkpoint = read_text(run / "checkpoint.pt");
+  const auto metrics = read_text(run / "metrics.jsonl");
+  const std::string resume = "train --resume '" + run.string() + "' ";
+  expect_refused(run_ebm(resume + "--set model.hidden=32"), "--set model.hidden=32: model.hidden: the checkpoint was trained with model.hidden = 16");
+  expect_refused(run_ebm(resume + "--set dtype=float64"), "dtype: the checkpoint was trained with dtype = float32");
+  expect_refused(run_ebm(resume + "--set data.size=3"), "data.size: the checkpoint was trained with data.size = 4");
+  expect_refused(run_ebm(resume + "--set optimizer.type=adam"), "optimizer.type: the checkpoint was trained with optimizer.type = sgd");
+  expect_refused(run_ebm(resume + "--set train.steps=1000"), "train.steps: is below the run's step 2000");
+  // Nothing was recorded: config, checkpoint and metrics are as the training left them.
+  EXPECT_EQ(read_text(run / "config.yaml"), config);
+  EXPECT_EQ(read_text(run / "checkpoint.pt"), checkpoint);
+  EXPECT_EQ(read_text(run / "metrics.jsonl"), metrics);
+  // A config edited by hand is held against the checkpoint's own copy.
+  std::string edited = config;
+  edited.replace(edited.find("hidden: 16"), 10, "hidden: 32");
+  testing::write_text(run / "config.yaml", edited);
+  expect_refused(run_ebm(resume), "model.hidden: the checkpoint was trained with model.hidden = 16");
+  expect_refused(run_ebm("sample --run '" + run.string() + "' --out '" + (run / "s.csv").string() + "'"),
+                 "model.hidden: the checkpoint was trained with model.hidden = 16");
+  testing::write_text(run / "config.yaml", config);
+  // And a plain resume still works afterwards.
+  auto more = run_ebm(resume + "--set train.steps=3000");
+  EXPECT_EQ(more.exit_code, 0) << more.output;
+  EXPECT_NE(read_text(run / "config.yaml").find("steps: 3000"), std::string::npos);
+}
+
+TEST(BadInput, ToolsOnARunRefuseAnotherModel) {
+  const auto run = trained_run();
+  expect_refused(run_ebm("sample --run '" + run.string() + "' --out '" + (run / "s.csv").string() + "' --set model.hidden=5"),
+                 "--set model.hidden=5: model.hidden: the checkpoint was trained with model.hidden = 16");
+  expect_refused(run_ebm("eval --run '" + run.string() + "' --metric exact_ll --set x=1"), "--set");
+}
+
+TEST(BadInput, BrokenCheckpointsAreNamedWithTheirFile) {
+  const auto run = trained_run();
+  const auto checkpoint = (run / "checkpoint.pt").string();
+  const auto bytes = read_text(checkpoint);
+  auto resume = [&] { return run_ebm("train --resume '" + run.string() + "'"); };
+  testing::write_text(checkpoint, bytes.substr(0, bytes.size() / 2));
+  expect_refused(resume(), checkpoint + ": not a readable checkpoint, truncated or not written by ebm");
+  testing::write_text(checkpoint, "");
+  expect_refused(resume(), checkpoint + ": not a checkpoint of this program (the file is empty)");
+  testing::write_text(checkpoint, "PK\x03\x04 this is not a torch archive");
+  expect_refused(resume(), checkpoint + ": not a readable checkpoint");
+  expect_refused(run_ebm("export --run '" + run.string() + "' --out '" + (run / "m.safetensors").string() + "'"), checkpoint + ": not a");
+}
+
+TEST(BadInput, ARunStoppedBeforeItsFirstCheckpointCanBeStartedAgain) {
+  auto dir = testing::scratch_dir();
+  fs::create_directories(dir / "run");
+  testing::write_text(dir / "run" / "config.yaml", read_text(fs::path(EBM_SOURCE_DIR) / "experiments" / "quickstart.yaml"));
+  expect_refused(run_ebm("train --resume '" + (dir / "run").string() + "'"), "holds no checkpoint: the run stopped before its first one");
+  auto again = run_ebm("train " + kQuick + " --out '" + (dir / "run").string() + "'");
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+}
+
+TEST(BadInput, AForeignMetricsRowIsDroppedOnResume) {
+  const auto run = trained_run();
+  std::ofstream(run / "metrics.jsonl", std::ios::app) << "{\"step\": \"twelve\"}\n[1, 2]\n{\"step\": 1\n";
+  auto resumed = run_ebm("train --resume '" + run.string() + "' --set train.steps=3000");
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(read_text(run / "metrics.jsonl").find("twelve"), std::string::npos);
+}
+
+TEST(BadInput, NumberFlagsOutOfRangeGetAShortMessage) {
+  auto r = run_ebm("sample --run x --out x.csv --steps 0");
+  expect_refused(r, "--steps: must be at least 1, not 0");
+  EXPECT_EQ(r.output.find("179769"), std::string::npos);
+  expect_refused(run_ebm("phases experiments/quickstart.yaml --repeats 1"), "--repeats: must be at least 2");
+  expect_refused(run_ebm("bench rbm --hidden 0"), "--hidden: must be at least 1, not 0");
+  expect_refused(run_ebm("bench rbm --hidden lots"), "--hidden: 'lots' is not an integer");
+}
+
+// Every command: an unknown flag, and input that does not exist, are refused with exit 2.
+TEST(BadInput, EveryCommandRefusesBadFlagsAndMissingInput) {
+  const std::vector<std::pair<std::string, std::string>> commands = {
+      {"train", "train /no/such.yaml"},
+      {"train --resume", "train --resume /no/such/run"},
+      {"sample", "sample --run /no/such/run --out x.csv"},
+      {"eval", "eval --run /no/such/run --metric exact_ll"},
+      {"export", "export --run /no/such/run --out x.safetensors"},
+      {"phases", "phases /no/such.yaml"},
+      {"diagnose", "diagnose --run /no/such/run"},
+  };
+  for (const auto& [name, missing] : commands) {
+    SCOPED_TRACE(name);
+    expect_refused(run_ebm(missing), "/no/such");
+    expect_refused(run_ebm(missing + " --no-such-flag"), "--no-such-flag");
+  }
+  expect_refused(run_ebm("schema --no-such-flag"), "--no-such-flag");
+  expect_refused(run_ebm("bench langevin --no-such-flag"), "--no-such-flag");
+  expect_refused(run_ebm("eval --run /no/such/run --metric nonsense"), "--metric: nonsense not in");
+  expect_refused(run_ebm("sample --run /no/such/run --out x.csv --sampler nonsense"), "--sampler: nonsense not in");
+}
+
+TEST(BadInput, IdxHeadersThatDeclareMoreThanTheFileHoldsAreRefused) {
+  auto dir = testing::scratch_dir();
+  const auto path = (dir / "huge-idx3-ubyte").string();
+  const unsigned char header[16] = {0, 0, 8, 3, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255};
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(header), 16);
+  try {
+    datasets::read_idx_images(path);
+    FAIL() << "expected an InputError";
+  } catch (const io::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+  const unsigned char tall[16] = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 3};
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(tall), 16);
+  EXPECT_THROW(datasets::read_idx_images(path), io::InputError);  // declares 2 images, holds none
+}
+
+TEST(BadInput, ASamplerThatCannotRunOnTheModelIsRefusedBeforeAnyWork) {
+  auto dir = testing::scratch_dir();
+  auto r = run_ebm("train experiments/gmm8_langevin.yaml --set sampler.type=gibbs --out '" + (dir / "run").string() + "'");
+  expect_refused(r, "--set sampler.type=gibbs: sampler.type: the gibbs sampler works on binary or continuous latent-variable models, not on 'mlp'");
+  EXPECT_NE(r.output.find("choose one of langevin, mala, hmc, random_walk"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "run"));
+}
+
+// An objective that needs no sampler leaves the default gibbs sampler unused; the end-of-run
+// picture then uses the first sampler that fits the model, and says so.
+TEST(BadInput, ScoreMatchingWithTheDefaultSamplerTrainsAndDrawsItsPicture) {
+  auto dir = testing::scratch_dir();
+  testing::write_text(dir / "sm.yaml",
+                      "data: {type: eight_gaussians, train_size: 500, held_out: 100}\nmodel: {type: mlp, width: 16, depth: 2}\n"
+                      "objective: {type: score_matching}\ntrain: {steps: 20, log_every: 10}\n");
+  auto r = run_ebm("train '" + (dir / "sm.yaml").string() + "' --out '" + (dir / "run").string() + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("the configured gibbs sampler cannot run on mlp; the pictures use langevin"), std::string::npos)
+      << r.output;
+  EXPECT_TRUE(fs::exists(dir / "run" / "samples.png"));
+}
+
+// A finite explosion (Adam at lr 10 on 8 Gaussians) is caught by the energy limit: rollbacks,
+// each halving the rate, until the run is stable or stops with exit 1.
+TEST(BadInput, AFiniteExplosionIsCaughtByTheGuard) {
+  auto dir = testing::scratch_dir();
+  auto r = run_ebm("train experiments/gmm8_langevin.yaml --set threads=1 --set optimizer.type=adam --set optimizer.lr=10 "
+                   "--set train.steps=400 --set train.log_every=50 --set eval.grid_ll=false --set eval.mode_coverage=false "
+                   "--set eval.true_ll=false --set eval.mmd2=false --out '" + (dir / "run").string() + "'");
+  const auto metrics = read_text(dir / "run" / "metrics.jsonl");
+  EXPECT_NE(metrics.find("\"rollback\":1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("exceeds train.max_abs_energy"), std::string::npos) << metrics;
+  if (r.exit_code == 0) {
+    EXPECT_GE(testing::summary_of(dir / "run")["rollbacks"].get<int>(), 1);
+  } else {
+    expect_refused(r, "training diverged: max |E|", 1);
+  }
+}
+
+}  // namespace
+}  // namespace ebm::experiments

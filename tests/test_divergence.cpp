@@ -1,0 +1,145 @@
+// The divergence guard: each trigger (a non-finite loss, a non-finite parameter, an energy above
+// the limit) rolls training back to the last good log step with a smaller learning rate and a
+// rollback row; past max_rollbacks, or with rollbacks off, training stops with a message naming
+// the step, the quantity and the last checkpoint.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <limits>
+
+#include "ebm/gaussian.h"
+#include "trainers/optimizer.h"
+#include "trainers/score_matching.h"
+#include "trainers/trainer.h"
+#include "test_support.h"
+
+namespace ebm::trainers {
+namespace {
+
+enum class Fault { NanLoss, InfParameter, HugeEnergy };
+
+// Exact score matching of a Gaussian, with one fault injected from call `from` to call `to`.
+class FaultyObjective : public Objective {
+ public:
+  FaultyObjective(Fault fault, int64_t from, int64_t to) : fault_(fault), from_(from), to_(to) {}
+  LossTerms compute(EnergyModelImpl& model, const torch::Tensor& batch) override {
+    ++calls_;
+    LossTerms terms = inner_.compute(model, batch);
+    if (calls_ < from_ || calls_ > to_) return terms;
+    switch (fault_) {
+      case Fault::NanLoss: terms.loss = terms.loss * std::numeric_limits<double>::quiet_NaN(); break;
+      case Fault::InfParameter: {
+        torch::NoGradGuard no_grad;
+        spare_.fill_(std::numeric_limits<double>::infinity());
+        break;
+      }
+      case Fault::HugeEnergy: terms.max_abs_energy = torch::tensor(1e9, torch::kFloat64); break;
+    }
+    return terms;
+  }
+  // A parameter the loss does not use, so a non-finite value in it leaves the loss finite and
+  // only the parameter check can see it.
+  std::vector<torch::Tensor> parameters() override { return {spare_}; }
+  void save(torch::serialize::OutputArchive& archive) const override { archive.write("spare", spare_); }
+  void load(torch::serialize::InputArchive& archive) override { archive.read("spare", spare_); }
+  std::string name() const override { return "faulty"; }
+
+ private:
+  torch::Tensor spare_ = torch::zeros({1}, torch::kFloat64).requires_grad_(true);
+  ExactScoreMatching inner_;
+  Fault fault_;
+  int64_t from_, to_, calls_ = 0;
+};
+
+struct Outcome {
+  std::vector<Metrics> rows, rollbacks;
+  TrainingSummary summary;
+  double lr = 0;
+  std::string stopped;  // TrainingDiverged's message, if it stopped
+};
+
+Outcome train(Fault fault, int64_t from, int64_t to, TrainerOptions options) {
+  torch::manual_seed(2);
+  auto data = torch::randn({512, 2}, torch::kFloat64) * 0.5 + 1.0;
+  auto model = Gaussian(torch::zeros({2}, torch::kFloat64), torch::eye(2, torch::kFloat64)).ptr();
+  auto objective = std::make_shared<FaultyObjective>(fault, from, to);
+  auto params = model->parameters();
+  params.push_back(objective->parameters().front());
+  auto optimizer = make_sgd(params, torch::optim::SGDOptions(0.05), 0);
+  auto* raw = optimizer.get();
+  Trainer trainer(model, objective, std::move(optimizer), datasets::Dataset(data, "gaussian"), {},
+                  options.steps(60).batch_size(64).log_every(10));
+  Outcome out;
+  trainer.on_log([&](const Metrics& row) { (row.contains("rollback") ? out.rollbacks : out.rows).push_back(row); });
+  try {
+    out.summary = trainer.run();
+  } catch (const TrainingDiverged& e) {
+    out.stopped = e.what();
+  }
+  out.lr = raw->param_groups()[0].options().get_lr();
+  return out;
+}
+
+void expect_one_rollback(const Outcome& out, const std::string& reason, int64_t failed_step, int64_t resumed_at) {
+  EXPECT_TRUE(out.stopped.empty()) << out.stopped;
+  ASSERT_EQ(out.rollbacks.size(), 1u);
+  const auto& row = out.rollbacks[0];
+  EXPECT_NE(row["reason"].get<std::string>().find(reason), std::string::npos) << row.dump();
+  EXPECT_EQ(row["step"].get<int64_t>(), failed_step);
+  EXPECT_EQ(row["resumed_at"].get<int64_t>(), resumed_at);
+  EXPECT_DOUBLE_EQ(row["lr_factor"].get<double>(), 0.5);
+  EXPECT_EQ(out.summary.rollbacks, 1);
+  EXPECT_EQ(out.summary.steps, 60);
+  EXPECT_DOUBLE_EQ(out.lr, 0.025);  // the base rate halved, for the rest of the run
+  // Training went on from the last good step: every log step is reported once after it.
+  std::vector<int64_t> steps;
+  for (const auto& r : out.rows) steps.push_back(r["step"].get<int64_t>());
+  EXPECT_EQ(steps, (std::vector<int64_t>{10, 20, 30, 40, 50, 60}));
+}
+
+TEST(DivergenceGuard, NonFiniteLossRollsBackToTheLastGoodLogStep) {
+  // Call 25 is step 25: its loss is NaN, caught before the update; back to step 20.
+  expect_one_rollback(train(Fault::NanLoss, 25, 25, {}), "the loss is nan at step 25", 25, 20);
+}
+
+TEST(DivergenceGuard, NonFiniteParameterIsCaughtAtTheNextLogStep) {
+  expect_one_rollback(train(Fault::InfParameter, 25, 25, {}), "an objective parameter is not finite at step 30", 30, 20);
+}
+
+TEST(DivergenceGuard, EnergyAboveTheLimitRollsBack) {
+  expect_one_rollback(train(Fault::HugeEnergy, 25, 25, TrainerOptions().max_abs_energy(1e6)),
+                      "max |E| = 1e+09 exceeds train.max_abs_energy = 1e+06 at step 30", 30, 20);
+  // Without a limit the same energy is only reported, not acted on.
+  EXPECT_TRUE(train(Fault::HugeEnergy, 25, 25, {}).rollbacks.empty());
+}
+
+TEST(DivergenceGuard, TheTrainerMeasuresEnergiesItselfWhenTheObjectiveDoesNot) {
+  // Score matching reports no energies; the trainer evaluates E on the batch at log steps. The
+  // Gaussian's energies are about 2 here, so a limit of 0.5 trips at the first log step.
+  auto out = train(Fault::NanLoss, 1000, 1000, TrainerOptions().max_abs_energy(0.5).max_rollbacks(2));
+  EXPECT_EQ(out.rollbacks.size(), 2u);
+  EXPECT_NE(out.stopped.find("exceeds train.max_abs_energy = 0.5 at step 10 after 2 rollbacks"), std::string::npos)
+      << out.stopped;
+}
+
+TEST(DivergenceGuard, StopsAfterMaxRollbacksNamingStepQuantityAndCheckpoint) {
+  auto dir = testing::scratch_dir();
+  const auto checkpoint = (dir / "checkpoint.pt").string();
+  auto out = train(Fault::NanLoss, 35, 1000000,
+                   TrainerOptions().max_rollbacks(3).checkpoint_every(20).checkpoint_path(checkpoint));
+  EXPECT_EQ(out.rollbacks.size(), 3u);
+  EXPECT_NE(out.stopped.find("the loss is nan at step 31 after 3 rollbacks (train.max_rollbacks)"), std::string::npos)
+      << out.stopped;
+  EXPECT_NE(out.stopped.find(checkpoint + " (step 20), is intact and resumable"), std::string::npos) << out.stopped;
+  EXPECT_TRUE(std::filesystem::exists(checkpoint));
+}
+
+TEST(DivergenceGuard, StopModeStopsAtTheFirstDivergence) {
+  auto out = train(Fault::NanLoss, 5, 5, TrainerOptions().rollback_on_divergence(false));
+  EXPECT_TRUE(out.rollbacks.empty());
+  EXPECT_NE(out.stopped.find("the loss is nan at step 5 (train.on_divergence: stop); no checkpoint was written"),
+            std::string::npos) << out.stopped;
+}
+
+}  // namespace
+}  // namespace ebm::trainers
