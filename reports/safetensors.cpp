@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "io/atomic_file.h"
+#include "io/input_error.h"
 
 namespace ebm::reports {
 
@@ -42,35 +43,53 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
 
 NamedTensors read_safetensors(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
+  if (!in) throw io::InputError(path + ": cannot read the file");
   std::stringstream buffer;
   buffer << in.rdbuf();
   const std::string bytes = buffer.str();
+  if (bytes.size() < 8) throw io::InputError(path + ": not a safetensors file");
   uint64_t length = 0;
-  if (!in || bytes.size() < 8) throw std::runtime_error(path + ": not a safetensors file");
   std::memcpy(&length, bytes.data(), 8);
-  if (8 + length > bytes.size()) throw std::runtime_error(path + ": truncated safetensors header");
-  auto header = nlohmann::ordered_json::parse(bytes.substr(8, length));
+  if (length > bytes.size() - 8) throw io::InputError(path + ": truncated safetensors header");
+  nlohmann::ordered_json header;
+  try {
+    header = nlohmann::ordered_json::parse(bytes.substr(8, length));
+  } catch (const nlohmann::json::exception&) {
+    throw io::InputError(path + ": the safetensors header is not JSON");
+  }
+  if (!header.is_object()) throw io::InputError(path + ": the safetensors header is not a JSON object");
   const char* data = bytes.data() + 8 + length;
   const size_t data_size = bytes.size() - 8 - length;
   NamedTensors tensors;
   for (const auto& [name, entry] : header.items()) {
     if (name == "__metadata__") continue;
+    const auto bad = [&](const std::string& what) { return io::InputError(path + ": " + what + " for '" + name + "'"); };
+    if (!entry.is_object() || !entry.contains("dtype") || !entry["dtype"].is_string() || !entry.contains("shape") ||
+        !entry["shape"].is_array() || !entry.contains("data_offsets") || !entry["data_offsets"].is_array() ||
+        entry["data_offsets"].size() != 2) {
+      throw bad("an entry without dtype, shape and two data_offsets");
+    }
     at::ScalarType type = at::kFloat;
     bool known = false;
     for (const auto& [t, n] : dtype_names()) {
-      if (n == entry.at("dtype").get<std::string>()) type = t, known = true;
+      if (n == entry["dtype"].get<std::string>()) type = t, known = true;
     }
-    if (!known) throw std::runtime_error(path + ": unsupported dtype for " + name);
-    auto shape = entry.at("shape").get<std::vector<int64_t>>();
-    auto offsets = entry.at("data_offsets").get<std::vector<size_t>>();
-    if (offsets.size() != 2 || offsets[1] > data_size || offsets[0] > offsets[1]) {
-      throw std::runtime_error(path + ": bad data_offsets for " + name);
+    if (!known) throw bad("an unsupported dtype");
+    std::vector<int64_t> shape;
+    size_t expected = c10::elementSize(type);
+    for (const auto& extent : entry["shape"]) {
+      if (!extent.is_number_unsigned() || extent.get<uint64_t>() > data_size) throw bad("a bad shape");
+      shape.push_back(static_cast<int64_t>(extent.get<uint64_t>()));
+      if (shape.back() != 0 && expected > data_size / static_cast<size_t>(shape.back()) + 1) throw bad("a shape larger than the file");
+      expected *= static_cast<size_t>(shape.back());
     }
+    const auto& offsets = entry["data_offsets"];
+    if (!offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned()) throw bad("bad data_offsets");
+    const auto begin = offsets[0].get<uint64_t>(), end = offsets[1].get<uint64_t>();
+    if (end > data_size || begin > end) throw bad("bad data_offsets");
+    if (end - begin != expected) throw bad("a size that does not match its shape");
     auto tensor = at::empty(shape, at::TensorOptions().dtype(type));
-    if (static_cast<size_t>(tensor.numel() * tensor.element_size()) != offsets[1] - offsets[0]) {
-      throw std::runtime_error(path + ": size mismatch for " + name);
-    }
-    std::memcpy(tensor.data_ptr(), data + offsets[0], offsets[1] - offsets[0]);
+    if (expected > 0) std::memcpy(tensor.data_ptr(), data + begin, expected);
     tensors.emplace_back(name, tensor);
   }
   return tensors;

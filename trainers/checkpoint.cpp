@@ -36,7 +36,11 @@ torch::serialize::InputArchive open_checkpoint(const std::string& path, torch::D
   if (!in) throw io::InputError(path + ": cannot read the checkpoint");
   std::stringstream bytes;
   bytes << in.rdbuf();
-  const std::string data = bytes.str();
+  return checkpoint_from_bytes(bytes.str(), path, device);
+}
+
+torch::serialize::InputArchive checkpoint_from_bytes(const std::string& data, const std::string& origin,
+                                                     torch::Device device) {
   torch::serialize::InputArchive archive;
   try {
     if (data.empty()) throw io::InputError("the file is empty");
@@ -47,9 +51,9 @@ torch::serialize::InputArchive open_checkpoint(const std::string& path, torch::D
       throw io::InputError("unsupported checkpoint format " + std::to_string(format.toInt()));
     }
   } catch (const io::InputError& e) {
-    throw io::InputError(path + ": not a checkpoint of this program (" + e.what() + ")");
+    throw io::InputError(origin + ": not a checkpoint of this program (" + e.what() + ")");
   } catch (const c10::Error& e) {
-    throw io::InputError(path + ": not a readable checkpoint, truncated or not written by ebm (" +
+    throw io::InputError(origin + ": not a readable checkpoint, truncated or not written by ebm (" +
                          std::string(e.what_without_backtrace()).substr(0, 200) + ")");
   }
   return archive;
@@ -103,11 +107,15 @@ void read_model(torch::serialize::InputArchive& checkpoint, EnergyModelImpl& mod
 int64_t load_checkpoint_model(const std::string& path, EnergyModelImpl& model) {
   const auto device = model.parameters().empty() ? torch::Device(torch::kCPU) : model.parameters().front().device();
   auto archive = open_checkpoint(path, device);
-  read_model(archive, model, path);
-  GeneratorSnapshot::load(archive).restore();
-  c10::IValue step;
-  archive.read("step", step);
-  return step.toInt();
+  try {
+    read_model(archive, model, path);
+    GeneratorSnapshot::load(archive).restore();
+    c10::IValue step;
+    if (!archive.try_read("step", step) || !step.isInt()) throw io::InputError(path + ": no step entry");
+    return step.toInt();
+  } catch (const c10::Error& e) {
+    throw io::InputError(path + ": a damaged checkpoint (" + std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+  }
 }
 
 namespace {

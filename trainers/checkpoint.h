@@ -19,6 +19,9 @@ void read_archive_bytes(torch::serialize::InputArchive& archive, const std::stri
 void save_checkpoint_file(torch::serialize::OutputArchive& archive, const std::string& path);
 // Opens a checkpoint; io::InputError naming the file when it is missing, truncated or not one of ours.
 torch::serialize::InputArchive open_checkpoint(const std::string& path, torch::Device device);
+// The same for the bytes of a checkpoint; `origin` names them in messages.
+torch::serialize::InputArchive checkpoint_from_bytes(const std::string& bytes, const std::string& origin,
+                                                     torch::Device device);
 
 // The resolved config a checkpoint was trained with ("" for checkpoints that predate it).
 std::string read_checkpoint_config(const std::string& path);

@@ -17,7 +17,7 @@ LossTerms ContrastiveObjective::compute(EnergyModelImpl& model, const torch::Ten
   auto energies_neg = model.energy(negatives.to(batch.dtype()));
   auto energy_pos = energies_pos.mean(), energy_neg = energies_neg.mean();
   LossTerms result{energy_pos - energy_neg, {{"energy_pos", energy_pos}, {"energy_neg", energy_neg}}};
-  result.max_abs_energy = torch::maximum(energies_pos.detach().abs().max(), energies_neg.detach().abs().max());
+  result.energies = {energies_pos, energies_neg};
   if (options_.energy_l2() > 0) {
     auto penalty = options_.energy_l2() * (energies_pos.pow(2).mean() + energies_neg.pow(2).mean());
     result.loss = result.loss + penalty;

@@ -16,9 +16,9 @@ struct LossTerms {
   torch::Tensor loss;  // minimised
   // Logged, each a scalar: the loss terms, then any sampler statistics (swap_rate, ...).
   std::vector<std::pair<std::string, torch::Tensor>> terms;
-  // max |E| over the energies the objective computed (data and negatives), detached; undefined
-  // when it computed none the trainer cannot see. The divergence guard watches it.
-  torch::Tensor max_abs_energy;
+  // The energies the objective computed this step (data, negatives), as it computed them; the
+  // divergence guard looks at them at log steps (and evaluates E on the batch when empty).
+  std::vector<torch::Tensor> energies;
 };
 
 class Objective {

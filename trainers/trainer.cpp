@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "io/input_error.h"
@@ -49,7 +50,9 @@ void Trainer::set_learning_rates() {
 }
 
 TrainingSummary Trainer::run() {
+  // The last good state is kept only when there is something to roll back to it for.
   auto snapshot = [&] {
+    if (!options_.rollback_on_divergence()) return;
     torch::serialize::OutputArchive archive;
     write_state(archive);
     good_state_ = archive_bytes(archive);
@@ -79,14 +82,10 @@ TrainingSummary Trainer::run() {
     }
     term_sums_[0].second += loss;
     for (size_t i = 0; i < terms.terms.size(); ++i) term_sums_[i + 1].second += terms.terms[i].second.item<double>();
-    if (terms.max_abs_energy.defined()) {
-      max_abs_energy_ = max_abs_energy_.defined() ? torch::maximum(max_abs_energy_, terms.max_abs_energy)
-                                                  : terms.max_abs_energy;
-    }
     ++steps_in_interval_;
 
     if (step_ % options_.log_every() == 0 || step_ == options_.steps()) {
-      const auto reason = divergence(batch);
+      const auto reason = divergence(batch, terms.energies);
       if (!reason.empty()) {
         roll_back(reason, step_);
         interval_start = Clock::now();
@@ -110,7 +109,7 @@ TrainingSummary Trainer::run() {
   return summary;
 }
 
-std::string Trainer::divergence(const torch::Tensor& batch) {
+std::string Trainer::divergence(const torch::Tensor& batch, const std::vector<torch::Tensor>& energies) {
   torch::NoGradGuard no_grad;
   for (const auto& item : model_->named_parameters()) {
     if (!torch::isfinite(item.value()).all().item<bool>()) return "parameter " + item.key() + " is not finite at step " + std::to_string(step_);
@@ -118,10 +117,13 @@ std::string Trainer::divergence(const torch::Tensor& batch) {
   for (const auto& p : trained_) {
     if (!torch::isfinite(p).all().item<bool>()) return "an objective parameter is not finite at step " + std::to_string(step_);
   }
-  auto energy = max_abs_energy_;
-  max_abs_energy_ = torch::Tensor();
-  if (!energy.defined()) energy = model_->energy(batch).abs().max();
-  const double e = energy.item<double>();
+  double e = 0;
+  if (energies.empty()) {
+    e = model_->energy(batch).abs().max().item<double>();
+  } else {
+    for (const auto& energy : energies) e = std::max(e, energy.detach().abs().max().item<double>());
+  }
+  if (std::isnan(e)) e = std::numeric_limits<double>::infinity();
   if (!std::isfinite(e)) return "an energy is not finite at step " + std::to_string(step_);
   if (options_.max_abs_energy() > 0 && e > options_.max_abs_energy()) {
     return fmt::format("max |E| = {:.4g} exceeds train.max_abs_energy = {:.4g} at step {}", e, options_.max_abs_energy(), step_);
@@ -150,7 +152,6 @@ void Trainer::roll_back(const std::string& reason, int64_t failed_step) {
   lr_factor_ = lr_factor;
   for (auto& [name, sum] : term_sums_) sum = 0;
   steps_in_interval_ = 0;
-  max_abs_energy_ = torch::Tensor();
   spdlog::warn("rollback {}/{}: {}; back to step {} with the learning rate x{:.4g}", rollbacks_, options_.max_rollbacks(),
                reason, step_, lr_factor_);
   Metrics row;

@@ -6,7 +6,7 @@
 // training random stream.
 //
 // The divergence guard: a non-finite loss (any step), a non-finite parameter or an energy with
-// |E| above max_abs_energy (at log steps) counts as divergence. The trainer then restores the
+// |E| above max_abs_energy (at log steps, on that step's data and negatives) counts as divergence. The trainer then restores the
 // state of the last good log step, multiplies the learning rate by rollback_lr_factor and goes
 // on, reporting a rollback row; after max_rollbacks (or at once when rollbacks are off) it throws
 // TrainingDiverged, and the last checkpoint on disk stays resumable.
@@ -78,7 +78,7 @@ class Trainer {
  private:
   Metrics log_row(double interval_s);
   // At a log step: why the model counts as diverged ("" if it does not).
-  std::string divergence(const torch::Tensor& batch);
+  std::string divergence(const torch::Tensor& batch, const std::vector<torch::Tensor>& energies);
   void roll_back(const std::string& reason, int64_t failed_step);
   void set_learning_rates();
   void write_state(torch::serialize::OutputArchive& archive) const;
@@ -103,7 +103,6 @@ class Trainer {
   Metrics best_, last_;
   std::vector<std::pair<std::string, double>> term_sums_;
   int64_t steps_in_interval_ = 0;
-  torch::Tensor max_abs_energy_;  // since the last log step, on the device
   std::string good_state_;        // the serialised state of the last good log step
 };
 
