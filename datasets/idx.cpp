@@ -39,7 +39,8 @@ torch::Tensor read_idx_images(const std::string& path, int64_t limit) {
   }
   const int64_t count = big_endian(header + 4), rows = big_endian(header + 8), cols = big_endian(header + 12);
   const int64_t n = limit > 0 ? std::min(limit, count) : count;
-  if (rows <= 0 || cols <= 0 || rows * cols > (int64_t{1} << 24)) {
+  constexpr int64_t kMaxPixels = int64_t{1} << 24;
+  if (rows <= 0 || cols <= 0 || rows > kMaxPixels || cols > kMaxPixels || rows * cols > kMaxPixels) {
     throw io::InputError("'" + path + "' declares " + std::to_string(rows) + "x" + std::to_string(cols) +
                          " images; at most 2^24 pixels per image are read");
   }
@@ -47,7 +48,7 @@ torch::Tensor read_idx_images(const std::string& path, int64_t limit) {
   // message about the truncated file, not in one huge allocation.
   const auto image_bytes = static_cast<size_t>(rows * cols);
   std::vector<unsigned char> bytes;
-  bytes.reserve(std::min<size_t>(static_cast<size_t>(n), 1 << 16) * image_bytes);
+  bytes.reserve(std::min<size_t>(static_cast<size_t>(n) * image_bytes, size_t{64} << 20));
   for (int64_t i = 0; i < n; ++i) {
     bytes.resize(bytes.size() + image_bytes);
     read_exactly(file.get(), bytes.data() + bytes.size() - image_bytes, image_bytes, path);

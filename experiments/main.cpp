@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
       "phases", "positive and negative phases of one batch; CD-k, PCD and PT estimators against the exact gradient");
   add_tool_source(phases_cmd, phases.source, "phases");
   phases_cmd->add_option("--k", phases.ks, "CD-k step counts, comma-separated")->delimiter(',')->check(integer_in(1));
-  phases_cmd->add_option("--repeats", phases.repeats, "estimates per estimator")->check(integer_in(2, 1000000));
+  phases_cmd->add_option("--repeats", phases.repeats, "estimates per estimator (at least 4: the noise floor needs their autocorrelation)")->check(integer_in(4, 1000000));
   phases_cmd->add_option("--burn-in", phases.burn_in, "transitions before the persistent estimators start")->check(integer_in(0));
   phases_cmd->add_option("--batch", phases.batch, "data batch size (default train.batch_size)")->check(integer_in(1));
   phases_cmd->add_option("--chains", phases.chains, "persistent chains (default the batch size)")->check(integer_in(1));

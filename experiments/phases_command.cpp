@@ -115,7 +115,7 @@ Image phases_picture(const nlohmann::ordered_json& estimators) {
 }  // namespace
 
 int phases_command(const PhasesArguments& args) {
-  if (args.repeats < 2) throw ConfigError("--repeats must be at least 2");
+  if (args.repeats < 4) throw ConfigError("--repeats must be at least 4");
   int64_t step = 0;
   Experiment e = load_experiment(args.source.config_path, args.source.overrides, args.source.run_dir, &step);
   if (args.source.threads >= 0) set_threads(args.source.threads);

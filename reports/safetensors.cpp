@@ -61,7 +61,9 @@ NamedTensors read_safetensors(const std::string& path) {
   const char* data = bytes.data() + 8 + length;
   const size_t data_size = bytes.size() - 8 - length;
   NamedTensors tensors;
-  for (const auto& [name, entry] : header.items()) {
+  for (const auto& item : header.items()) {
+    const std::string name = item.key();
+    const auto& entry = item.value();
     if (name == "__metadata__") continue;
     const auto bad = [&](const std::string& what) { return io::InputError(path + ": " + what + " for '" + name + "'"); };
     if (!entry.is_object() || !entry.contains("dtype") || !entry["dtype"].is_string() || !entry.contains("shape") ||

@@ -120,7 +120,7 @@ TEST(BadInput, NumberFlagsOutOfRangeGetAShortMessage) {
   auto r = run_ebm("sample --run x --out x.csv --steps 0");
   expect_refused(r, "--steps: must be at least 1, not 0");
   EXPECT_EQ(r.output.find("179769"), std::string::npos);
-  expect_refused(run_ebm("phases experiments/quickstart.yaml --repeats 1"), "--repeats: must be at least 2");
+  expect_refused(run_ebm("phases experiments/quickstart.yaml --repeats 3"), "--repeats: must be at least 4 and at most 1000000, not 3");
   expect_refused(run_ebm("bench rbm --hidden 0"), "--hidden: must be at least 1, not 0");
   expect_refused(run_ebm("bench rbm --hidden lots"), "--hidden: 'lots' is not an integer");
 }

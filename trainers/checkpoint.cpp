@@ -55,6 +55,9 @@ torch::serialize::InputArchive checkpoint_from_bytes(const std::string& data, co
   } catch (const c10::Error& e) {
     throw io::InputError(origin + ": not a readable checkpoint, truncated or not written by ebm (" +
                          std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+  } catch (const std::exception& e) {  // LibTorch's TorchScript reader throws its own kinds too
+    throw io::InputError(origin + ": not a readable checkpoint, truncated or not written by ebm (" +
+                         std::string(e.what()).substr(0, 200) + ")");
   }
   return archive;
 }
@@ -75,7 +78,8 @@ bool read_nested(torch::serialize::InputArchive& archive, const std::string& key
 }
 }  // namespace
 
-void read_model(torch::serialize::InputArchive& checkpoint, EnergyModelImpl& model, const std::string& origin) {
+namespace {
+void read_model_unchecked(torch::serialize::InputArchive& checkpoint, EnergyModelImpl& model, const std::string& origin) {
   c10::IValue value;
   if (!checkpoint.try_read("model_type", value) || !value.isString()) throw io::InputError(origin + ": no model type");
   if (value.toStringRef() != model.type_name()) {
@@ -101,6 +105,21 @@ void read_model(torch::serialize::InputArchive& checkpoint, EnergyModelImpl& mod
   } catch (const c10::Error& e) {
     throw io::InputError(origin + ": the model does not fit the checkpoint (" +
                          std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+  } catch (const std::exception& e) {
+    throw io::InputError(origin + ": the model does not fit the checkpoint (" + std::string(e.what()).substr(0, 200) + ")");
+  }
+}
+}  // namespace
+
+void read_model(torch::serialize::InputArchive& checkpoint, EnergyModelImpl& model, const std::string& origin) {
+  try {
+    read_model_unchecked(checkpoint, model, origin);
+  } catch (const io::InputError&) {
+    throw;
+  } catch (const c10::Error& e) {
+    throw io::InputError(origin + ": a damaged checkpoint (" + std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+  } catch (const std::exception& e) {
+    throw io::InputError(origin + ": a damaged checkpoint (" + std::string(e.what()).substr(0, 200) + ")");
   }
 }
 
@@ -113,8 +132,12 @@ int64_t load_checkpoint_model(const std::string& path, EnergyModelImpl& model) {
     c10::IValue step;
     if (!archive.try_read("step", step) || !step.isInt()) throw io::InputError(path + ": no step entry");
     return step.toInt();
+  } catch (const io::InputError&) {
+    throw;
   } catch (const c10::Error& e) {
     throw io::InputError(path + ": a damaged checkpoint (" + std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+  } catch (const std::exception& e) {
+    throw io::InputError(path + ": a damaged checkpoint (" + std::string(e.what()).substr(0, 200) + ")");
   }
 }
 

@@ -225,6 +225,19 @@ void Trainer::save_checkpoint() {
 }
 
 void Trainer::read_state(torch::serialize::InputArchive& archive, const std::string& origin) {
+  try {
+    read_state_unchecked(archive, origin);
+  } catch (const io::InputError&) {
+    throw;
+  } catch (const c10::Error& e) {
+    throw io::InputError(origin + ": its optimiser, chains or batch order do not fit this config (" +
+                         std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+  } catch (const std::exception& e) {
+    throw io::InputError(origin + ": a damaged checkpoint (" + std::string(e.what()).substr(0, 200) + ")");
+  }
+}
+
+void Trainer::read_state_unchecked(torch::serialize::InputArchive& archive, const std::string& origin) {
   read_model(archive, *model_, origin);
   c10::IValue value;
   archive.read("step", value);
@@ -241,14 +254,9 @@ void Trainer::read_state(torch::serialize::InputArchive& archive, const std::str
   archive.read("optimizer", optimizer);
   archive.read("objective", objective);
   archive.read("batches", batches);
-  try {
-    optimizer_->load(optimizer);
-    objective_->load(objective);
-    batches_.load(batches);
-  } catch (const c10::Error& e) {
-    throw io::InputError(origin + ": its optimiser, chains or batch order do not fit this config (" +
-                         std::string(e.what_without_backtrace()).substr(0, 200) + ")");
-  }
+  optimizer_->load(optimizer);
+  objective_->load(objective);
+  batches_.load(batches);
   GeneratorSnapshot::load(archive).restore();
 }
 
