@@ -43,6 +43,14 @@ struct Accepts {
   bool needs_sampler = false;    // objectives: whether the negative phase runs the configured sampler
   std::string also;              // further requirements, in words, for the reference
 
+  // Components of one domain only: Accepts::only(Domain::Binary).
+  static Accepts only(Domain d) {
+    Accepts a;
+    a.domains = {d};
+    return a;
+  }
+  Accepts& with_latent_variables() { latent_variable = true; return *this; }
+
   bool accepts(Domain d) const;
   std::string describe() const;  // "binary or continuous models", "binary latent-variable models", ...
 };

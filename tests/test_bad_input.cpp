@@ -91,11 +91,15 @@ TEST(BadInput, BrokenCheckpointsAreNamedWithTheirFile) {
   const auto bytes = read_text(checkpoint);
   auto resume = [&] { return run_ebm("train --resume '" + run.string() + "'"); };
   testing::write_text(checkpoint, bytes.substr(0, bytes.size() / 2));
-  expect_refused(resume(), checkpoint + ": not a readable checkpoint, truncated or not written by ebm");
+  expect_refused(resume(), checkpoint + ": not a checkpoint of this program (no integrity trailer: truncated");
   testing::write_text(checkpoint, "");
   expect_refused(resume(), checkpoint + ": not a checkpoint of this program (the file is empty)");
+  std::string flipped = bytes;
+  flipped[flipped.size() / 2] ^= 0x40;
+  testing::write_text(checkpoint, flipped);
+  expect_refused(resume(), checkpoint + ": not a checkpoint of this program (its bytes do not match their checksum");
   testing::write_text(checkpoint, "PK\x03\x04 this is not a torch archive");
-  expect_refused(resume(), checkpoint + ": not a readable checkpoint");
+  expect_refused(resume(), checkpoint + ": not a checkpoint of this program (no integrity trailer");
   expect_refused(run_ebm("export --run '" + run.string() + "' --out '" + (run / "m.safetensors").string() + "'"), checkpoint + ": not a");
 }
 

@@ -1,10 +1,12 @@
-// Checkpoint files: a torch archive serialised in memory and written atomically
-// (io/atomic_file.h), so a crash or a full disk never leaves a torn checkpoint; reading them
+// Checkpoint files: a torch archive serialised in memory, followed by an integrity trailer
+// (magic, length, CRC-32), written atomically (io/atomic_file.h), so a crash or a full disk never
+// leaves a torn checkpoint and a damaged one is refused before LibTorch parses it; reading them
 // with errors that name the file; and snapshots of the global generators.
 #pragma once
 
 #include <torch/serialize/archive.h>
 
+#include <functional>
 #include <string>
 
 #include "ebm/energy_model.h"
@@ -22,6 +24,10 @@ torch::serialize::InputArchive open_checkpoint(const std::string& path, torch::D
 // The same for the bytes of a checkpoint; `origin` names them in messages.
 torch::serialize::InputArchive checkpoint_from_bytes(const std::string& bytes, const std::string& origin,
                                                      torch::Device device);
+
+// Runs `read`, turning any error LibTorch raises while reading an archive into an io::InputError
+// that names `origin`.
+void as_input_error(const std::string& origin, const std::function<void()>& read);
 
 // The resolved config a checkpoint was trained with ("" for checkpoints that predate it).
 std::string read_checkpoint_config(const std::string& path);

@@ -9,7 +9,6 @@
 #include <limits>
 #include <stdexcept>
 
-#include "io/input_error.h"
 #include "trainers/checkpoint.h"
 
 namespace ebm::trainers {
@@ -225,16 +224,7 @@ void Trainer::save_checkpoint() {
 }
 
 void Trainer::read_state(torch::serialize::InputArchive& archive, const std::string& origin) {
-  try {
-    read_state_unchecked(archive, origin);
-  } catch (const io::InputError&) {
-    throw;
-  } catch (const c10::Error& e) {
-    throw io::InputError(origin + ": its optimiser, chains or batch order do not fit this config (" +
-                         std::string(e.what_without_backtrace()).substr(0, 200) + ")");
-  } catch (const std::exception& e) {
-    throw io::InputError(origin + ": a damaged checkpoint (" + std::string(e.what()).substr(0, 200) + ")");
-  }
+  as_input_error(origin, [&] { read_state_unchecked(archive, origin); });
 }
 
 void Trainer::read_state_unchecked(torch::serialize::InputArchive& archive, const std::string& origin) {

@@ -20,7 +20,7 @@ std::shared_ptr<AnalyticDensity> mixture_density(const std::string& name) {
 }
 
 std::vector<Component<DataFactory>> components() {
-  const Accepts binary{{Domain::Binary}}, continuous{{Domain::Continuous}};
+  const Accepts binary = Accepts::only(Domain::Binary), continuous = Accepts::only(Domain::Continuous);
   std::vector<Component<DataFactory>> list = {
       {"bars_and_stripes", "every bars-and-stripes image of size x size pixels, 2^(size+1) patterns (MacKay 2003)",
        {integer("size", value(4), 2, 12, "images are size x size pixels")},

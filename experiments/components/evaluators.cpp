@@ -10,8 +10,9 @@ namespace ebm::experiments {
 namespace {
 
 std::vector<Component<EvaluatorFactory>> evaluators() {
-  Accepts enumerable{{Domain::Binary}, true}, rbm{{Domain::Binary}, true}, latent{{Domain::Binary, Domain::Continuous}, true},
-      binary{{Domain::Binary}}, plane{{Domain::Continuous}}, known{}, mixture{{Domain::Continuous}};
+  Accepts enumerable = Accepts::only(Domain::Binary).with_latent_variables(), rbm = enumerable,
+          latent = Accepts().with_latent_variables(), binary = Accepts::only(Domain::Binary),
+          plane = Accepts::only(Domain::Continuous), known, mixture = plane;
   enumerable.also = "at most 24 units on the smaller layer";
   rbm.also = "a bernoulli_rbm";
   plane.two_dimensional = mixture.two_dimensional = true;

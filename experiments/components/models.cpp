@@ -13,7 +13,7 @@ namespace ebm::experiments {
 namespace {
 
 std::vector<Component<ModelFactory>> components() {
-  const Accepts binary{{Domain::Binary}}, continuous{{Domain::Continuous}};
+  const Accepts binary = Accepts::only(Domain::Binary), continuous = Accepts::only(Domain::Continuous);
   Accepts square_images = continuous, known_density = continuous;
   square_images.also = "square single-channel images";
   known_density.known_density = true;

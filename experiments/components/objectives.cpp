@@ -29,7 +29,7 @@ ObjectiveFactory bit_flip(const std::string& kind) {
 }
 
 std::vector<Component<ObjectiveFactory>> objectives() {
-  Accepts with_sampler{}, continuous{{Domain::Continuous}}, binary{{Domain::Binary}};
+  Accepts with_sampler, continuous = Accepts::only(Domain::Continuous), binary = Accepts::only(Domain::Binary);
   with_sampler.needs_sampler = true;
   return {
       {"contrastive", "mean E(x+) - mean E(x-) with x- from the sampler: CD, PCD, short-run or replay chains",
@@ -90,7 +90,7 @@ std::vector<Component<ObjectiveFactory>> objectives() {
 }
 
 std::vector<Component<NoiseFactory>> noises() {
-  const Accepts binary{{Domain::Binary}}, continuous{{Domain::Continuous}};
+  const Accepts binary = Accepts::only(Domain::Binary), continuous = Accepts::only(Domain::Continuous);
   return {
       {"gaussian", "a Gaussian fitted to the data", {}, continuous,
        [](const torch::Tensor& x) -> std::shared_ptr<AnalyticDensity> {

@@ -14,7 +14,7 @@ namespace ebm::experiments {
 namespace {
 
 std::vector<Component<SamplerFactory>> samplers() {
-  const Accepts latent{{Domain::Binary, Domain::Continuous}, true}, continuous{{Domain::Continuous}}, any{};
+  const Accepts latent = Accepts().with_latent_variables(), continuous = Accepts::only(Domain::Continuous), any;
   return {
       {"gibbs", "block Gibbs: h ~ p(h|v), then v ~ p(v|h)",
        {integer("steps", value(1), 1, 1e6, "transitions per training step (the k of CD-k)")},
