@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "reports/chart.h"
+#include "samplers/chain_source.h"
 #include "io/atomic_file.h"
 #include "experiments/commands.h"
 #include "experiments/experiment.h"
@@ -19,14 +20,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Over-dispersed starting points: uniform bits for binary models, the data's mean plus twice
-// its spread of Gaussian noise for continuous ones; or random data rows.
+// Where chains start, from the chain sources the training uses: over-dispersed noise (fair coin
+// flips for binary models, uniform on the data's box widened by half its extent on each side
+// for continuous ones), or random data rows (as persistent chains start).
 torch::Tensor initial_states(const EnergyModelImpl& model, const torch::Tensor& data, int64_t chains, const std::string& init) {
-  if (init == "data") {
-    return data.index_select(0, torch::randint(data.size(0), {chains}, torch::TensorOptions().dtype(torch::kLong).device(data.device())));
-  }
-  if (model.domain() == Domain::Binary) return torch::bernoulli(torch::full({chains, data.size(1)}, 0.5, data.options()));
-  return data.mean(0) + 2 * data.std(0) * torch::randn({chains, data.size(1)}, data.options());
+  if (init == "data") return samplers::PersistentChainSource(chains).start(data);
+  return samplers::NoiseChainSource::around(data, model.domain() == Domain::Binary, chains, /*margin=*/0.5).start(data);
 }
 
 // Vehtari et al. (2021) recommend R-hat below 1.01 and a bulk and tail ESS of at least 100 per

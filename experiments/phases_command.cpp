@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "reports/chart.h"
+#include "samplers/chain_source.h"
 #include "io/atomic_file.h"
 #include "experiments/commands.h"
 #include "experiments/experiment.h"
@@ -47,8 +48,7 @@ EstimatorResult run_estimator(EnergyModelImpl& model, const Estimator& estimator
   if (estimator.persistent()) {
     // Persistent chains at a fixed model: start at random data rows and burn in, then each
     // repeat advances them k more transitions (what PCD's chains see when the model moves slowly).
-    const int64_t n = args.chains > 0 ? args.chains : batch.size(0);
-    chains = data.index_select(0, torch::randint(data.size(0), {n}, torch::TensorOptions().dtype(torch::kLong).device(data.device())));
+    chains = samplers::PersistentChainSource(args.chains > 0 ? args.chains : batch.size(0)).start(data);
     if (args.burn_in > 0) chains = estimator.sampler->run(model, chains, args.burn_in);
   }
   result.chains = estimator.persistent() ? chains.size(0) : batch.size(0);
