@@ -1,7 +1,6 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include <algorithm>
 #include <iostream>
 
 #include "experiments/commands.h"
@@ -29,16 +28,8 @@ int eval_command(const EvalArguments& args) {
     if (message.find("eval." + args.metric) == std::string::npos) throw;
     throw ConfigError("--metric " + args.metric + ": " + message);
   }
-  std::shared_ptr<trainers::Evaluator> evaluator;
-  const auto& names = evaluator_registry().names();
-  const size_t index = std::find(names.begin(), names.end(), args.metric) - names.begin();
-  size_t position = 0;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (e.config.get<bool>("eval." + names[i])) {
-      if (i == index) evaluator = e.evaluators.at(position);
-      ++position;
-    }
-  }
+  // Built again from the registry (factories are cheap); building the experiment checked it.
+  auto evaluator = evaluator_registry().at(args.metric).make(SectionConfig(e.config, "eval"), e);
   spdlog::info("evaluating {} of '{}' at step {} on {} ({} examples)", args.metric, e.name, step,
                e.data->name(), e.data->size());
   nlohmann::ordered_json out = {{"run", args.run_dir}, {"metric", args.metric}, {"step", step}};

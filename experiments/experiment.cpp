@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include <filesystem>
-#include <regex>
 #include <thread>
 
 #include "experiments/components.h"
@@ -82,8 +81,8 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
   const auto& model = model_registry().at(c.get<std::string>("model.type"));
   const Domain data_domain = e.data->is_binary() ? Domain::Binary : Domain::Continuous;
   if (!model.accepts.accepts(data_domain)) {
-    c.fail("model.type", model.name + " models " + model.accepts.describe().substr(0, model.accepts.describe().find(" models")) +
-                             " data; '" + e.data->name() + "' is " + domain_word(data_domain));
+    c.fail("model.type", model.name + " models " + model.accepts.domain_words() + " data; '" + e.data->name() + "' is " +
+                             domain_word(data_domain));
   }
   if (model.accepts.known_density && !e.truth) {
     c.fail("model.type", model.name + " needs data with a known density (eight_gaussians, grid_25), not '" + e.data->name() + "'");
@@ -141,50 +140,31 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
 }
 
 namespace {
-YAML::Node node_at(const YAML::Node& root, const std::string& path) {
-  YAML::Node current = YAML::Clone(root);
-  std::stringstream parts(path);
-  for (std::string part; std::getline(parts, part, '.');) {
-    if (!current.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-    const YAML::Node& const_current = current;
-    YAML::Node next = const_current[part];
-    if (!next.IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
-    current.reset(next);
-  }
-  return current;
-}
-
 // The first leaf under `path` whose value differs between a and b, or "".
 std::string first_difference(const YAML::Node& a, const YAML::Node& b, const std::string& path) {
   if (a.IsMap() && b.IsMap()) {
     if (a["type"] && b["type"] && a["type"].Scalar() != b["type"].Scalar()) return path + ".type";
     for (const auto& item : a) {
       const auto key = item.first.Scalar();
-      auto found = first_difference(item.second, node_at(b, key), path + "." + key);
+      auto found = first_difference(item.second, b[key], path + "." + key);
       if (!found.empty()) return found;
     }
     return "";
   }
-  if (a.IsScalar() && b.IsScalar()) return a.Scalar() == b.Scalar() ? "" : path;
-  return a.IsDefined() == b.IsDefined() ? "" : path;
+  return a.IsScalar() && b.IsScalar() && a.Scalar() == b.Scalar() ? "" : path;
 }
 }  // namespace
 
 void require_same_training_setup(const Config& config, const std::string& trained, bool resuming) {
-  YAML::Node then;
-  try {
-    then = YAML::Load(trained);
-  } catch (const YAML::Exception&) {
-    throw ConfigError("the checkpoint's own config cannot be read");
-  }
+  // The checkpoint's config was resolved by this schema, so it parses back into a Config.
+  const Config then = Config::parse(trained, "the checkpoint's config", {}, experiment_schema());
   std::vector<std::string> keys = {"dtype", "data", "model"};
   if (resuming) keys.insert(keys.end(), {"objective.type", "objective.chain_source", "sampler.type", "optimizer.type"});
   for (const auto& key : keys) {
-    const YAML::Node before = node_at(then, key);
-    if (!before.IsDefined()) continue;
-    const auto changed = first_difference(config.at(key), before, key);
+    if (key == "objective.chain_source" && then.get<std::string>("objective.type") != "contrastive") continue;
+    const auto changed = first_difference(config.at(key), then.at(key), key);
     if (changed.empty()) continue;
-    const YAML::Node was = node_at(then, changed);
+    const YAML::Node was = then.at(changed);
     config.fail(changed, "the checkpoint was trained with " + changed + " = " + (was.IsScalar() ? was.Scalar() : "another value") +
                              (resuming ? "; a resumed run keeps its model, data, dtype and its objective, sampler and "
                                          "optimiser types (start a new run to change them)"

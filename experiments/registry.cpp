@@ -7,10 +7,15 @@ namespace ebm::experiments {
 
 bool Accepts::accepts(Domain d) const { return std::find(domains.begin(), domains.end(), d) != domains.end(); }
 
-std::string Accepts::describe() const {
+std::string Accepts::domain_words() const {
   std::string out;
   if (accepts(Domain::Binary)) out = "binary";
   if (accepts(Domain::Continuous)) out += out.empty() ? "continuous" : " or continuous";
+  return out;
+}
+
+std::string Accepts::describe() const {
+  std::string out = domain_words();
   out += latent_variable ? " latent-variable models" : " models";
   if (two_dimensional) out += ", 2-D";
   if (known_density) out += ", on data with a known density";

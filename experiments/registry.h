@@ -52,7 +52,8 @@ struct Accepts {
   Accepts& with_latent_variables() { latent_variable = true; return *this; }
 
   bool accepts(Domain d) const;
-  std::string describe() const;  // "binary or continuous models", "binary latent-variable models", ...
+  std::string domain_words() const;  // "binary", "continuous" or "binary or continuous"
+  std::string describe() const;      // "binary or continuous models", "binary latent-variable models", ...
 };
 
 template <class Factory>

@@ -64,8 +64,7 @@ size_t checked_archive_length(const std::string& bytes) {
 }
 }  // namespace
 
-void save_checkpoint_file(torch::serialize::OutputArchive& archive, const std::string& path) {
-  std::string bytes = archive_bytes(archive);
+void save_checkpoint_file(std::string bytes, const std::string& path) {
   const uint64_t length = bytes.size();
   const uint32_t crc = crc32_of(bytes, bytes.size());
   bytes.append(kTrailerMagic, 8);

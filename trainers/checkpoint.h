@@ -17,8 +17,9 @@ namespace ebm::trainers {
 std::string archive_bytes(torch::serialize::OutputArchive& archive);
 void read_archive_bytes(torch::serialize::InputArchive& archive, const std::string& bytes, torch::Device device);
 
-// Writes `archive` to `path` atomically; std::runtime_error naming the file on failure.
-void save_checkpoint_file(torch::serialize::OutputArchive& archive, const std::string& path);
+// Writes an archive's bytes (archive_bytes) with the trailer to `path` atomically;
+// std::runtime_error naming the file on failure.
+void save_checkpoint_file(std::string bytes, const std::string& path);
 // Opens a checkpoint; io::InputError naming the file when it is missing, truncated or not one of ours.
 torch::serialize::InputArchive open_checkpoint(const std::string& path, torch::Device device);
 // The same for the bytes of a checkpoint; `origin` names them in messages.

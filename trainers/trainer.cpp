@@ -49,14 +49,7 @@ void Trainer::set_learning_rates() {
 }
 
 TrainingSummary Trainer::run() {
-  // The last good state is kept only when there is something to roll back to it for.
-  auto snapshot = [&] {
-    if (!options_.rollback_on_divergence()) return;
-    torch::serialize::OutputArchive archive;
-    write_state(archive);
-    good_state_ = archive_bytes(archive);
-  };
-  snapshot();
+  if (options_.rollback_on_divergence()) good_state_ = state_bytes();
   auto interval_start = Clock::now();
   while (step_ < options_.steps()) {
     set_learning_rates();
@@ -93,9 +86,17 @@ TrainingSummary Trainer::run() {
       const double interval_s = std::chrono::duration<double>(Clock::now() - interval_start).count();
       last_ = log_row(interval_s);
       if (on_log_) on_log_(last_);
+      // One serialisation serves the checkpoint and the state a rollback would return to.
       const bool periodic = options_.checkpoint_every() > 0 && step_ % options_.checkpoint_every() == 0;
-      if (!options_.checkpoint_path().empty() && (periodic || step_ == options_.steps())) save_checkpoint();
-      snapshot();
+      const bool checkpoint = !options_.checkpoint_path().empty() && (periodic || step_ == options_.steps());
+      if (checkpoint || options_.rollback_on_divergence()) {
+        std::string state = state_bytes();
+        if (checkpoint) {
+          save_checkpoint_file(state, options_.checkpoint_path());
+          checkpoint_step_ = step_;
+        }
+        if (options_.rollback_on_divergence()) good_state_ = std::move(state);
+      }
       interval_start = Clock::now();
     }
   }
@@ -113,7 +114,7 @@ std::string Trainer::divergence(const torch::Tensor& batch, const std::vector<to
   for (const auto& item : model_->named_parameters()) {
     if (!torch::isfinite(item.value()).all().item<bool>()) return "parameter " + item.key() + " is not finite at step " + std::to_string(step_);
   }
-  for (const auto& p : trained_) {
+  for (const auto& p : objective_->parameters()) {
     if (!torch::isfinite(p).all().item<bool>()) return "an objective parameter is not finite at step " + std::to_string(step_);
   }
   double e = 0;
@@ -216,11 +217,10 @@ void Trainer::write_state(torch::serialize::OutputArchive& archive) const {
   GeneratorSnapshot::capture().save(archive);
 }
 
-void Trainer::save_checkpoint() {
+std::string Trainer::state_bytes() const {
   torch::serialize::OutputArchive archive;
   write_state(archive);
-  save_checkpoint_file(archive, options_.checkpoint_path());
-  checkpoint_step_ = step_;
+  return archive_bytes(archive);
 }
 
 void Trainer::read_state(torch::serialize::InputArchive& archive, const std::string& origin) {

@@ -85,7 +85,7 @@ class Trainer {
   // Restores a state; io::InputError naming `origin` when it does not fit.
   void read_state(torch::serialize::InputArchive& archive, const std::string& origin);
   void read_state_unchecked(torch::serialize::InputArchive& archive, const std::string& origin);
-  void save_checkpoint();
+  std::string state_bytes() const;  // the checkpoint's content, serialised
 
   EnergyModelPtr model_;
   std::shared_ptr<Objective> objective_;
