@@ -13,23 +13,23 @@ namespace ebm::experiments {
 int eval_command(const EvalArguments& args) {
   // The flags are overrides of the evaluator's own keys, so `ebm eval` and eval.NAME in a
   // config build the evaluator the same way.
-  std::vector<std::string> overrides = {"eval." + args.metric + "=true"};
+  std::vector<std::string> overrides;
   if (args.metric == "ais") {
     overrides.push_back("eval.ais_chains=" + std::to_string(args.chains));
     overrides.push_back("eval.ais_betas=" + std::to_string(args.betas));
     overrides.push_back("eval.ais_schedule=" + args.schedule);
   }
   int64_t step = 0;
-  Experiment e;
+  Experiment e = load_trained_experiment(args.run_dir, &step, overrides);
+  const auto& component = evaluator_registry().at(args.metric);
+  std::shared_ptr<trainers::Evaluator> evaluator;
   try {
-    e = load_trained_experiment(args.run_dir, &step, overrides);
-  } catch (const ConfigError& error) {
-    const std::string message = error.what();
-    if (message.find("eval." + args.metric) == std::string::npos) throw;
-    throw ConfigError("--metric " + args.metric + ": " + message);
+    require_accepted(component.accepts, *e.model, args.metric, e.truth != nullptr);
+    evaluator = component.make(SectionConfig(e.config, "eval"), e);
+    evaluator->check_model(*e.model);
+  } catch (const std::invalid_argument& error) {
+    throw ConfigError("--metric " + args.metric + ": " + error.what());
   }
-  // Built again from the registry (factories are cheap); building the experiment checked it.
-  auto evaluator = evaluator_registry().at(args.metric).make(SectionConfig(e.config, "eval"), e);
   spdlog::info("evaluating {} of '{}' at step {} on {} ({} examples)", args.metric, e.name, step,
                e.data->name(), e.data->size());
   nlohmann::ordered_json out = {{"run", args.run_dir}, {"metric", args.metric}, {"step", step}};

@@ -82,7 +82,8 @@ TEST(BadInput, ToolsOnARunRefuseAnotherModel) {
   const auto run = trained_run();
   expect_refused(run_ebm("sample --run '" + run.string() + "' --out '" + (run / "s.csv").string() + "' --set model.hidden=5"),
                  "--set model.hidden=5: model.hidden: the checkpoint was trained with model.hidden = 16");
-  expect_refused(run_ebm("eval --run '" + run.string() + "' --metric exact_ll --set x=1"), "--set");
+  expect_refused(run_ebm("eval --run '" + run.string() + "' --metric grid_ll"),
+                 "--metric grid_ll: grid_ll works on continuous models, 2-D, not on 'bernoulli_rbm'");
 }
 
 TEST(BadInput, BrokenCheckpointsAreNamedWithTheirFile) {
