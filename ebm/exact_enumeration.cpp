@@ -19,17 +19,16 @@ bool is_enumerable(const LatentVariableModel& model) {
   return by_hidden || by_visible;
 }
 
-double exact_log_partition(LatentVariableModel& model) {
+torch::Tensor log_partition(LatentVariableModel& model, torch::Dtype dtype) {
   if (!is_enumerable(model)) {
     throw std::invalid_argument("exact log Z needs a layer of at most " +
                                 std::to_string(kMaxEnumeratedUnits) + " binary units");
   }
-  torch::NoGradGuard no_grad;
   bool over_hidden = model.domain() != Domain::Binary || model.num_hidden() <= model.dim();
   int64_t n = over_hidden ? model.num_hidden() : model.dim();
   auto device = model.parameters().empty() ? torch::kCPU : model.parameters()[0].device();
-  auto options = torch::TensorOptions().dtype(torch::kFloat64).device(device);
-  // Chunks of 2^16 states keep memory flat; a running logsumexp combines them.
+  auto options = torch::TensorOptions().dtype(dtype).device(device);
+  // Chunks of 2^16 states keep memory flat; a logsumexp of the chunks' logsumexps combines them.
   const int64_t total = int64_t{1} << n, chunk = int64_t{1} << 16;
   std::vector<torch::Tensor> partial;
   for (int64_t start = 0; start < total; start += chunk) {
@@ -37,7 +36,31 @@ double exact_log_partition(LatentVariableModel& model) {
     auto neg_f = over_hidden ? -model.hidden_free_energy(block) : -model.energy(block);
     partial.push_back(torch::logsumexp(neg_f, 0, /*keepdim=*/true));
   }
-  return torch::logsumexp(torch::cat(partial), 0).item<double>();
+  return torch::logsumexp(torch::cat(partial), 0);
+}
+
+double exact_log_partition(LatentVariableModel& model) {
+  torch::NoGradGuard no_grad;
+  return log_partition(model, torch::kFloat64).item<double>();
+}
+
+torch::Tensor visible_log_probabilities(LatentVariableModel& model) {
+  if (model.domain() != Domain::Binary || model.dim() > kMaxEnumeratedUnits) {
+    throw std::invalid_argument("the exact distribution over visible states needs at most " +
+                                std::to_string(kMaxEnumeratedUnits) + " binary visible units, not " +
+                                std::to_string(model.dim()));
+  }
+  torch::NoGradGuard no_grad;
+  auto device = model.parameters().empty() ? torch::kCPU : model.parameters()[0].device();
+  auto states = all_binary_states(model.dim(), torch::TensorOptions().dtype(torch::kFloat64).device(device));
+  auto neg_f = -model.energy(states);
+  return neg_f - torch::logsumexp(neg_f, 0);
+}
+
+torch::Tensor state_indices(const torch::Tensor& binary_rows) {
+  TORCH_CHECK(binary_rows.dim() == 2 && binary_rows.size(1) <= 62, "state_indices needs [N, V<=62] rows");
+  auto powers = torch::pow(2, torch::arange(binary_rows.size(1), torch::kInt64)).to(binary_rows.device());
+  return (binary_rows.round().to(torch::kInt64) * powers).sum(1);
 }
 
 double mean_log_likelihood(EnergyModelImpl& model, const torch::Tensor& data, double log_partition) {

@@ -20,8 +20,20 @@ inline torch::Tensor all_binary_states(int64_t n, torch::TensorOptions options =
 // Whether exact_log_partition can handle the model.
 bool is_enumerable(const LatentVariableModel& model);
 
-// log Z in double precision; throws std::invalid_argument when the model is not enumerable.
+// log Z as a tensor of `dtype` that autograd differentiates: its gradient is the exact negative
+// phase, so "trained by the exact gradient" is mean F(data) + log_partition (trainers/exact_likelihood.h).
+// Throws std::invalid_argument when the model is not enumerable.
+torch::Tensor log_partition(LatentVariableModel& model, torch::Dtype dtype);
+
+// log Z in double precision, without a graph; throws std::invalid_argument when the model is not enumerable.
 double exact_log_partition(LatentVariableModel& model);
+
+// log p(v) = -F(v) - log Z of every visible state r (bit i of r is v_i) of a binary model with at
+// most kMaxEnumeratedUnits visible units, in double: [2^V].
+torch::Tensor visible_log_probabilities(LatentVariableModel& model);
+
+// The state number r = sum_i v_i 2^i of each binary row [N, V] (V <= 62): the inverse of binary_states.
+torch::Tensor state_indices(const torch::Tensor& binary_rows);
 
 // Mean log p(x) = mean[-E(x)] - log Z over the rows of `data`, in nats per example, in double,
 // for any log Z: exact (above) or estimated (samplers/ais.h).

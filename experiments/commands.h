@@ -62,6 +62,29 @@ struct SampleArguments {
 };
 int sample_command(const SampleArguments& args);
 
+// `ebm reproduce`: runs a failure mode of the catalogue (experiments/failure_modes/NAME.yaml) or
+// a study file, writes signature.json, its picture and its runs; exit 0 when reproduced, 1 when
+// not (docs/FAILURE_MODES.md).
+struct ReproduceArguments {
+  std::string target, out_dir;  // NAME or a study file
+  bool quick = false, list = false, all = false, force = false;
+  std::vector<std::string> overrides;
+  int64_t threads = -1;  // -1: each experiment's own
+};
+int reproduce_command(const ReproduceArguments& args);
+// The catalogue's directory (experiments/failure_modes, found from the working directory or
+// beside the executable's build directory) and its failure modes' names, sorted.
+std::string failure_mode_directory();
+std::vector<std::string> failure_mode_names();
+
+// `ebm sweep`: one training run per point of the grid of --vary values (experiments/sweep.h).
+struct SweepArguments {
+  std::string config_path, out_dir, metric;
+  std::vector<std::string> vary, overrides;
+  bool force = false;
+};
+int sweep_command(const SweepArguments& args);
+
 struct RbmBenchArguments {
   int64_t visible = 784, hidden = 500, batch = 100, k = 1, threads = 0, steps = 200;
   std::string dtype = "float32";

@@ -58,6 +58,12 @@ Field section(std::string name, std::vector<Field> fields, std::string help) {
   return f;
 }
 
+Field list(std::string name, YAML::Node fallback, Field element, std::string help) {
+  Field f{std::move(name), std::move(help), ValueKind::List, std::move(fallback)};
+  f.fields.push_back(std::move(element));
+  return f;
+}
+
 Field variant_section(std::string name, std::string default_type,
                       std::map<std::string, std::vector<Field>> variants, std::string help) {
   Field f = section(std::move(name), {}, std::move(help));
@@ -104,6 +110,7 @@ std::string allowed(const Field& f) {
       return s;
     }
     case ValueKind::Section: return "a section (a map of keys)";
+    case ValueKind::List: return "a list, each " + allowed(f.fields.front());
   }
   return "";
 }
@@ -208,6 +215,16 @@ class Validator {
     const std::string where = locate(path, node, parent_where);
     locations_[path] = where;
     if (f.kind == ValueKind::Section) return validate_section(f, node, path, where);
+    if (f.kind == ValueKind::List && node.IsDefined()) {
+      if (!node.IsSequence()) {
+        fail(where, path + " must be a list in brackets, [a, b, ...]; allowed: " + allowed(f));
+      }
+      YAML::Node resolved(YAML::NodeType::Sequence);
+      for (size_t i = 0; i < node.size(); ++i) {
+        resolved.push_back(validate(f.fields.front(), node[i], path + "[" + std::to_string(i) + "]", where));
+      }
+      return resolved;
+    }
     if (!node.IsDefined()) {
       if (!f.fallback.IsDefined()) fail(where, "missing required key '" + path + "' (" + allowed(f) + ")");
       return YAML::Clone(f.fallback);
@@ -248,7 +265,8 @@ class Validator {
           return bad("is not allowed");
         }
         return YAML::Node(node.Scalar());
-      case ValueKind::Section: break;
+      case ValueKind::Section:
+      case ValueKind::List: break;
     }
     return bad("is not understood");
   }
@@ -303,6 +321,11 @@ namespace {
 std::string default_text(const Field& f) {
   if (!f.fallback.IsDefined()) return "required";
   if (f.kind == ValueKind::String && f.fallback.Scalar().empty()) return "\"\"";
+  if (f.fallback.IsSequence()) {
+    YAML::Emitter out;
+    out << YAML::Flow << f.fallback;
+    return "`" + std::string(out.c_str()) + "`";
+  }
   return "`" + f.fallback.Scalar() + "`";
 }
 

@@ -23,7 +23,7 @@ class ConfigError : public io::InputError {
   using io::InputError::InputError;
 };
 
-enum class ValueKind { Integer, Number, Boolean, String, Choice, Section };
+enum class ValueKind { Integer, Number, Boolean, String, Choice, Section, List };
 
 struct Field {
   std::string name, help;
@@ -33,7 +33,7 @@ struct Field {
   double max = std::numeric_limits<double>::infinity();
   bool min_exclusive = false;
   std::vector<std::string> choices;                       // Choice
-  std::vector<Field> fields;                              // Section
+  std::vector<Field> fields;                              // Section; List: its element
   std::map<std::string, std::vector<Field>> variants;     // Section selected by its `type`
   std::map<std::string, std::string> variant_help;        // what each variant is, for the reference
 };
@@ -46,6 +46,8 @@ Field text(std::string name, YAML::Node fallback, std::string help);
 Field choice(std::string name, YAML::Node fallback, std::vector<std::string> choices,
              std::string help);
 Field section(std::string name, std::vector<Field> fields, std::string help);
+// A YAML list whose elements each satisfy `element` (its name is ignored): ks: [1, 3, 10].
+Field list(std::string name, YAML::Node fallback, Field element, std::string help);
 Field variant_section(std::string name, std::string default_type,
                       std::map<std::string, std::vector<Field>> variants, std::string help);
 // The schema as a Markdown reference (docs/CONFIG.md is this text).
@@ -55,6 +57,12 @@ inline YAML::Node value(const char* v) { return YAML::Node(std::string(v)); }
 template <class T>
 YAML::Node value(T v) { return YAML::Node(v); }
 inline YAML::Node required() { return YAML::Node(YAML::NodeType::Undefined); }
+template <class T>
+YAML::Node values(std::initializer_list<T> items) {
+  YAML::Node node(YAML::NodeType::Sequence);
+  for (const auto& item : items) node.push_back(item);
+  return node;
+}
 
 // A validated config: every key present, typed and in range, defaults filled in.
 class Config {

@@ -1,4 +1,4 @@
-// The `ebm` command line: train, sample, export, eval, phases, diagnose, schema, bench. Logs go to stderr, results (JSON) to stdout.
+// The `ebm` command line: train, sample, export, eval, phases, diagnose, reproduce, sweep, schema, bench. Logs go to stderr, results (JSON) to stdout.
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -132,6 +132,28 @@ int main(int argc, char** argv) {
   sample_cmd->add_option("--set", sample.overrides, "override a config key, e.g. sampler.step_size=0.005 (repeatable)")
       ->allow_extra_args(false);
 
+  ebm::experiments::ReproduceArguments reproduce;
+  auto* reproduce_cmd = app.add_subcommand(
+      "reproduce", "reproduce a failure mode of the catalogue: its runs, signature.json and picture; exit 1 if not reproduced");
+  reproduce_cmd->add_option("name", reproduce.target, "a failure mode (see --list) or a study file (YAML)");
+  reproduce_cmd->add_flag("--list", reproduce.list, "list the catalogue, one line each");
+  reproduce_cmd->add_flag("--all", reproduce.all, "run the whole catalogue and print its table");
+  reproduce_cmd->add_flag("--quick", reproduce.quick, "the reduced version (seconds; what the tests run)");
+  reproduce_cmd->add_option("--out", reproduce.out_dir, "output directory (default runs/reproduce/NAME)");
+  reproduce_cmd->add_flag("--force", reproduce.force, "replace the results already in --out");
+  reproduce_cmd->add_option("--set", reproduce.overrides, "override a study key: --set study.ks=[1,10] or experiment.train.steps=500 (repeatable)")
+      ->allow_extra_args(false);
+  reproduce_cmd->add_option("--threads", reproduce.threads, "CPU threads of every run (default each experiment's; 0 = all cores)")->check(integer_in(0));
+
+  ebm::experiments::SweepArguments sweep;
+  auto* sweep_cmd = app.add_subcommand("sweep", "train once per point of a grid of config values; sweep.jsonl, a table and a plot");
+  sweep_cmd->add_option("config", sweep.config_path, "experiment config (YAML)")->required();
+  sweep_cmd->add_option("--vary", sweep.vary, "KEY=V1,V2,... (repeatable: the grid is the product)")->required()->allow_extra_args(false);
+  sweep_cmd->add_option("--metric", sweep.metric, "the metric gathered (default the first evaluator's)");
+  sweep_cmd->add_option("--out", sweep.out_dir, "output directory (default runs/sweep/<config name>)");
+  sweep_cmd->add_flag("--force", sweep.force, "replace the sweep already in --out");
+  sweep_cmd->add_option("--set", sweep.overrides, "override a config key of every point (repeatable)")->allow_extra_args(false);
+
   auto* schema_cmd = app.add_subcommand("schema", "print the config reference (Markdown)");
 
   ebm::experiments::RbmBenchArguments rbm;
@@ -184,6 +206,13 @@ int main(int argc, char** argv) {
       std::cout << ebm::experiments::schema_markdown(ebm::experiments::experiment_schema());
       return 0;
     }
+    if (*reproduce_cmd) {
+      if (reproduce.list + reproduce.all + !reproduce.target.empty() != 1) {
+        throw ebm::experiments::ConfigError("reproduce needs one of: a NAME (or study file), --list, --all");
+      }
+      return ebm::experiments::reproduce_command(reproduce);
+    }
+    if (*sweep_cmd) return ebm::experiments::sweep_command(sweep);
     if (*eval_cmd) return ebm::experiments::eval_command(eval);
     if (*phases_cmd) return ebm::experiments::phases_command(phases);
     if (*diagnose_cmd) return ebm::experiments::diagnose_command(diagnose);

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <fstream>
+#include <thread>
 
 namespace ebm::experiments {
 
@@ -21,6 +22,18 @@ std::string blas_description() {
     return std::string("OpenBLAS ") + config() + " (" + library + ")";
   }
   return library;
+}
+
+std::string machine_description() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line, model = "unknown processor";
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  return model + ", " + std::to_string(std::thread::hardware_concurrency()) + " cores";
 }
 
 }  // namespace ebm::experiments

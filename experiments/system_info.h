@@ -10,4 +10,7 @@ namespace ebm::experiments {
 // "OpenBLAS 0.3.21 ... (/usr/lib/.../openblas-openmp/libblas.so.3)", or the library path.
 std::string blas_description();
 
+// "Intel(R) Xeon(R) ... , 2 cores": the processor model from /proc/cpuinfo and the core count.
+std::string machine_description();
+
 }  // namespace ebm::experiments

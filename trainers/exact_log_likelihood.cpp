@@ -1,5 +1,7 @@
 #include "trainers/exact_log_likelihood.h"
 
+#include <torch/torch.h>
+
 #include <stdexcept>
 
 #include "ebm/exact_enumeration.h"
@@ -26,6 +28,31 @@ Metrics ExactLogLikelihood::evaluate(EnergyModelImpl& model, const datasets::Dat
   Metrics m;
   m["exact_ll"] = mean_log_likelihood(latent, data.data(), log_z);
   m["log_z"] = log_z;
+  return m;
+}
+
+VisibleDistribution visible_distribution(LatentVariableModel& model, const torch::Tensor& data) {
+  auto probabilities = visible_log_probabilities(model).exp().cpu();
+  auto is_data = torch::zeros({probabilities.size(0)}, torch::kBool);
+  is_data.index_put_({state_indices(data.cpu())}, true);
+  return {probabilities, is_data};
+}
+
+void OffDataMass::check_model(const EnergyModelImpl& model) const {
+  auto* latent = dynamic_cast<const LatentVariableModel*>(&model);
+  if (latent == nullptr || model.domain() != Domain::Binary || model.dim() > kMaxEnumeratedUnits) {
+    throw std::invalid_argument("off_data_mass needs an RBM with at most " + std::to_string(kMaxEnumeratedUnits) +
+                                " binary visible units");
+  }
+}
+
+Metrics OffDataMass::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
+  check_model(model);
+  auto d = visible_distribution(static_cast<LatentVariableModel&>(model), data.data());
+  auto off = d.probabilities.masked_fill(d.is_data, 0.0);
+  Metrics m;
+  m["off_data_mass"] = off.sum().item<double>();
+  m["off_data_top_share"] = off.max().item<double>();
   return m;
 }
 

@@ -1,8 +1,11 @@
-// Exact log-likelihood of an enumerable latent-variable model:
-//   exact_ll = mean_x [-F(x)] - log Z  (nats per example), log Z by enumeration in double.
-// Reports "exact_ll" and "log_z".
+// Exact evaluators of enumerable latent-variable models, in double:
+//   exact_ll = mean_x [-F(x)] - log Z  (nats per example), log Z by enumeration; reports
+//   "exact_ll" and "log_z";
+//   off_data_mass = Σ_{v not among the data's rows} p(v), the probability the model puts on
+//   patterns it never saw (spurious modes), by enumerating every visible state.
 #pragma once
 
+#include "ebm/latent_variable_model.h"
 #include "trainers/evaluator.h"
 
 namespace ebm::trainers {
@@ -13,5 +16,20 @@ class ExactLogLikelihood : public Evaluator {
   std::string primary_metric() const override { return "exact_ll"; }
   void check_model(const EnergyModelImpl& model) const override;
 };
+
+// Reports "off_data_mass" and "off_data_top_share", the largest single non-data state's probability.
+class OffDataMass : public Evaluator {
+ public:
+  Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;
+  std::string primary_metric() const override { return "off_data_mass"; }
+  bool higher_is_better() const override { return false; }
+  void check_model(const EnergyModelImpl& model) const override;
+};
+
+// The probability of every visible state [2^V] and whether each is among the rows of `data`.
+struct VisibleDistribution {
+  torch::Tensor probabilities, is_data;
+};
+VisibleDistribution visible_distribution(LatentVariableModel& model, const torch::Tensor& data);
 
 }  // namespace ebm::trainers

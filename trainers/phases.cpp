@@ -66,6 +66,10 @@ NamedTensors sampled_negative_phase(EnergyModelImpl& model, const torch::Tensor&
   return weighted_energy_gradient(model, samples, {}, &visible_energy);
 }
 
+NamedTensors weighted_negative_phase(EnergyModelImpl& model, const torch::Tensor& states, const torch::Tensor& weights) {
+  return weighted_energy_gradient(model, states, weights, &visible_energy);
+}
+
 std::string exact_negative_phase_unavailable(const EnergyModelImpl& model, const std::optional<QuadratureGrid>& grid) {
   const auto* latent = dynamic_cast<const LatentVariableModel*>(&model);
   if (latent != nullptr && is_enumerable(*latent)) return "";

@@ -26,6 +26,11 @@ NamedTensors positive_phase(EnergyModelImpl& model, const torch::Tensor& batch);
 // E[dE/dθ] over the rows of `samples`: a sampled negative phase.
 NamedTensors sampled_negative_phase(EnergyModelImpl& model, const torch::Tensor& samples);
 
+// Σ_s w_s dE(s)/dθ over the rows of `states` for weights `w` [S] summing to 1: the negative phase
+// of an exact distribution over states: the model's own (the exact negative phase), or the
+// k-step distribution of a chain (the expected CD-k update, samplers/enumerated_chain.h).
+NamedTensors weighted_negative_phase(EnergyModelImpl& model, const torch::Tensor& states, const torch::Tensor& weights);
+
 // Why exact_negative_phase cannot handle `model` (with `grid` for continuous models), or empty.
 std::string exact_negative_phase_unavailable(const EnergyModelImpl& model, const std::optional<QuadratureGrid>& grid);
 // E_model[dE/dθ] = Σ_s p(s) dE(s)/dθ over every state s of the smaller layer of a latent-variable

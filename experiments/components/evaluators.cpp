@@ -15,11 +15,16 @@ std::vector<Component<EvaluatorFactory>> evaluators() {
           plane = Accepts::only(Domain::Continuous), known, mixture = plane;
   enumerable.also = "at most 24 units on the smaller layer";
   rbm.also = "a bernoulli_rbm";
+  Accepts visible_states = Accepts::only(Domain::Binary).with_latent_variables();
+  visible_states.also = "at most 24 visible units";
   plane.two_dimensional = mixture.two_dimensional = true;
   known.known_density = mixture.known_density = true;
   return {
       {"exact_ll", "exact held-out log-likelihood, log Z by enumeration", {}, enumerable,
        [](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::ExactLogLikelihood>(); }},
+      {"off_data_mass", "exact probability of the visible patterns that are not in the data (spurious modes)", {},
+       visible_states,
+       [](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::OffDataMass>(); }},
       {"grid_ll", "held-out log-likelihood with log Z by grid quadrature", {}, plane,
        [](const SectionConfig&, const Experiment& e) { return std::make_shared<trainers::GridLogLikelihood>(e.grid); }},
       {"true_ll", "held-out log-likelihood under the data's exact density (the ceiling a model can reach)", {}, known,

@@ -5,6 +5,7 @@
 #include "experiments/components.h"
 #include "trainers/bit_flip_objectives.h"
 #include "trainers/contrastive.h"
+#include "trainers/exact_likelihood.h"
 #include "trainers/nce.h"
 #include "trainers/score_matching.h"
 
@@ -30,6 +31,8 @@ ObjectiveFactory bit_flip(const std::string& kind) {
 
 std::vector<Component<ObjectiveFactory>> objectives() {
   Accepts with_sampler, continuous = Accepts::only(Domain::Continuous), binary = Accepts::only(Domain::Binary);
+  Accepts enumerable = Accepts::only(Domain::Binary).with_latent_variables();
+  enumerable.also = "at most 24 units on the smaller layer";
   with_sampler.needs_sampler = true;
   return {
       {"contrastive", "mean E(x+) - mean E(x-) with x- from the sampler: CD, PCD, short-run or replay chains",
@@ -82,6 +85,9 @@ std::vector<Component<ObjectiveFactory>> objectives() {
              noise.make(e.data->data().to(torch::kFloat64)),
              trainers::NCEOptions().noise_ratio(c.get<double>("noise_ratio")));
        }},
+      {"exact", "maximum likelihood with the exact gradient, log Z by enumeration (the reference for the others)", {},
+       enumerable,
+       [](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::ExactLikelihood>(); }},
       {"pseudo_likelihood", "pseudo-likelihood, sum_i log p(x_i | x_-i) (Besag 1975)", {}, binary,
        bit_flip("pseudo_likelihood")},
       {"ratio_matching", "ratio matching (Hyvarinen 2007)", {}, binary, bit_flip("ratio_matching")},

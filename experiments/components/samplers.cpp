@@ -4,6 +4,7 @@
 
 #include "experiments/components.h"
 #include "samplers/block_gibbs.h"
+#include "samplers/gaussian_gibbs.h"
 #include "samplers/hmc.h"
 #include "samplers/langevin.h"
 #include "samplers/parallel_tempering.h"
@@ -15,6 +16,8 @@ namespace {
 
 std::vector<Component<SamplerFactory>> samplers() {
   const Accepts latent = Accepts().with_latent_variables(), continuous = Accepts::only(Domain::Continuous), any;
+  Accepts gaussian = continuous;
+  gaussian.also = "a gaussian model";
   return {
       {"gibbs", "block Gibbs: h ~ p(h|v), then v ~ p(v|h)",
        {integer("steps", value(1), 1, 1e6, "transitions per training step (the k of CD-k)")},
@@ -68,7 +71,11 @@ std::vector<Component<SamplerFactory>> samplers() {
        [](const SectionConfig& c) {
          return std::make_shared<samplers::RandomWalkSampler>(
              samplers::RandomWalkOptions().proposal_std(c.get<double>("proposal_std")));
-       }}};
+       }},
+      {"gaussian_gibbs", "systematic-scan Gibbs by the exact coordinate-wise conditionals of a Gaussian",
+       {integer("steps", value(1), 1, 1e7, "sweeps over the coordinates per training step")},
+       gaussian,
+       [](const SectionConfig&) { return std::make_shared<samplers::GaussianGibbsSampler>(); }}};
 }
 
 samplers::NoiseChainSource noise_around(const SectionConfig& c, const Experiment& e) {

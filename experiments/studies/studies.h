@@ -1,0 +1,21 @@
+// The studies of the failure-mode catalogue, one file each under experiments/studies/,
+// registered in experiments/components/studies.cpp (docs/FAILURE_MODES.md).
+#pragma once
+
+#include "experiments/study.h"
+
+namespace ebm::experiments {
+
+Signature study_log_likelihood_underflow(const StudyContext& c);
+Signature study_phase_decomposition(const StudyContext& c);
+Signature study_cd_bias(const StudyContext& c);
+Signature study_cd_not_a_gradient(const StudyContext& c);
+Signature study_cd_divergence(const StudyContext& c);
+Signature study_spurious_modes(const StudyContext& c);
+Signature study_gibbs_stuck(const StudyContext& c);
+Signature study_persistent_lag(const StudyContext& c);
+Signature study_short_run_out_of_equilibrium(const StudyContext& c);
+Signature study_mcmc_convergence(const StudyContext& c);
+Signature study_objective_comparison(const StudyContext& c);
+
+}  // namespace ebm::experiments

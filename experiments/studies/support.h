@@ -1,0 +1,50 @@
+// What the studies of the failure-mode catalogue share: training a run of the study's
+// experiment and loading its model back, the variant lists they compare ("label: KEY=VALUE
+// KEY=VALUE"), and their charts.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "ebm/latent_variable_model.h"
+#include "experiments/study.h"
+#include "reports/chart.h"
+#include "trainers/phases.h"
+
+namespace ebm::experiments {
+
+struct StudyRun {
+  TrainingRun run;
+  Experiment experiment;  // with the trained model loaded
+};
+
+// Trains the study's experiment with `overrides` into OUT/runs/<name> and loads the result.
+StudyRun train_for_study(const StudyContext& c, const std::string& name, const std::vector<std::string>& overrides = {});
+
+// "label: KEY=VALUE KEY=VALUE" -> label and overrides; ConfigError at `key` when malformed.
+struct Variant {
+  std::string label;
+  std::vector<std::string> overrides;
+};
+std::vector<Variant> variants_of(const StudyContext& c, const std::string& key);
+
+// The model as a latent-variable model; ConfigError at experiment.model.type otherwise.
+LatentVariableModel& latent_model(const StudyContext& c, Experiment& e);
+
+// The expected CD-k update of a binary model, exactly: the positive phase of `data` plus the
+// negative phase of the k-step distribution q0 T^k from the data's own distribution q0
+// (samplers/enumerated_chain.h). k < 0 gives the exact gradient (the model's distribution).
+trainers::NamedTensors expected_cd_update(LatentVariableModel& model, const torch::Tensor& data, int64_t k);
+// Every tensor flattened into one double vector.
+torch::Tensor flatten(const trainers::NamedTensors& tensors);
+
+// Renders and writes a chart to OUT/<file>; returns its path.
+std::string write_chart(const StudyContext& c, const std::string& file, const reports::ChartOptions& options,
+                        const std::vector<reports::Series>& series);
+
+// "1.23e-05", the number format of headlines and criteria.
+std::string figure(double x);
+
+}  // namespace ebm::experiments

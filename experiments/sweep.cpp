@@ -1,0 +1,137 @@
+#include "experiments/sweep.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "experiments/schema.h"
+#include "io/atomic_file.h"
+#include "reports/chart.h"
+
+namespace ebm::experiments {
+
+namespace fs = std::filesystem;
+
+SweepAxis parse_vary(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+    throw ConfigError("--vary " + text + ": expected KEY=V1,V2,..., as in objective.k=1,10");
+  }
+  SweepAxis axis{text.substr(0, eq), {}};
+  std::stringstream values(text.substr(eq + 1));
+  for (std::string v; std::getline(values, v, ',');) {
+    if (v.empty()) throw ConfigError("--vary " + text + ": an empty value in the list");
+    axis.values.push_back(v);
+  }
+  return axis;
+}
+
+Config ExperimentSource::config(const std::vector<std::string>& extra) const {
+  auto all = overrides;
+  all.insert(all.end(), extra.begin(), extra.end());
+  return Config::parse(yaml, origin, all, experiment_schema());
+}
+
+ExperimentSource ExperimentSource::file(const std::string& path, std::vector<std::string> overrides) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot read the config file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return {text.str(), path, std::move(overrides)};
+}
+
+double metric_of(const nlohmann::ordered_json& row, const std::string& metric) {
+  if (!row.contains(metric) || !row[metric].is_number()) return std::nan("");
+  return row[metric].get<double>();
+}
+
+namespace {
+
+std::string label_of(const std::vector<std::string>& assignments) {
+  std::string label;
+  for (const auto& a : assignments) {
+    const auto eq = a.find('='), dot = a.rfind('.', eq);
+    label += (label.empty() ? "" : ", ") + a.substr(dot == std::string::npos ? 0 : dot + 1);
+  }
+  return label;
+}
+
+std::string format_value(double x) {
+  if (std::isnan(x)) return "-";
+  return fmt::format("{:.5g}", x);
+}
+
+}  // namespace
+
+SweepResult run_sweep(const ExperimentSource& source, const SweepOptions& options) {
+  // The grid, last axis fastest; every point validated before any run starts.
+  std::vector<std::vector<std::string>> grid = {{}};
+  for (const auto& axis : options.axes) {
+    std::vector<std::vector<std::string>> next;
+    for (const auto& point : grid) {
+      for (const auto& v : axis.values) {
+        auto p = point;
+        p.push_back(axis.key + "=" + v);
+        next.push_back(p);
+      }
+    }
+    grid = next;
+  }
+  std::vector<Config> configs;
+  for (const auto& point : grid) configs.push_back(source.config(point));
+
+  SweepResult result{options.metric, {}};
+  fs::create_directories(fs::path(options.out_dir) / "runs");
+  const std::string jsonl = (fs::path(options.out_dir) / "sweep.jsonl").string();
+  io::write_file_atomically(jsonl, "");
+  for (size_t i = 0; i < grid.size(); ++i) {
+    SweepPoint point{grid[i], label_of(grid[i]), {}};
+    std::string dir_name = "point-" + std::to_string(i + 1);
+    spdlog::info("sweep {}/{}: {}", i + 1, grid.size(), point.label.empty() ? "the base config" : point.label);
+    point.run = train_new_run(configs[i], dir_name, (fs::path(options.out_dir) / "runs" / dir_name).string(),
+                              /*replace=*/true, /*quiet=*/true);
+    if (result.metric.empty()) result.metric = point.run.primary_metric;
+    nlohmann::ordered_json row;
+    for (size_t a = 0; a < options.axes.size(); ++a) row[options.axes[a].key] = grid[i][a].substr(options.axes[a].key.size() + 1);
+    row["run"] = point.run.dir;
+    row["metric"] = result.metric;
+    row["final"] = metric_of(point.run.summary["final"], result.metric);
+    row["best"] = metric_of(point.run.summary["best"], result.metric);
+    row["wall_s"] = point.run.summary["wall_s"];
+    io::append_line(jsonl, row.dump());
+    result.points.push_back(std::move(point));
+  }
+
+  // The table and the learning curves.
+  std::string table = "| point | " + result.metric + " final | best | seconds | run |\n| --- | --- | --- | --- | --- |\n";
+  std::vector<reports::Series> curves;
+  for (size_t i = 0; i < result.points.size(); ++i) {
+    const auto& p = result.points[i];
+    table += "| " + (p.label.empty() ? "base" : p.label) + " | " + format_value(metric_of(p.run.summary["final"], result.metric)) +
+             " | " + format_value(metric_of(p.run.summary["best"], result.metric)) + " | " +
+             fmt::format("{:.1f}", p.run.summary["wall_s"].get<double>()) + " | " + p.run.dir + " |\n";
+    reports::Series s{p.label, {}, {}, {}, reports::palette(i)};
+    for (const auto& row : p.run.rows) {
+      const double y = metric_of(row, result.metric);
+      if (row.contains("rollback") || !std::isfinite(y)) continue;
+      s.x.push_back(row["step"].get<double>());
+      s.y.push_back(y);
+    }
+    curves.push_back(std::move(s));
+  }
+  io::write_file_atomically((fs::path(options.out_dir) / "sweep.md").string(), table);
+  std::string title = options.title;
+  if (title.empty()) {
+    title = result.metric + " during training";
+    for (const auto& axis : options.axes) title += ", by " + axis.key;
+  }
+  reports::write_png((fs::path(options.out_dir) / "sweep.png").string(),
+                     reports::render_chart({title, "update", result.metric}, curves));
+  result.table = table;
+  return result;
+}
+
+}  // namespace ebm::experiments

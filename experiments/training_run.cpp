@@ -1,0 +1,87 @@
+#include "experiments/training_run.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "experiments/generation.h"
+#include "experiments/system_info.h"
+
+namespace ebm::experiments {
+
+namespace {
+
+// "step 400/4000 | loss -0.0123 | exact_ll -4.51 | 2150 steps/s | eta 2s"
+std::string progress_line(const trainers::Metrics& row, int64_t total_steps) {
+  std::string line = fmt::format("step {}/{}", row["step"].get<int64_t>(), total_steps);
+  for (const auto& [key, value] : row.items()) {
+    if (key == "step" || key == "steps_per_s" || key == "wall_s") continue;
+    line += fmt::format(" | {} {:.5g}", key, value.get<double>());
+  }
+  const double speed = row["steps_per_s"].get<double>();
+  const double eta = speed > 0 ? (total_steps - row["step"].get<int64_t>()) / speed : 0.0;
+  return line + fmt::format(" | {:.0f} steps/s | eta {:.0f}s", speed, eta);
+}
+
+}  // namespace
+
+TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& run, bool quiet) {
+  run.write_config(e.config.to_yaml());
+  TrainingRun result;
+  result.dir = run.path();
+  const int64_t total = e.train_options.steps();
+  trainer.on_log([&](const trainers::Metrics& row) {
+    run.append_metrics(row);
+    result.rows.push_back(row);
+    if (row.contains("rollback")) return;
+    const int64_t step = row["step"].get<int64_t>();
+    if (!quiet || step == total || result.rows.size() == 1) spdlog::info("{}", progress_line(row, total));
+  });
+  trainers::TrainingSummary summary = trainer.run();
+  if (!e.evaluators.empty()) {
+    result.primary_metric = e.evaluators.front()->primary_metric();
+  } else if (summary.final.size() > 1) {
+    result.primary_metric = std::next(summary.final.begin()).key();  // after "step"
+  }
+
+  auto& out = result.summary;
+  out["name"] = e.name;
+  out["run"] = run.path();
+  out["steps"] = summary.steps;
+  out["rollbacks"] = summary.rollbacks;
+  out["wall_s"] = summary.wall_s;
+  out["final"] = summary.final;
+  out["best"] = summary.best;
+  run.write_summary(out);
+  if (!quiet) spdlog::info("wrote {}", run.file("summary.json"));
+  // The picture comes after the last checkpoint, so drawing it cannot change a resumed run.
+  std::string note;
+  if (auto sampler = sampler_for_pictures(e, &note)) {
+    if (!note.empty() && !quiet) spdlog::info("{}", note);
+    torch::NoGradGuard no_grad;
+    e.model->eval();
+    const auto budget = picture_budget(e);
+    auto samples = generate_samples(e, *sampler, budget.samples, budget.steps);
+    const auto title = fmt::format("{} step {}: {} samples, {} x{}", e.name, summary.steps, budget.samples,
+                                   sampler->name(), budget.steps);
+    if (write_sample_picture(e, samples, run.file("samples.png"), title) && !quiet) {
+      spdlog::info("wrote {}", run.file("samples.png"));
+    }
+    e.model->train();
+  }
+  return result;
+}
+
+TrainingRun train_new_run(const Config& config, const std::string& default_name, const std::string& out_dir,
+                          bool replace, bool quiet) {
+  Experiment e = build_experiment(config, default_name);
+  RunDirectory run = RunDirectory::create(out_dir, e.name, replace);
+  if (!quiet) {
+    spdlog::info("{}: {} on {} ({} examples), {} threads, BLAS {}", e.name, e.model->type_name(), e.data->name(),
+                 e.data->size(), torch::get_num_threads(), blas_description());
+  }
+  trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, e.evaluators,
+                            e.train_options.checkpoint_path(run.checkpoint_path()));
+  return train_into(e, trainer, run, quiet);
+}
+
+}  // namespace ebm::experiments

@@ -1,0 +1,33 @@
+// One training run into a run directory, as `ebm train` makes it (config.yaml, metrics.jsonl,
+// checkpoint.pt, summary.json, samples.png), shared by `ebm train`, `ebm sweep` and the studies
+// of `ebm reproduce`, so every run a study makes can be resumed, evaluated and exported.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "experiments/experiment.h"
+#include "experiments/run_directory.h"
+
+namespace ebm::experiments {
+
+struct TrainingRun {
+  std::string dir;
+  nlohmann::ordered_json summary;
+  std::vector<nlohmann::ordered_json> rows;  // the metric rows logged by this process
+  // The first evaluator's primary metric, or the objective's first loss term without one.
+  std::string primary_metric;
+};
+
+// Trains `e` into `run` (a fresh run, or one resumed at `resumed_step` by the caller's trainer
+// state). `quiet` logs only the first and last rows (sweeps and studies run many).
+TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& run, bool quiet = false);
+
+// A new run of a validated experiment config in `out_dir` (replaced when it holds a run and
+// `replace`; empty: runs/<name>).
+TrainingRun train_new_run(const Config& config, const std::string& default_name, const std::string& out_dir,
+                          bool replace, bool quiet = false);
+
+}  // namespace ebm::experiments

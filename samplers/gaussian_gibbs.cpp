@@ -1,0 +1,38 @@
+#include "samplers/gaussian_gibbs.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+#include "ebm/gaussian.h"
+
+namespace ebm::samplers {
+
+void GaussianGibbsSampler::check_model(const EnergyModelImpl& model) const {
+  if (dynamic_cast<const GaussianImpl*>(&model) == nullptr) {
+    throw std::invalid_argument("the gaussian_gibbs sampler needs a gaussian model, not '" + model.type_name() + "'");
+  }
+}
+
+torch::Tensor GaussianGibbsSampler::run(EnergyModelImpl& model, const torch::Tensor& x0, int64_t steps) {
+  check_model(model);
+  auto& gaussian = static_cast<GaussianImpl&>(model);
+  torch::NoGradGuard no_grad;
+  auto precision = torch::linalg_inv(gaussian.covariance()).to(x0.options());
+  auto mean = gaussian.mean.to(x0.options());
+  auto diagonal = precision.diagonal();
+  auto conditional_std = diagonal.rsqrt();
+  // Row i of `coupling` is Λ_i· / Λ_ii with a zero diagonal: the conditional mean's slope.
+  auto coupling = (precision / diagonal.unsqueeze(1)).fill_diagonal_(0);
+  auto centred = x0 - mean;
+  const int64_t d = x0.size(1);
+  for (int64_t s = 0; s < steps; ++s) {
+    for (int64_t i = 0; i < d; ++i) {
+      auto conditional_mean = -centred.mv(coupling[i]);
+      centred.select(1, i).copy_(conditional_mean + conditional_std[i] * torch::randn_like(conditional_mean));
+    }
+  }
+  return centred + mean;
+}
+
+}  // namespace ebm::samplers
