@@ -35,7 +35,29 @@ std::vector<Component<StudyFactory>> studies() {
       {"cd_not_a_gradient", "the Jacobian of the expected CD-1 update is asymmetric; a gradient's is not",
        {number("step", value(1e-5), 0, 1, "central finite-difference step", true),
         min_value("min_asymmetry", 0.05, "||J - J^T|| / ||J|| that counts as not a gradient")},
-       {}, study_cd_not_a_gradient}};
+       {}, study_cd_not_a_gradient},
+      {"gibbs_stuck", "Gibbs chains stay in the mode they start in; parallel tempering crosses (a two-mode RBM built to order)",
+       {integer("visible", value(12), 2, 20, "visible units"),
+        number("weight", value(6.0), 0, 100, "w: the weights of the one hidden unit; the barrier grows with it", true),
+        number("on_share", value(0.7), 0, 1, "exact probability of the mode with most units on", true),
+        integer("chains", value(8), 4, 1e5, "chains, half started in each mode"),
+        integer("warmup", value(100), 0, 1e7, "transitions discarded first"),
+        integer("draws", value(4000), 8, 1e8, "draws kept per chain"),
+        integer("temperatures", value(10), 2, 1000, "parallel tempering replicas"),
+        number("min_beta", value(0.05), 0, 0.999999, "the hottest replica's inverse temperature"),
+        number("share_tolerance", value(0.03), 0, 1, "largest |tempering's share - exact| that counts as right", true)},
+       {}, study_gibbs_stuck},
+      {"mcmc_convergence", "autocorrelation time against its closed form, R-hat against stuck chains, the 0.234 rule",
+       {number("rho", value(0.99), -0.9999, 0.9999, "correlation of the bivariate Gaussian Gibbs samples"),
+        number("tau_tolerance", value(0.15), 0, 1, "largest relative error of the measured autocorrelation time", true),
+        number("mode_distance", value(10.0), 0, 1e3, "distance between the two modes of the stuck-chain mixture", true),
+        integer("dimension", value(20), 1, 10000, "d of the random-walk target N(0, I_d)"),
+        list("scales", values<double>({0.5, 1.0, 1.5, 2.0, 2.38, 3.0, 4.0, 5.0}), number("c", required(), 0, 1e3, "scale", true),
+             "random-walk proposal std c / sqrt(d) for each c"),
+        integer("chains", value(200), 4, 1e6, "chains per sampler"),
+        integer("warmup", value(1000), 0, 1e8, "transitions discarded first"),
+        integer("draws", value(5000), 8, 1e8, "draws kept per chain")},
+       {}, study_mcmc_convergence}};
 }
 
 }  // namespace
