@@ -14,6 +14,8 @@ Field min_value(const std::string& name, double fallback, const std::string& hel
 std::vector<Component<StudyFactory>> studies() {
   const Field ks = list("ks", values<int64_t>({1, 3, 10, 30, 100}), integer("k", required(), 1, 1e6, "Gibbs steps"),
                         "the k of CD-k");
+  const Field variants = list("variants", required(), text("variant", required(), "label: KEY=VALUE KEY=VALUE ..."),
+                              "the runs compared: a label, then overrides of the experiment");
   return {
       {"log_likelihood_underflow", "the likelihood product underflows in float32 and float64; the sum of logs does not",
        {integer("examples", value(1000), 1, 1e7, "examples in the product (the data's rows, cycled)")}, {},
@@ -57,7 +59,11 @@ std::vector<Component<StudyFactory>> studies() {
         integer("chains", value(200), 4, 1e6, "chains per sampler"),
         integer("warmup", value(1000), 0, 1e8, "transitions discarded first"),
         integer("draws", value(5000), 8, 1e8, "draws kept per chain")},
-       {}, study_mcmc_convergence}};
+       {}, study_mcmc_convergence},
+      {"spurious_modes", "exact probability mass off the data for models trained by each variant; CD-1's is the largest",
+       {variants, text("expected_worst", value("cd1"), "the label of the variant expected to leave the most mass off the data"),
+        number("min_factor", value(2.0), 0, 1e9, "how many times the next largest its mass must be", true)},
+       {}, study_spurious_modes}};
 }
 
 }  // namespace
