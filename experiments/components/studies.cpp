@@ -63,7 +63,16 @@ std::vector<Component<StudyFactory>> studies() {
       {"spurious_modes", "exact probability mass off the data for models trained by each variant; CD-1's is the largest",
        {variants, text("expected_worst", value("cd1"), "the label of the variant expected to leave the most mass off the data"),
         number("min_factor", value(2.0), 0, 1e9, "how many times the next largest its mass must be", true)},
-       {}, study_spurious_modes}};
+       {}, study_spurious_modes},
+      {"short_run_out_of_equilibrium",
+       "short-run noise-started training: samples best at the trained k, worse with more steps (exact chain)",
+       {variants, text("short_run", value("short_run"), "the label of the short-run (noise-started) variant"),
+        text("persistent", value("pcd"), "the label of the persistent-chain variant"),
+        integer("train_k", value(5), 1, 1e6, "the k the short-run variant trains with"),
+        list("sample_steps", values<int64_t>({1, 2, 5, 10, 20, 50, 100, 1000, 10000}),
+             integer("k", required(), 1, 1e7, "steps"), "the k' at which samples are compared to the data (increasing)"),
+        number("min_degradation", value(0.05), 0, 1, "how much the short-run TV must grow past its minimum")},
+       {}, study_short_run_out_of_equilibrium}};
 }
 
 }  // namespace
