@@ -24,7 +24,8 @@ std::string progress_line(const trainers::Metrics& row, int64_t total_steps) {
 
 }  // namespace
 
-TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& run, bool quiet) {
+TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& run, bool quiet,
+                       const TrainingObserver& observer) {
   run.write_config(e.config.to_yaml());
   TrainingRun result;
   result.dir = run.path();
@@ -33,6 +34,7 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
     run.append_metrics(row);
     result.rows.push_back(row);
     if (row.contains("rollback")) return;
+    if (observer) observer(row, e);
     const int64_t step = row["step"].get<int64_t>();
     if (!quiet || step == total || result.rows.size() == 1) spdlog::info("{}", progress_line(row, total));
   });
@@ -72,8 +74,10 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
 }
 
 TrainingRun train_new_run(const Config& config, const std::string& default_name, const std::string& out_dir,
-                          bool replace, bool quiet) {
+                          bool replace, bool quiet, const TrainingObserver& observer,
+                          const std::function<void(Experiment&)>& prepare) {
   Experiment e = build_experiment(config, default_name);
+  if (prepare) prepare(e);
   RunDirectory run = RunDirectory::create(out_dir, e.name, replace);
   if (!quiet) {
     spdlog::info("{}: {} on {} ({} examples), {} threads, BLAS {}", e.name, e.model->type_name(), e.data->name(),
@@ -81,7 +85,7 @@ TrainingRun train_new_run(const Config& config, const std::string& default_name,
   }
   trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, e.evaluators,
                             e.train_options.checkpoint_path(run.checkpoint_path()));
-  return train_into(e, trainer, run, quiet);
+  return train_into(e, trainer, run, quiet, observer);
 }
 
 }  // namespace ebm::experiments

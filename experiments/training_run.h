@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,13 +22,20 @@ struct TrainingRun {
   std::string primary_metric;
 };
 
+// Sees each logged row with the experiment as it is then (its model, its objective's chains):
+// the studies that measure a run while it trains.
+using TrainingObserver = std::function<void(const nlohmann::ordered_json& row, Experiment& e)>;
+
 // Trains `e` into `run` (a fresh run, or one resumed at `resumed_step` by the caller's trainer
 // state). `quiet` logs only the first and last rows (sweeps and studies run many).
-TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& run, bool quiet = false);
+TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& run, bool quiet = false,
+                       const TrainingObserver& observer = nullptr);
 
 // A new run of a validated experiment config in `out_dir` (replaced when it holds a run and
-// `replace`; empty: runs/<name>).
+// `replace`; empty: runs/<name>). `prepare` may change the built experiment in place before
+// training starts (a study starting several runs from one trained model).
 TrainingRun train_new_run(const Config& config, const std::string& default_name, const std::string& out_dir,
-                          bool replace, bool quiet = false);
+                          bool replace, bool quiet = false, const TrainingObserver& observer = nullptr,
+                          const std::function<void(Experiment&)>& prepare = nullptr);
 
 }  // namespace ebm::experiments

@@ -33,6 +33,8 @@ class ContrastiveObjective : public Objective {
   void save(torch::serialize::OutputArchive& archive) const override;
   void load(torch::serialize::InputArchive& archive) override;
   std::string name() const override { return "contrastive"; }
+  // Where its chains start (persistent chains live there between steps).
+  const samplers::ChainSource& chain_source() const { return *source_; }
 
  private:
   std::shared_ptr<samplers::Sampler> sampler_;

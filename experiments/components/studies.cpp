@@ -72,7 +72,14 @@ std::vector<Component<StudyFactory>> studies() {
         list("sample_steps", values<int64_t>({1, 2, 5, 10, 20, 50, 100, 1000, 10000}),
              integer("k", required(), 1, 1e7, "steps"), "the k' at which samples are compared to the data (increasing)"),
         number("min_degradation", value(0.05), 0, 1, "how much the short-run TV must grow past its minimum")},
-       {}, study_short_run_out_of_equilibrium}};
+       {}, study_short_run_out_of_equilibrium},
+      {"persistent_lag", "persistent chains lag a model that moves fast: chains-to-model TV against the learning rate",
+       {list("learning_rates", values<double>({0.001, 0.01, 0.1}), number("lr", required(), 0, 1e3, "rate", true),
+             "optimizer.lr of each run, increasing"),
+        integer("start_steps", value(5000), 1, 1e9, "training steps of the model every rate continues from"),
+        integer("measure_every", value(50), 1, 1e9, "updates between measurements (the config logs every update)"),
+        number("min_lag_ratio", value(2.0), 0, 1e9, "how many times the independent-draw floor the fastest run's TV must be", true)},
+       {}, study_persistent_lag}};
 }
 
 }  // namespace

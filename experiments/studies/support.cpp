@@ -11,9 +11,16 @@
 
 namespace ebm::experiments {
 
-StudyRun train_for_study(const StudyContext& c, const std::string& name, const std::vector<std::string>& overrides) {
+StudyRun train_for_study(const StudyContext& c, const std::string& name, const std::vector<std::string>& overrides,
+                         const TrainingObserver& observer, const EnergyModelImpl* start_from) {
   Config config = c.experiment().config(overrides);
-  TrainingRun run = train_new_run(config, name, c.path("runs/" + name), /*replace=*/true, /*quiet=*/true);
+  auto copy_start = [&](Experiment& e) {
+    torch::NoGradGuard no_grad;
+    auto from = start_from->named_parameters();
+    for (auto& item : e.model->named_parameters()) item.value().copy_(from[item.key()]);
+  };
+  TrainingRun run = train_new_run(config, name, c.path("runs/" + name), /*replace=*/true, /*quiet=*/true, observer,
+                                  start_from ? std::function<void(Experiment&)>(copy_start) : nullptr);
   int64_t step = 0;
   return {run, load_trained_experiment(run.dir, &step)};
 }
