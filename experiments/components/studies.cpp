@@ -79,7 +79,14 @@ std::vector<Component<StudyFactory>> studies() {
         integer("start_steps", value(5000), 1, 1e9, "training steps of the model every rate continues from"),
         integer("measure_every", value(50), 1, 1e9, "updates between measurements (the config logs every update)"),
         number("min_lag_ratio", value(2.0), 0, 1e9, "how many times the independent-draw floor the fastest run's TV must be", true)},
-       {}, study_persistent_lag}};
+       {}, study_persistent_lag},
+      {"cd_divergence", "CD-1 at a large rate: exact log-likelihood peaks then falls while reconstruction error falls",
+       {list("vary", required(), text("axis", required(), "KEY=V1,V2,..."), "the sweep's axes, as ebm sweep --vary takes them"),
+        list("also", YAML::Node(YAML::NodeType::Sequence), text("variant", required(), "label: KEY=VALUE ..."),
+             "further runs beside the sweep"),
+        text("diverging", required(), "the run expected to diverge: a sweep label ('steps=1, lr=0.1') or a variant's"),
+        number("min_drop", value(0.5), 0, 1e9, "nats it must lose from its best exact log-likelihood")},
+       {}, study_cd_divergence}};
 }
 
 }  // namespace

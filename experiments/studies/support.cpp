@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <sstream>
 
 #include <torch/torch.h>
@@ -11,8 +12,13 @@
 
 namespace ebm::experiments {
 
-StudyRun train_for_study(const StudyContext& c, const std::string& name, const std::vector<std::string>& overrides,
+StudyRun train_for_study(const StudyContext& c, const std::string& label, const std::vector<std::string>& overrides,
                          const TrainingObserver& observer, const EnergyModelImpl* start_from) {
+  // The run's directory name: the label with everything but letters, digits, '.', '-', '_' as '-'.
+  std::string name = label;
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-' && ch != '_') ch = '-';
+  }
   Config config = c.experiment().config(overrides);
   auto copy_start = [&](Experiment& e) {
     torch::NoGradGuard no_grad;

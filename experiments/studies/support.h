@@ -20,9 +20,10 @@ struct StudyRun {
   Experiment experiment;  // with the trained model loaded
 };
 
-// Trains the study's experiment with `overrides` into OUT/runs/<name> and loads the result;
+// Trains the study's experiment with `overrides` into OUT/runs/<label> (any character a run name
+// cannot hold becomes '-') and loads the result;
 // `observer` sees every logged row; with `start_from`, training starts from that model's parameters.
-StudyRun train_for_study(const StudyContext& c, const std::string& name, const std::vector<std::string>& overrides = {},
+StudyRun train_for_study(const StudyContext& c, const std::string& label, const std::vector<std::string>& overrides = {},
                          const TrainingObserver& observer = nullptr, const EnergyModelImpl* start_from = nullptr);
 
 // "label: KEY=VALUE KEY=VALUE" -> label and overrides; ConfigError at `key` when malformed.
