@@ -86,7 +86,12 @@ std::vector<Component<StudyFactory>> studies() {
              "further runs beside the sweep"),
         text("diverging", required(), "the run expected to diverge: a sweep label ('steps=1, lr=0.1') or a variant's"),
         number("min_drop", value(0.5), 0, 1e9, "nats it must lose from its best exact log-likelihood")},
-       {}, study_cd_divergence}};
+       {}, study_cd_divergence},
+      {"objective_comparison", "exact log-likelihood against wall time for every objective on one enumerable model",
+       {variants, text("reference", value("exact"), "the label of the exact-gradient run"),
+        text("biased", value("cd1"), "the label of a run expected to end below it"),
+        number("within", value(0.1), 0, 1e6, "nats from the best that count as reached", true)},
+       {}, study_objective_comparison}};
 }
 
 }  // namespace
