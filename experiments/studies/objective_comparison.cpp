@@ -41,16 +41,17 @@ Signature study_objective_comparison(const StudyContext& c) {
   const Curve *ref = nullptr, *cd = nullptr;
   for (size_t i = 0; i < curves.size(); ++i) {
     const auto& cv = curves[i];
-    double reached = NAN;
-    for (size_t j = 0; j < cv.ll.size(); ++j) {
-      if (cv.ll[j] >= best - within) {
-        reached = cv.seconds[j];
-        break;
+    // The first time the curve comes within `within` of a target, or NaN if it never does.
+    auto reaches = [&](double target) {
+      for (size_t j = 0; j < cv.ll.size(); ++j) {
+        if (cv.ll[j] >= target - within) return cv.seconds[j];
       }
-    }
+      return std::nan("");
+    };
+    const double reached = reaches(best), own = reaches(cv.best);
     s.figures["runs"][cv.label] = {{"final_exact_ll", cv.final}, {"best_exact_ll", cv.best},
                                    {"seconds_to_within", std::isnan(reached) ? nlohmann::ordered_json() : nlohmann::ordered_json(reached)},
-                                   {"seconds", cv.seconds.back()}};
+                                   {"seconds_to_within_own_best", own}, {"seconds", cv.seconds.back()}};
     lines.push_back({cv.label, cv.seconds, cv.ll, {}, reports::palette(i)});
     if (cv.label == reference) ref = &cv;
     if (cv.label == biased) cd = &cv;
