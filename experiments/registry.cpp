@@ -1,5 +1,7 @@
 #include "experiments/registry.h"
 
+#include <algorithm>
+
 #include "ebm/latent_variable_model.h"
 #include "experiments/components.h"
 
@@ -19,6 +21,10 @@ std::string Accepts::describe() const {
   out += latent_variable ? " latent-variable models" : " models";
   if (two_dimensional) out += ", 2-D";
   if (known_density) out += ", on data with a known density";
+  if (!model_types.empty()) {
+    out += "; only";
+    for (size_t i = 0; i < model_types.size(); ++i) out += (i ? ", " : " ") + model_types[i];
+  }
   if (needs_sampler) out += "; runs the sampler";
   if (!also.empty()) out += "; " + also;
   return out;
@@ -27,7 +33,9 @@ std::string Accepts::describe() const {
 bool is_accepted(const Accepts& accepts, const EnergyModelImpl& model, bool known_density) {
   return accepts.accepts(model.domain()) &&
          (!accepts.latent_variable || dynamic_cast<const LatentVariableModel*>(&model) != nullptr) &&
-         (!accepts.two_dimensional || model.dim() == 2) && (!accepts.known_density || known_density);
+         (!accepts.two_dimensional || model.dim() == 2) && (!accepts.known_density || known_density) &&
+         (accepts.model_types.empty() ||
+          std::find(accepts.model_types.begin(), accepts.model_types.end(), model.type_name()) != accepts.model_types.end());
 }
 
 void require_accepted(const Accepts& accepts, const EnergyModelImpl& model, const std::string& what,

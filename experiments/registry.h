@@ -41,6 +41,7 @@ struct Accepts {
   bool two_dimensional = false;  // a 2-D model (grid quadrature, pictures of the density)
   bool known_density = false;    // data whose exact density is known (the 2-D mixtures)
   bool needs_sampler = false;    // objectives: whether the negative phase runs the configured sampler
+  std::vector<std::string> model_types;  // only these model types (model.type); empty = any
   std::string also;              // further requirements, in words, for the reference
 
   // Components of one domain only: Accepts::only(Domain::Binary).

@@ -17,7 +17,7 @@ namespace {
 std::vector<Component<SamplerFactory>> samplers() {
   const Accepts latent = Accepts().with_latent_variables(), continuous = Accepts::only(Domain::Continuous), any;
   Accepts gaussian = continuous;
-  gaussian.also = "a gaussian model";
+  gaussian.model_types = {"gaussian"};
   return {
       {"gibbs", "block Gibbs: h ~ p(h|v), then v ~ p(v|h)",
        {integer("steps", value(1), 1, 1e6, "transitions per training step (the k of CD-k)")},
