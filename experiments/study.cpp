@@ -9,8 +9,7 @@ ExperimentSource StudyContext::experiment() const {
   out << file.at("experiment");
   std::vector<std::string> overrides;
   if (threads >= 0) overrides.push_back("threads=" + std::to_string(threads));
-  return {std::string(out.c_str()) + "\n", file.get<std::string>("summary").empty() ? "study" : "the study's experiment",
-          overrides};
+  return {std::string(out.c_str()) + "\n", "the study's experiment", overrides};
 }
 
 const Field& study_schema() {

@@ -135,6 +135,13 @@ TEST(Reproduce, RefusesUnknownNamesAndOccupiedOutput) {
   EXPECT_NE(r.output.find("'cd_bais' is not a failure mode of the catalogue; they are: cd_bias"), std::string::npos) << r.output;
   r = run_ebm("reproduce cd_not_a_gradient --quick --threads 1 --out '" + dir.string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
+  // The runs a signature names are ordinary runs: anyone can export and evaluate them.
+  const auto run = json::parse(read_text(dir / "signature.json"))["runs"][0].get<std::string>();
+  r = run_ebm("export --run '" + run + "' --out '" + (dir / "model.safetensors").string() + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "model.safetensors"));
+  r = run_ebm("eval --run '" + run + "' --metric exact_ll");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
   r = run_ebm("reproduce cd_not_a_gradient --quick --out '" + dir.string() + "'");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("already holds a study's results"), std::string::npos) << r.output;
