@@ -1,11 +1,13 @@
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
 
 #include "experiments/commands.h"
+#include "experiments/experiment.h"
 #include "experiments/run_directory.h"
 #include "experiments/study.h"
 #include "experiments/system_info.h"
@@ -69,6 +71,8 @@ std::string today() {
 nlohmann::ordered_json run_study(const std::string& name, const Config& file, const std::string& out_dir,
                                  bool quick, int64_t threads) {
   StudyContext context{file, out_dir, threads};
+  // Studies that build their own models (no experiment) compute on the same thread count.
+  set_threads(threads >= 0 ? threads : file.get<int64_t>("experiment.threads"));
   const auto& study = study_registry().at(file.get<std::string>("study.type"));
   spdlog::info("{}{}: {}", name, quick ? " (quick)" : "", file.get<std::string>("summary"));
   const auto start = std::chrono::steady_clock::now();
