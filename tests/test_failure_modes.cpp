@@ -78,6 +78,18 @@ const std::map<std::string, std::function<void(const json&)>>& catalogue() {
          EXPECT_GT(f["stuck_chains"]["split_rhat_across_chains"].get<double>(), 1.1);
          EXPECT_NEAR(f["random_walk_best"]["c"].get<double>(), 2.38, 1.2);
        }},
+      {"langevin_discretisation_bias",
+       [](const json& f) {
+         EXPECT_LT(f["worst_ula_relative_error"].get<double>(), 0.02);
+         EXPECT_LT(f["worst_mala_relative_error"].get<double>(), 0.02);
+         EXPECT_GT(f["step 1.5"]["ula_variance"].get<double>(), 1.5);  // 1 / (1 - 1.5/4) = 1.6: the bias is there
+         EXPECT_LT(f["step 1.5"]["mala_acceptance"].get<double>(), f["step 0.1"]["mala_acceptance"].get<double>());
+       }},
+      {"langevin_mixture_weights",
+       [](const json& f) {
+         EXPECT_NEAR(f["langevin_share"].get<double>(), f["share_at_start"].get<double>(), 0.05);
+         EXPECT_NEAR(f["annealed_share"].get<double>(), f["exact_weight"].get<double>(), 0.04);
+       }},
       {"objective_comparison",
        [](const json& f) {
          const double best = f["best_exact_ll"].get<double>();

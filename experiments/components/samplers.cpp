@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "experiments/components.h"
+#include "samplers/annealed_langevin.h"
 #include "samplers/block_gibbs.h"
 #include "samplers/gaussian_gibbs.h"
 #include "samplers/hmc.h"
@@ -71,6 +72,27 @@ std::vector<Component<SamplerFactory>> samplers() {
        [](const SectionConfig& c) {
          return std::make_shared<samplers::RandomWalkSampler>(
              samplers::RandomWalkOptions().proposal_std(c.get<double>("proposal_std")));
+       }},
+      {"annealed_langevin",
+       "Langevin down a ladder of smoothed targets to the model: noise scales for analytic densities, temperatures "
+       "for any energy (Song & Ermon 2019)",
+       {integer("steps", value(1), 1, 1e6, "passes down the whole ladder per training step"),
+        choice("ladder", value("temperature"), {"noise", "temperature"},
+               "noise: p * N(0, sigma^2 I) (gaussian and mixture densities); temperature: exp(-beta E)"),
+        integer("levels", value(10), 1, 1e4, "rungs of the ladder, the model itself the last"),
+        integer("steps_per_level", value(100), 1, 1e7, "Langevin steps on each rung"),
+        number("step_size", value(0.01), 0, 1e3, "eps at the model; larger on smoother rungs", true),
+        number("sigma_max", value(10.0), 0, 1e6, "noise ladder: the largest noise std (then down to sigma_max/100)", true),
+        number("beta_min", value(0.01), 0, 1, "temperature ladder: the smallest inverse temperature", true)},
+       continuous,
+       [](const SectionConfig& c) {
+         return std::make_shared<samplers::AnnealedLangevinSampler>(samplers::AnnealedLangevinOptions()
+                                                                        .ladder(c.get<std::string>("ladder"))
+                                                                        .levels(c.get<int64_t>("levels"))
+                                                                        .steps_per_level(c.get<int64_t>("steps_per_level"))
+                                                                        .step_size(c.get<double>("step_size"))
+                                                                        .sigma_max(c.get<double>("sigma_max"))
+                                                                        .beta_min(c.get<double>("beta_min")));
        }},
       {"gaussian_gibbs", "systematic-scan Gibbs by the exact coordinate-wise conditionals of a Gaussian",
        {integer("steps", value(1), 1, 1e7, "sweeps over the coordinates per training step")},

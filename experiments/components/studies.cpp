@@ -91,7 +91,21 @@ std::vector<Component<StudyFactory>> studies() {
        {variants, text("reference", value("exact"), "the label of the exact-gradient run"),
         text("biased", value("cd1"), "the label of a run expected to end below it"),
         number("within", value(0.1), 0, 1e6, "nats from the best that count as reached", true)},
-       {}, study_objective_comparison}};
+       {}, study_objective_comparison},
+      {"langevin_discretisation_bias", "unadjusted Langevin's stationary variance on N(0, 1) is 1 / (1 - eps/4); MALA's is 1",
+       {list("step_sizes", values<double>({0.05, 0.1, 0.2, 0.5, 1.0, 1.5}), number("eps", required(), 0, 3.99, "step", true),
+             "Langevin step sizes eps, increasing"),
+        integer("chains", value(50000), 100, 1e8, "independent chains"),
+        integer("snapshots", value(20), 1, 1e6, "states per chain, two relaxation times apart"),
+        number("tolerance", value(0.02), 0, 1, "largest relative error of a stationary variance", true)},
+       {}, study_langevin_discretisation_bias},
+      {"langevin_mixture_weights",
+       "Langevin with the exact score keeps its starting mode shares; annealed Langevin (the experiment's sampler) finds the weights",
+       {integer("chains", value(10000), 100, 1e8, "chains, started uniformly across both modes"),
+        integer("steps", value(5000), 1, 1e8, "plain Langevin steps"),
+        number("step_size", value(0.1), 0, 10, "plain Langevin's eps", true),
+        number("tolerance", value(0.03), 0, 1, "largest |annealed share - exact weight|", true)},
+       {}, study_langevin_mixture_weights}};
 }
 
 }  // namespace

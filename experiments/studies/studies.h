@@ -17,5 +17,7 @@ Signature study_persistent_lag(const StudyContext& c);
 Signature study_short_run_out_of_equilibrium(const StudyContext& c);
 Signature study_mcmc_convergence(const StudyContext& c);
 Signature study_objective_comparison(const StudyContext& c);
+Signature study_langevin_discretisation_bias(const StudyContext& c);
+Signature study_langevin_mixture_weights(const StudyContext& c);
 
 }  // namespace ebm::experiments
