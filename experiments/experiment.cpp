@@ -151,6 +151,13 @@ std::string first_difference(const YAML::Node& a, const YAML::Node& b, const std
     }
     return "";
   }
+  if (a.IsSequence() && b.IsSequence()) {
+    if (a.size() != b.size()) return path;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!first_difference(a[i], b[i], path).empty()) return path;
+    }
+    return "";
+  }
   return a.IsScalar() && b.IsScalar() && a.Scalar() == b.Scalar() ? "" : path;
 }
 }  // namespace
@@ -165,7 +172,9 @@ void require_same_training_setup(const Config& config, const std::string& traine
     const auto changed = first_difference(config.at(key), then.at(key), key);
     if (changed.empty()) continue;
     const YAML::Node was = then.at(changed);
-    config.fail(changed, "the checkpoint was trained with " + changed + " = " + (was.IsScalar() ? was.Scalar() : "another value") +
+    YAML::Emitter shown;
+    shown << YAML::Flow << was;
+    config.fail(changed, "the checkpoint was trained with " + changed + " = " + shown.c_str() +
                              (resuming ? "; a resumed run keeps its model, data, dtype and its objective, sampler and "
                                          "optimiser types (start a new run to change them)"
                                        : "; a trained run keeps its model, data and dtype"));

@@ -90,6 +90,14 @@ const std::map<std::string, std::function<void(const json&)>>& catalogue() {
          EXPECT_NEAR(f["langevin_share"].get<double>(), f["share_at_start"].get<double>(), 0.05);
          EXPECT_NEAR(f["annealed_share"].get<double>(), f["exact_weight"].get<double>(), 0.04);
        }},
+      {"nce_density_chasm",
+       [](const json& f) {
+         const auto& near = f["kl 0.5"]["standard_noise"];
+         const auto& far = f["kl 50"]["standard_noise"];
+         EXPECT_LT(std::max(near["mean_error"].get<double>(), near["log_z_error"].get<double>()), 0.1);
+         EXPECT_GT(std::max(far["mean_error"].get<double>(), far["log_z_error"].get<double>()), 0.1);
+         EXPECT_LT(f["worst_fitted_noise_error"].get<double>(), 0.1);
+       }},
       {"objective_comparison",
        [](const json& f) {
          const double best = f["best_exact_ll"].get<double>();

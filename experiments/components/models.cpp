@@ -54,9 +54,18 @@ std::vector<Component<ModelFactory>> components() {
          }
          return ConvEnergy(ConvEnergyOptions(1, side, side).base_channels(c.get<int64_t>("base_channels"))).ptr();
        }},
-      {"gaussian", "a trainable full-covariance Gaussian starting at N(0, I)", {}, continuous,
-       [](const SectionConfig&, const Experiment& e) -> EnergyModelPtr {
-         return Gaussian(torch::zeros({e.data->dim()}), torch::eye(e.data->dim())).ptr();
+      {"gaussian", "a trainable full-covariance Gaussian",
+       {choice("init", value("standard"), {"standard", "data"},
+               "where it starts: N(0, I), or the data's mean and covariance")},
+       continuous,
+       [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
+         const int64_t d = e.data->dim();
+         if (c.get<std::string>("init") == "standard") return Gaussian(torch::zeros({d}), torch::eye(d)).ptr();
+         auto x = e.data->data().to(torch::kFloat64);
+         auto centred = x - x.mean(0);
+         auto covariance = centred.t().mm(centred) / static_cast<double>(std::max<int64_t>(1, x.size(0) - 1)) +
+                           1e-6 * torch::eye(d, torch::kFloat64);
+         return Gaussian(x.mean(0).to(torch::kFloat32), torch::linalg_cholesky(covariance).to(torch::kFloat32)).ptr();
        }},
       {"data_density", "the data's exact density, an analytic target for samplers", {}, known_density,
        [](const SectionConfig& c, const Experiment&) -> EnergyModelPtr {

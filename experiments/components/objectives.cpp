@@ -106,6 +106,10 @@ std::vector<Component<NoiseFactory>> noises() {
                            1e-6 * torch::eye(x.size(1), x.options());
          return Gaussian(mean, torch::linalg_cholesky(covariance)).ptr();
        }},
+      {"standard_normal", "N(0, I), whatever the data (nce_density_chasm)", {}, continuous,
+       [](const torch::Tensor& x) -> std::shared_ptr<AnalyticDensity> {
+         return Gaussian(torch::zeros({x.size(1)}, x.options()), torch::eye(x.size(1), x.options())).ptr();
+       }},
       {"uniform", "uniform on the data's box widened by 10%", {}, continuous,
        [](const torch::Tensor& x) -> std::shared_ptr<AnalyticDensity> {
          auto low = std::get<0>(x.min(0)), high = std::get<0>(x.max(0));

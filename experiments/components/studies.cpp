@@ -105,7 +105,12 @@ std::vector<Component<StudyFactory>> studies() {
         integer("steps", value(5000), 1, 1e8, "plain Langevin steps"),
         number("step_size", value(0.1), 0, 10, "plain Langevin's eps", true),
         number("tolerance", value(0.03), 0, 1, "largest |annealed share - exact weight|", true)},
-       {}, study_langevin_mixture_weights}};
+       {}, study_langevin_mixture_weights},
+      {"nce_density_chasm", "NCE's errors grow with KL(data || noise); noise fitted to the data keeps them small",
+       {list("kls", values<double>({0.5, 2, 5, 10, 20, 50}), number("kl", required(), 0, 1e6, "nats", true),
+             "KL(data || noise) of each pair of runs, increasing"),
+        number("threshold", value(0.1), 0, 1e6, "the error that counts as failed", true)},
+       {}, study_nce_density_chasm}};
 }
 
 }  // namespace
