@@ -6,6 +6,7 @@
 #include "datasets/dataset.h"
 #include "ebm/bernoulli_rbm.h"
 #include "experiments/commands.h"
+#include "experiments/step_timer.h"
 #include "experiments/experiment.h"
 #include "experiments/system_info.h"
 #include "samplers/block_gibbs.h"
@@ -107,20 +108,10 @@ int bench_objectives_command(const ObjectivesBenchArguments& a) {
         objective->compute(*mlp, data).loss.backward();
         adam.step();
       };
-      for (int i = 0; i < 3; ++i) step();
-      // At least `steps` steps and at least half a second, so the fast objectives time well.
-      int64_t done = 0;
-      const auto start = std::chrono::steady_clock::now();
-      double seconds = 0;
-      while (done < a.steps || seconds < 0.5) {
-        step();
-        ++done;
-        seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      }
+      const double seconds = seconds_per_step(step, a.steps);
       nlohmann::ordered_json out = {{"impl", "ebm-cpp"}, {"bench", "objectives"}, {"objective", name},
                                     {"dim", dim}, {"width", a.width}, {"depth", a.depth}, {"batch", a.batch},
-                                    {"ms_per_step", 1e3 * seconds / static_cast<double>(done)},
-                                    {"steps", done}, {"threads", threads}};
+                                    {"ms_per_step", 1e3 * seconds}, {"threads", threads}};
       std::cout << out.dump() << std::endl;
     }
   }

@@ -64,6 +64,13 @@ const std::map<std::string, std::function<void(const json&)>>& catalogue() {
          EXPECT_GT(f["lr 0.3"]["lag_ratio"].get<double>(), 1.5);
          EXPECT_GT(f["lr 0.3"]["lag_ratio"].get<double>(), f["lr 0.001"]["lag_ratio"].get<double>());
        }},
+      {"score_matching_cost",
+       [](const json& f) {
+         EXPECT_GT(f["slope"]["score_matching"].get<double>(), 0.9);
+         EXPECT_LT(f["slope"]["sliced_score_matching"].get<double>(), 0.5);
+         EXPECT_LT(f["slope"]["denoising_score_matching"].get<double>(), 0.5);
+         EXPECT_LT(f["gradient_vs_exact"]["sliced_score_matching"]["relative_bias"].get<double>(), 0.2);
+       }},
       {"short_run_out_of_equilibrium",
        [](const json& f) {
          const auto& tv = f["short_run"]["tv_by_steps"];

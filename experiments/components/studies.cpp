@@ -110,7 +110,18 @@ std::vector<Component<StudyFactory>> studies() {
        {list("kls", values<double>({0.5, 2, 5, 10, 20, 50}), number("kl", required(), 0, 1e6, "nats", true),
              "KL(data || noise) of each pair of runs, increasing"),
         number("threshold", value(0.1), 0, 1e6, "the error that counts as failed", true)},
-       {}, study_nce_density_chasm}};
+       {}, study_nce_density_chasm},
+      {"score_matching_cost", "exact score matching's step time grows with the dimension; sliced and denoising stay flat",
+       {list("dims", values<int64_t>({2, 8, 32, 128, 392, 784}), integer("d", required(), 1, 1e5, "dimension"),
+             "data dimensions timed, increasing"),
+        integer("slope_from", value(32), 1, 1e5, "the slope is fitted over the dimensions from this one on"),
+        integer("min_steps", value(3), 1, 1e6, "at least this many timed steps"),
+        number("min_seconds", value(0.5), 0, 1e4, "and at least this many seconds"),
+        integer("variance_dim", value(32), 1, 1e5, "dimension of the gradient comparison"),
+        integer("repeats", value(100), 2, 1e6, "gradient estimates per cheap objective"),
+        number("min_exact_slope", value(0.9), 0, 10, "exact score matching's slope must exceed this"),
+        number("max_cheap_slope", value(0.5), 0, 10, "sliced and denoising slopes must stay below this")},
+       {}, study_score_matching_cost}};
 }
 
 }  // namespace

@@ -20,5 +20,6 @@ Signature study_objective_comparison(const StudyContext& c);
 Signature study_langevin_discretisation_bias(const StudyContext& c);
 Signature study_langevin_mixture_weights(const StudyContext& c);
 Signature study_nce_density_chasm(const StudyContext& c);
+Signature study_score_matching_cost(const StudyContext& c);
 
 }  // namespace ebm::experiments
