@@ -64,6 +64,13 @@ const std::map<std::string, std::function<void(const json&)>>& catalogue() {
          EXPECT_GT(f["lr 0.3"]["lag_ratio"].get<double>(), 1.5);
          EXPECT_GT(f["lr 0.3"]["lag_ratio"].get<double>(), f["lr 0.001"]["lag_ratio"].get<double>());
        }},
+      {"score_matching_blindness",
+       [](const json& f) {
+         const double se = f["ml_standard_error"].get<double>();
+         EXPECT_GT(f["sm"]["separation 10"]["rms_error"].get<double>(), 3 * f["ml"]["separation 10"]["rms_error"].get<double>());
+         EXPECT_GT(f["sm"]["separation 10"]["rms_error"].get<double>(), f["sm"]["separation 2"]["rms_error"].get<double>());
+         for (const auto& [separation, fit] : f["ml"].items()) EXPECT_LT(fit["rms_error"].get<double>(), 2.5 * se) << separation;
+       }},
       {"score_matching_cost",
        [](const json& f) {
          EXPECT_GT(f["slope"]["score_matching"].get<double>(), 0.9);

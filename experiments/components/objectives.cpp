@@ -31,8 +31,8 @@ ObjectiveFactory bit_flip(const std::string& kind) {
 
 std::vector<Component<ObjectiveFactory>> objectives() {
   Accepts with_sampler, continuous = Accepts::only(Domain::Continuous), binary = Accepts::only(Domain::Binary);
-  Accepts enumerable = Accepts::only(Domain::Binary).with_latent_variables();
-  enumerable.also = "at most 24 units on the smaller layer";
+  Accepts exact;
+  exact.also = "an RBM with at most 24 units on the smaller layer, or an analytic density";
   with_sampler.needs_sampler = true;
   return {
       {"contrastive", "mean E(x+) - mean E(x-) with x- from the sampler: CD, PCD, short-run or replay chains",
@@ -85,8 +85,8 @@ std::vector<Component<ObjectiveFactory>> objectives() {
              noise.make(e.data->data().to(torch::kFloat64)),
              trainers::NCEOptions().noise_ratio(c.get<double>("noise_ratio")));
        }},
-      {"exact", "maximum likelihood with the exact gradient, log Z by enumeration (the reference for the others)", {},
-       enumerable,
+      {"exact", "maximum likelihood with the exact gradient, log Z by enumeration or 0 for analytic densities (the reference for the others)", {},
+       exact,
        [](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::ExactLikelihood>(); }},
       {"pseudo_likelihood", "pseudo-likelihood, sum_i log p(x_i | x_-i) (Besag 1975)", {}, binary,
        bit_flip("pseudo_likelihood")},

@@ -121,7 +121,16 @@ std::vector<Component<StudyFactory>> studies() {
         integer("repeats", value(100), 2, 1e6, "gradient estimates per cheap objective"),
         number("min_exact_slope", value(0.9), 0, 10, "exact score matching's slope must exceed this"),
         number("max_cheap_slope", value(0.5), 0, 10, "sliced and denoising slopes must stay below this")},
-       {}, study_score_matching_cost}};
+       {}, study_score_matching_cost},
+      {"score_matching_blindness", "score matching cannot weigh separated modes; maximum likelihood can",
+       {list("separations", values<double>({2, 4, 6, 8, 10}), number("s", required(), 0, 1e4, "stds", true),
+             "distances between the two means, increasing"),
+        list("objectives", required(), text("objective", required(), "label: KEY=VALUE ..."), "the fits compared"),
+        integer("seeds", value(5), 1, 1000, "runs per objective and separation (seeds 1, 2, ...)"),
+        text("blind", value("sm"), "the label of the score-matching fit"),
+        text("reference", value("ml"), "the label of the maximum-likelihood fit"),
+        number("min_factor", value(3.0), 0, 1e9, "how many times the reference's error the blind one must reach", true)},
+       {}, study_score_matching_blindness}};
 }
 
 }  // namespace
