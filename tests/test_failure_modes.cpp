@@ -52,6 +52,10 @@ const std::map<std::string, std::function<void(const json&)>>& catalogue() {
          const auto& mass = f["off_data_mass"];
          for (const char* other : {"pcd", "pt", "exact"}) EXPECT_GT(mass["cd1"].get<double>(), 2 * mass[other].get<double>()) << other;
        }},
+      {"energy_blowup",
+       [](const json& f) {
+         EXPECT_GT(f["energy_l2 0"]["max_abs_mean_energy"].get<double>(), 10 * f["energy_l2 0.1"]["max_abs_mean_energy"].get<double>());
+       }},
       {"gibbs_stuck",
        [](const json& f) {
          EXPECT_GT(f["gibbs"]["split_rhat"].get<double>(), 1.1);

@@ -130,7 +130,12 @@ std::vector<Component<StudyFactory>> studies() {
         text("blind", value("sm"), "the label of the score-matching fit"),
         text("reference", value("ml"), "the label of the maximum-likelihood fit"),
         number("min_factor", value(3.0), 0, 1e9, "how many times the reference's error the blind one must reach", true)},
-       {}, study_score_matching_blindness}};
+       {}, study_score_matching_blindness},
+      {"energy_blowup", "without an energy penalty the energies drift far from zero; with one they stay small",
+       {list("penalties", values<double>({0, 0.01, 0.1, 1}), number("alpha", required(), 0, 1e6, "energy_l2"),
+             "objective.energy_l2 of each run, increasing from 0"),
+        number("min_factor", value(10.0), 0, 1e9, "how many times the smallest penalty's energies the unpenalised run must reach", true)},
+       {}, study_energy_blowup}};
 }
 
 }  // namespace

@@ -22,5 +22,6 @@ Signature study_langevin_mixture_weights(const StudyContext& c);
 Signature study_nce_density_chasm(const StudyContext& c);
 Signature study_score_matching_cost(const StudyContext& c);
 Signature study_score_matching_blindness(const StudyContext& c);
+Signature study_energy_blowup(const StudyContext& c);
 
 }  // namespace ebm::experiments
