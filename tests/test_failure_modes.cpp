@@ -27,6 +27,14 @@ const std::map<std::string, std::function<void(const json&)>>& catalogue() {
          EXPECT_GT(f["float64_product_zero_at"].get<int>(), f["float32_product_zero_at"].get<int>());
          EXPECT_TRUE(std::isfinite(f["sum_of_logs_at_end"].get<double>()));
        }},
+      {"persistence_vs_short_run",
+       [](const json& f) {
+         const auto& short_run = f["short_run"]["by_length"];
+         EXPECT_GT(short_run["4000"]["mmd2"].get<double>(), 2 * short_run["40"]["mmd2"].get<double>());
+         for (const char* stable : {"persistent", "replay"}) {
+           EXPECT_LT(2 * f[stable]["by_length"]["4000"]["mmd2"].get<double>(), short_run["4000"]["mmd2"].get<double>()) << stable;
+         }
+       }},
       {"phase_decomposition", [](const json& f) { EXPECT_LT(f["worst_relative_error"].get<double>(), 1e-6); }},
       {"cd_bias",
        [](const json& f) {
@@ -81,6 +89,12 @@ const std::map<std::string, std::function<void(const json&)>>& catalogue() {
          EXPECT_LT(f["slope"]["sliced_score_matching"].get<double>(), 0.5);
          EXPECT_LT(f["slope"]["denoising_score_matching"].get<double>(), 0.5);
          EXPECT_LT(f["gradient_vs_exact"]["sliced_score_matching"]["relative_bias"].get<double>(), 0.2);
+       }},
+      {"short_run_langevin",
+       [](const json& f) {
+         const auto& short_run = f["short_run"]["by_length"];
+         EXPECT_GT(short_run["4000"]["mmd2"].get<double>(), 2 * short_run["40"]["mmd2"].get<double>());
+         EXPECT_LT(2 * f["replay"]["by_length"]["4000"]["mmd2"].get<double>(), short_run["4000"]["mmd2"].get<double>());
        }},
       {"short_run_out_of_equilibrium",
        [](const json& f) {

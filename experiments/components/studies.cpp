@@ -135,7 +135,16 @@ std::vector<Component<StudyFactory>> studies() {
        {list("penalties", values<double>({0, 0.01, 0.1, 1}), number("alpha", required(), 0, 1e6, "energy_l2"),
              "objective.energy_l2 of each run, increasing from 0"),
         number("min_factor", value(10.0), 0, 1e9, "how many times the smallest penalty's energies the unpenalised run must reach", true)},
-       {}, study_energy_blowup}};
+       {}, study_energy_blowup},
+      {"long_run_samples", "chains run far past the training length: short-run models drift from the data, convergent ones do not",
+       {variants,
+        list("lengths", values<int64_t>({40, 1000, 10000}), integer("steps", required(), 1, 1e8, "steps"),
+             "chain lengths from noise, the training length first, increasing"),
+        integer("chains", value(500), 10, 1e6, "chains (and held-out points compared)"),
+        text("drifting", value("short_run"), "the label of the variant expected to drift"),
+        list("stable", values<std::string>({"replay"}), text("label", required(), "variant"), "labels expected to stay close"),
+        number("min_drift_factor", value(3.0), 0, 1e9, "drift and separation factor", true)},
+       {}, study_long_run_samples}};
 }
 
 }  // namespace
