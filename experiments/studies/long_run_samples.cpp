@@ -73,7 +73,7 @@ Signature study_long_run_samples(const StudyContext& c) {
       mmd[variants[i].label].push_back(m);
       line.x.push_back(static_cast<double>(length)), line.y.push_back(m);
       if (length == lengths.front() || length == lengths.back()) {
-        pictures.push_back(reports::density_picture(*e.model, e.grid, x, variants[i].label + " after " + std::to_string(length), 240));
+        pictures.push_back(reports::density_picture(*e.model, e.grid, x, variants[i].label + " after " + std::to_string(length), 160));
       }
     }
     columns.push_back(reports::stack_vertically(pictures));
