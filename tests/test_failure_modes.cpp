@@ -82,6 +82,7 @@ const std::map<std::string, std::function<void(const json&)>>& catalogue() {
          EXPECT_GT(f["sm"]["separation 10"]["rms_error"].get<double>(), 3 * f["ml"]["separation 10"]["rms_error"].get<double>());
          EXPECT_GT(f["sm"]["separation 10"]["rms_error"].get<double>(), f["sm"]["separation 2"]["rms_error"].get<double>());
          for (const auto& [separation, fit] : f["ml"].items()) EXPECT_LT(fit["rms_error"].get<double>(), 2.5 * se) << separation;
+         EXPECT_GT(std::abs(f["neural"]["first_mode_share"].get<double>() - f["neural"]["exact"].get<double>()), 3 * se);
        }},
       {"score_matching_cost",
        [](const json& f) {

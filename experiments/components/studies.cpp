@@ -129,7 +129,9 @@ std::vector<Component<StudyFactory>> studies() {
         integer("seeds", value(5), 1, 1000, "runs per objective and separation (seeds 1, 2, ...)"),
         text("blind", value("sm"), "the label of the score-matching fit"),
         text("reference", value("ml"), "the label of the maximum-likelihood fit"),
-        number("min_factor", value(3.0), 0, 1e9, "how many times the reference's error the blind one must reach", true)},
+        number("min_factor", value(3.0), 0, 1e9, "how many times the reference's error the blind one must reach", true),
+        text("neural", value(""), "optional 'label: KEY=VALUE ...': a neural energy trained on 2-D mixture data, its mode "
+                                  "share by grid quadrature; empty = none")},
        {}, study_score_matching_blindness},
       {"energy_blowup", "without an energy penalty the energies drift far from zero; with one they stay small",
        {list("penalties", values<double>({0, 0.01, 0.1, 1}), number("alpha", required(), 0, 1e6, "energy_l2"),

@@ -3,12 +3,15 @@
 // known (model.type: mixture_weights), is fitted by score matching, NCE and maximum likelihood
 // at separations s, several seeds each. The score ∇ log p depends on w only where the modes
 // overlap, which separated modes leave empty, so score matching's error grows with s; maximum
-// likelihood's stays at its standard error sqrt(w (1 - w) / n) at every separation.
+// likelihood's stays at its standard error sqrt(w (1 - w) / n) at every separation. With `neural`,
+// a neural energy is also trained (by denoising score matching, say) on the mixture, and the
+// share of its density on the first mode's side is measured by grid quadrature (2-D data).
 #include <torch/torch.h>
 
 #include <cmath>
 
 #include "ebm/gaussian.h"
+#include "ebm/grid_quadrature.h"
 #include "experiments/studies/studies.h"
 #include "experiments/studies/support.h"
 
@@ -62,13 +65,36 @@ Signature study_score_matching_blindness(const StudyContext& c) {
   for (double e : rms[reference]) reference_ok = reference_ok && e < 2.5 * standard_error;
   const double factor = st.get<double>("min_factor");
   s.figures["ml_standard_error"] = standard_error;
-  s.reproduced = rms[blind].back() > rms[blind].front() && rms[blind].back() > factor * rms[reference].back() && reference_ok;
+  const std::string neural = st.get<std::string>("neural");
+  bool neural_off = true;  // the neural energy's share misses the weight by more than 3 standard errors
+  if (!neural.empty()) {
+    // The neural energy's mass on each side of the midpoint between the means, by quadrature.
+    const auto v = variant_of(c, "neural", neural);
+    auto trained = train_for_study(c, v.label, v.overrides);
+    Experiment& e = trained.experiment;
+    auto* truth = dynamic_cast<GaussianMixtureImpl*>(e.truth.get());
+    if (truth == nullptr || e.model->dim() != 2) st.fail("neural", "the neural run needs 2-D mixture data");
+    torch::NoGradGuard no_grad;
+    auto p = torch::softmax(grid_negative_energies(*e.model, e.grid).to(torch::kFloat64).reshape(-1), 0);
+    auto x = grid_points(e.grid).select(1, 0);
+    auto means = truth->means.detach().to(torch::kFloat64).select(1, 0);
+    const double middle = means.mean().item<double>();
+    const bool first_low = means[0].item<double>() < middle;
+    const double share = p.masked_select(first_low ? x < middle : x > middle).sum().item<double>();
+    s.figures["neural"] = {{"label", v.label}, {"first_mode_share", share}, {"exact", w},
+                           {"grid_ll", trained.run.summary["final"].value("grid_ll", NAN)}, {"run", trained.run.dir}};
+    s.runs.push_back(trained.run.dir);
+    neural_off = std::abs(share - w) > 3 * standard_error;
+  }
+  s.reproduced = rms[blind].back() > rms[blind].front() && rms[blind].back() > factor * rms[reference].back() && reference_ok &&
+                 neural_off;
   s.headline = fmt::format("RMS error of the weight at separation {} -> {}: {} {} -> {}, {} {} -> {} (standard error {})",
                            figure(separations.front()), figure(separations.back()), blind, figure(rms[blind].front()),
                            figure(rms[blind].back()), reference, figure(rms[reference].front()), figure(rms[reference].back()),
                            figure(standard_error));
   s.criterion = blind + "'s RMS error grows from the smallest to the largest separation and there exceeds " + figure(factor) +
-                " x " + reference + "'s; " + reference + "'s stays below 2.5 x sqrt(w(1-w)/n) at every separation";
+                " x " + reference + "'s; " + reference + "'s stays below 2.5 x sqrt(w(1-w)/n) at every separation" +
+                (neural.empty() ? "" : "; the neural energy's share of the first mode is more than 3 standard errors off");
   s.picture = write_chart(c, "score_matching_blindness.png",
                           {"error of the fitted mode weight against the modes' separation", "separation (stds)", "RMS error"},
                           series);

@@ -31,18 +31,18 @@ StudyRun train_for_study(const StudyContext& c, const std::string& label, const 
   return {run, load_trained_experiment(run.dir, &step)};
 }
 
+Variant variant_of(const StudyContext& c, const std::string& key, const std::string& text) {
+  const auto colon = text.find(':');
+  if (colon == std::string::npos || colon == 0) c.study().fail(key, "'" + text + "' is not 'label: KEY=VALUE KEY=VALUE ...'");
+  Variant v{text.substr(0, colon), {}};
+  std::stringstream rest(text.substr(colon + 1));
+  for (std::string assignment; rest >> assignment;) v.overrides.push_back(assignment);
+  return v;
+}
+
 std::vector<Variant> variants_of(const StudyContext& c, const std::string& key) {
   std::vector<Variant> out;
-  for (const auto& text : c.study().get<std::vector<std::string>>(key)) {
-    const auto colon = text.find(':');
-    if (colon == std::string::npos || colon == 0) {
-      c.study().fail(key, "'" + text + "' is not 'label: KEY=VALUE KEY=VALUE ...'");
-    }
-    Variant v{text.substr(0, colon), {}};
-    std::stringstream rest(text.substr(colon + 1));
-    for (std::string assignment; rest >> assignment;) v.overrides.push_back(assignment);
-    out.push_back(v);
-  }
+  for (const auto& text : c.study().get<std::vector<std::string>>(key)) out.push_back(variant_of(c, key, text));
   return out;
 }
 

@@ -31,6 +31,8 @@ struct Variant {
   std::string label;
   std::vector<std::string> overrides;
 };
+Variant variant_of(const StudyContext& c, const std::string& key, const std::string& text);
+// Every entry of the list at study.KEY.
 std::vector<Variant> variants_of(const StudyContext& c, const std::string& key);
 
 // The model as a latent-variable model; ConfigError at experiment.model.type otherwise.
