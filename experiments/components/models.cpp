@@ -67,15 +67,18 @@ std::vector<Component<ModelFactory>> components() {
                            1e-6 * torch::eye(d, torch::kFloat64);
          return Gaussian(x.mean(0).to(torch::kFloat32), torch::linalg_cholesky(covariance).to(torch::kFloat32)).ptr();
        }},
-      {"mixture_weights", "the data's Gaussian mixture with its means and widths fixed and its weights to learn, from equal",
-       {}, known_density,
+      {"mixture_weights", "the data's Gaussian mixture with its weights to learn, from equal (and its means and widths, if asked)",
+       {boolean("learn_means_and_widths", value(false), "also train the means and widths (from the data's own)")},
+       known_density,
        [](const SectionConfig& c, const Experiment&) -> EnergyModelPtr {
          const auto& data = data_registry().at(c.config().get<std::string>("data.type"));
          auto density = std::dynamic_pointer_cast<GaussianMixtureImpl>(data.make.truth(SectionConfig(c.config(), "data")));
          if (!density) c.fail("type", "mixture_weights needs data that is a Gaussian mixture");
          torch::NoGradGuard no_grad;
          density->logits.zero_();
-         for (auto* fixed : {&density->means, &density->tril_offdiag, &density->log_diag}) fixed->set_requires_grad(false);
+         if (!c.get<bool>("learn_means_and_widths")) {
+           for (auto* fixed : {&density->means, &density->tril_offdiag, &density->log_diag}) fixed->set_requires_grad(false);
+         }
          return density;
        }},
       {"data_density", "the data's exact density, an analytic target for samplers", {}, known_density,
