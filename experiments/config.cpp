@@ -60,6 +60,7 @@ Field section(std::string name, std::vector<Field> fields, std::string help) {
 
 Field list(std::string name, YAML::Node fallback, Field element, std::string help) {
   Field f{std::move(name), std::move(help), ValueKind::List, std::move(fallback)};
+  f.min = 1;  // the fewest elements: every list a study or data set reads needs one
   f.fields.push_back(std::move(element));
   return f;
 }
@@ -219,6 +220,7 @@ class Validator {
       if (!node.IsSequence()) {
         fail(where, path + " must be a list in brackets, [a, b, ...]; allowed: " + allowed(f));
       }
+      if (static_cast<double>(node.size()) < f.min) fail(where, path + " is empty; it needs at least one element");
       YAML::Node resolved(YAML::NodeType::Sequence);
       for (size_t i = 0; i < node.size(); ++i) {
         resolved.push_back(validate(f.fields.front(), node[i], path + "[" + std::to_string(i) + "]", where));

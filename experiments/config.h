@@ -46,8 +46,13 @@ Field text(std::string name, YAML::Node fallback, std::string help);
 Field choice(std::string name, YAML::Node fallback, std::vector<std::string> choices,
              std::string help);
 Field section(std::string name, std::vector<Field> fields, std::string help);
-// A YAML list whose elements each satisfy `element` (its name is ignored): ks: [1, 3, 10].
+// A YAML list whose elements each satisfy `element` (its name is ignored): ks: [1, 3, 10]. A list
+// needs at least one element (its `min`) unless made with may_be_empty.
 Field list(std::string name, YAML::Node fallback, Field element, std::string help);
+inline Field may_be_empty(Field list) {
+  list.min = 0;
+  return list;
+}
 Field variant_section(std::string name, std::string default_type,
                       std::map<std::string, std::vector<Field>> variants, std::string help);
 // The schema as a Markdown reference (docs/CONFIG.md is this text).

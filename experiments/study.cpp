@@ -16,8 +16,8 @@ const Field& study_schema() {
   static const Field schema = section(
       "",
       {text("summary", required(), "one line: what the study shows"), study_registry().schema(),
-       list("quick", YAML::Node(YAML::NodeType::Sequence), text("override", required(), "KEY=VALUE"),
-            "overrides, as --set takes them, that make the reduced version `--quick` runs"),
+       may_be_empty(list("quick", YAML::Node(YAML::NodeType::Sequence), text("override", required(), "KEY=VALUE"),
+                         "overrides, as --set takes them, that make the reduced version `--quick` runs")),
        section("experiment", experiment_schema().fields, "the experiment every run of the study starts from")},
       "a study file");
   return schema;

@@ -142,6 +142,12 @@ TEST(ConfigLists, ValidateEachElementAndNameIt) {
     EXPECT_NE(std::string(e.what()).find("t.yaml:1:9: ks[1] = '500' is out of range"), std::string::npos) << e.what();
   }
   try {
+    Config::parse("ks: []\n", "t.yaml", {}, schema);
+    FAIL() << "an empty list was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("ks is empty; it needs at least one element"), std::string::npos) << e.what();
+  }
+  try {
     Config::parse("ks: 3\n", "t.yaml", {}, schema);
     FAIL() << "a scalar was accepted as a list";
   } catch (const ConfigError& e) {

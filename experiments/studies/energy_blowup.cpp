@@ -17,6 +17,7 @@ namespace ebm::experiments {
 Signature study_energy_blowup(const StudyContext& c) {
   const auto st = c.study();
   const auto penalties = st.get<std::vector<double>>("penalties");
+  if (penalties.size() < 2 || penalties.front() != 0) st.fail("penalties", "needs 0 first and at least one penalty after it");
   std::string values;
   for (double p : penalties) values += (values.empty() ? "" : ",") + figure(p);
   SweepOptions options{{parse_vary("objective.energy_l2=" + values)}, c.path("sweep"), "energy_pos", ""};
@@ -49,11 +50,11 @@ Signature study_energy_blowup(const StudyContext& c) {
   const double factor = st.get<double>("min_factor");
   bool falls = true;
   for (size_t i = 1; i < largest.size(); ++i) falls = falls && largest[i] < largest[i - 1];
-  s.reproduced = penalties.front() == 0 && falls && largest.front() > factor * largest[1];
+  s.reproduced = falls && largest.front() > factor * largest[1];
   s.headline = fmt::format("largest |mean E| during training: {} without a penalty, {} with energy_l2 {}, {} with {}",
                            figure(largest.front()), figure(largest[1]), figure(penalties[1]), figure(largest.back()),
                            figure(penalties.back()));
-  s.criterion = "the first run has no penalty; the largest |mean energy| falls as the penalty grows, and without a "
+  s.criterion = "the largest |mean energy| falls as the penalty grows, and without a "
                 "penalty it is more than " + figure(factor) + " x that of the smallest penalty";
   s.picture = write_chart(c, "energy_blowup.png",
                           {"energies during contrastive training, by energy penalty", "update", "log10 max(|E+|, |E-|)"}, lines);
