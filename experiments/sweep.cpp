@@ -91,12 +91,18 @@ SweepResult run_sweep(const ExperimentSource& source, const SweepOptions& option
     SweepPoint point{grid[i], label_of(grid[i]), {}};
     std::string dir_name = "point-" + std::to_string(i + 1);
     spdlog::info("sweep {}/{}: {}", i + 1, grid.size(), point.label.empty() ? "the base config" : point.label);
-    point.run = train_new_run(configs[i], dir_name, (fs::path(options.out_dir) / "runs" / dir_name).string(),
-                              /*replace=*/true, /*quiet=*/true);
+    try {
+      point.run = train_new_run(configs[i], dir_name, (fs::path(options.out_dir) / "runs" / dir_name).string(),
+                                /*replace=*/true, /*quiet=*/true);
+    } catch (const DivergedRun& diverged) {
+      spdlog::warn("sweep {}/{}: {}", i + 1, grid.size(), diverged.what());
+      point.run = diverged.run;
+    }
     if (result.metric.empty()) result.metric = point.run.primary_metric;
     nlohmann::ordered_json row;
     for (size_t a = 0; a < options.axes.size(); ++a) row[options.axes[a].key] = grid[i][a].substr(options.axes[a].key.size() + 1);
     row["run"] = point.run.dir;
+    if (point.run.summary.contains("diverged")) row["diverged"] = point.run.summary["diverged"];
     row["metric"] = result.metric;
     row["final"] = metric_of(point.run.summary["final"], result.metric);
     row["best"] = metric_of(point.run.summary["best"], result.metric);
@@ -110,7 +116,10 @@ SweepResult run_sweep(const ExperimentSource& source, const SweepOptions& option
   std::vector<reports::Series> curves;
   for (size_t i = 0; i < result.points.size(); ++i) {
     const auto& p = result.points[i];
-    table += "| " + (p.label.empty() ? "base" : p.label) + " | " + format_value(metric_of(p.run.summary["final"], result.metric)) +
+    const bool diverged = p.run.summary.contains("diverged");
+    table += "| " + (p.label.empty() ? "base" : p.label) + " | " +
+             (diverged ? fmt::format("diverged at step {}", p.run.summary["steps"].get<int64_t>())
+                       : format_value(metric_of(p.run.summary["final"], result.metric))) +
              " | " + format_value(metric_of(p.run.summary["best"], result.metric)) + " | " +
              fmt::format("{:.1f}", p.run.summary["wall_s"].get<double>()) + " | " + p.run.dir + " |\n";
     reports::Series s{p.label, {}, {}, {}, reports::palette(i)};

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <chrono>
+
 #include "experiments/generation.h"
 #include "experiments/system_info.h"
 
@@ -38,16 +40,32 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
     const int64_t step = row["step"].get<int64_t>();
     if (!quiet || step == total || result.rows.size() == 1) spdlog::info("{}", progress_line(row, total));
   });
-  trainers::TrainingSummary summary = trainer.run();
-  if (!e.evaluators.empty()) {
-    result.primary_metric = e.evaluators.front()->primary_metric();
-  } else if (summary.final.size() > 1) {
-    result.primary_metric = std::next(summary.final.begin()).key();  // after "step"
-  }
-
+  const auto started = std::chrono::steady_clock::now();
   auto& out = result.summary;
   out["name"] = e.name;
   out["run"] = run.path();
+  if (!e.evaluators.empty()) result.primary_metric = e.evaluators.front()->primary_metric();
+  trainers::TrainingSummary summary;
+  try {
+    summary = trainer.run();
+  } catch (const trainers::TrainingDiverged& diverged) {
+    int64_t rollbacks = 0;
+    for (const auto& row : result.rows) rollbacks += row.contains("rollback");
+    for (const auto& row : result.rows) {
+      if (result.primary_metric.empty() && !row.contains("rollback") && row.size() > 1) {
+        result.primary_metric = std::next(row.begin()).key();
+      }
+    }
+    out["diverged"] = diverged.what();
+    out["steps"] = diverged.step;
+    out["rollbacks"] = rollbacks;
+    out["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    run.write_summary(out);
+    throw DivergedRun(diverged, result);
+  }
+  if (result.primary_metric.empty() && summary.final.size() > 1) {
+    result.primary_metric = std::next(summary.final.begin()).key();  // after "step"
+  }
   out["steps"] = summary.steps;
   out["rollbacks"] = summary.rollbacks;
   out["wall_s"] = summary.wall_s;

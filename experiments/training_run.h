@@ -22,6 +22,15 @@ struct TrainingRun {
   std::string primary_metric;
 };
 
+// A run the divergence guard stopped: the trainer's message, and the run as far as it got (its
+// rows; its summary.json says "diverged" with the message). Sweeps record it and go on.
+class DivergedRun : public trainers::TrainingDiverged {
+ public:
+  DivergedRun(const trainers::TrainingDiverged& cause, TrainingRun run)
+      : trainers::TrainingDiverged(cause), run(std::move(run)) {}
+  TrainingRun run;
+};
+
 // Sees each logged row with the experiment as it is then (its model, its objective's chains):
 // the studies that measure a run while it trains.
 using TrainingObserver = std::function<void(const nlohmann::ordered_json& row, Experiment& e)>;

@@ -140,7 +140,7 @@ void Trainer::roll_back(const std::string& reason, int64_t failed_step) {
     const std::string why = options_.rollback_on_divergence()
                                 ? fmt::format("after {} rollbacks (train.max_rollbacks)", rollbacks_)
                                 : std::string("(train.on_divergence: stop)");
-    throw TrainingDiverged("training diverged: " + reason + " " + why + "; " + checkpoint);
+    throw TrainingDiverged("training diverged: " + reason + " " + why + "; " + checkpoint, failed_step);
   }
   // The count and the rate factor carry over the restore: they describe this run, not the state.
   const int64_t rollbacks = rollbacks_ + 1;

@@ -58,7 +58,8 @@ struct TrainingSummary {
 // the last checkpoint.
 class TrainingDiverged : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  TrainingDiverged(const std::string& message, int64_t step) : std::runtime_error(message), step(step) {}
+  int64_t step;  // the update at which it was detected
 };
 
 class Trainer {
