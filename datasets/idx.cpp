@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 #include <zlib.h>
 
+#include <cstdio>
 #include <memory>
 #include <vector>
 
@@ -29,38 +30,63 @@ uint32_t big_endian(const unsigned char* b) {
 
 }  // namespace
 
-torch::Tensor read_idx_images(const std::string& path, int64_t limit) {
+torch::Tensor read_idx(const std::string& path, int64_t limit) {
   std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), &gzclose);
   if (!file) throw io::InputError("cannot open '" + path + "' (is the dataset installed? run scripts/setup)");
-  unsigned char header[16];
-  read_exactly(file.get(), header, sizeof header, path);
-  if (big_endian(header) != 0x00000803) {
-    throw io::InputError("'" + path + "' is not an IDX file of unsigned-byte images (magic 0x00000803)");
+  unsigned char magic[4];
+  read_exactly(file.get(), magic, sizeof magic, path);
+  if (magic[0] != 0 || magic[1] != 0 || magic[2] != 8 || magic[3] < 1 || magic[3] > 4) {
+    throw io::InputError("'" + path + "' is not an IDX file of unsigned bytes (magic 0x0000080N, N = 1 to 4)");
   }
-  const int64_t count = big_endian(header + 4), rows = big_endian(header + 8), cols = big_endian(header + 12);
-  const int64_t n = limit > 0 ? std::min(limit, count) : count;
-  constexpr int64_t kMaxPixels = int64_t{1} << 24;
-  if (rows <= 0 || cols <= 0 || rows > kMaxPixels || cols > kMaxPixels || rows * cols > kMaxPixels) {
-    throw io::InputError("'" + path + "' declares " + std::to_string(rows) + "x" + std::to_string(cols) +
-                         " images; at most 2^24 pixels per image are read");
+  if (magic[3] == 1) {
+    throw io::InputError("'" + path + "' holds a one-dimensional IDX array (labels?); data files need examples in rows");
   }
-  // Grown image by image, so a header that declares more than the file holds ends in a
-  // message about the truncated file, not in one huge allocation.
-  const auto image_bytes = static_cast<size_t>(rows * cols);
+  std::vector<int64_t> sizes(magic[3]);
+  for (auto& size : sizes) {
+    unsigned char b[4];
+    read_exactly(file.get(), b, sizeof b, path);
+    size = big_endian(b);
+  }
+  int64_t row_bytes = 1;
+  constexpr int64_t kMaxRow = int64_t{1} << 24;
+  for (size_t i = 1; i < sizes.size(); ++i) {
+    if (sizes[i] <= 0 || sizes[i] > kMaxRow || row_bytes * sizes[i] > kMaxRow) {
+      throw io::InputError("'" + path + "' declares rows of more than 2^24 values or an empty dimension; at most 2^24 are read");
+    }
+    row_bytes *= sizes[i];
+  }
+  const int64_t n = limit > 0 ? std::min(limit, sizes[0]) : sizes[0];
+  // Grown row by row, so a header that declares more than the file holds ends in a message
+  // about the truncated file, not in one huge allocation.
+  const auto image_bytes = static_cast<size_t>(row_bytes);
   std::vector<unsigned char> bytes;
   bytes.reserve(std::min<size_t>(static_cast<size_t>(n) * image_bytes, size_t{64} << 20));
   for (int64_t i = 0; i < n; ++i) {
     bytes.resize(bytes.size() + image_bytes);
     read_exactly(file.get(), bytes.data() + bytes.size() - image_bytes, image_bytes, path);
   }
-  auto images = torch::from_blob(bytes.data(), {n, rows * cols}, torch::kUInt8).to(torch::kFloat64);
-  return images / 255.0;
+  return torch::from_blob(bytes.data(), {n, row_bytes}, torch::kUInt8).to(torch::kFloat64);
 }
 
-Dataset fashion_mnist(int64_t train, int64_t held_out, const std::string& directory) {
-  auto train_images = read_idx_images(directory + "/train-images-idx3-ubyte.gz", train);
-  auto test_images = read_idx_images(directory + "/t10k-images-idx3-ubyte.gz", held_out);
-  return Dataset(train_images, "fashion_mnist", test_images);
+torch::Tensor read_idx_images(const std::string& path, int64_t limit) {
+  std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), &gzclose);
+  unsigned char magic[4];
+  if (file && gzread(file.get(), magic, 4) == 4 && big_endian(magic) != 0x00000803) {
+    throw io::InputError("'" + path + "' is not an IDX file of unsigned-byte images (magic 0x00000803)");
+  }
+  return read_idx(path, limit) / 255.0;
+}
+
+Dataset mnist_layout(const std::string& name, const std::string& directory, int64_t train, int64_t held_out) {
+  // Debian's package gzips the files; the npm package does not.
+  const auto file = [&](const std::string& stem) {
+    const std::string plain = directory + "/" + stem;
+    std::unique_ptr<FILE, int (*)(FILE*)> probe(std::fopen(plain.c_str(), "rb"), &std::fclose);
+    return probe ? plain : plain + ".gz";
+  };
+  auto train_images = read_idx_images(file("train-images-idx3-ubyte"), train);
+  auto test_images = read_idx_images(file("t10k-images-idx3-ubyte"), held_out);
+  return Dataset(train_images, name, test_images);
 }
 
 }  // namespace ebm::datasets

@@ -12,6 +12,10 @@ BernoulliRBMImpl::BernoulliRBMImpl(const BernoulliRBMOptions& options) : options
       "weight", torch::randn({options.visible(), options.hidden()}) * options.init_std());
   visible_bias = register_parameter("visible_bias", torch::zeros({options.visible()}));
   hidden_bias = register_parameter("hidden_bias", torch::zeros({options.hidden()}));
+  if (options.centered()) {
+    visible_offset = register_buffer("visible_offset", torch::full({options.visible()}, 0.5));
+    hidden_offset = register_buffer("hidden_offset", torch::full({options.hidden()}, 0.5));
+  }
 }
 
 namespace {
@@ -50,8 +54,15 @@ class FreeEnergy : public torch::autograd::Function<FreeEnergy> {
 };
 }  // namespace
 
+BernoulliRBMImpl::Biases BernoulliRBMImpl::plain_biases(torch::Dtype dtype) const {
+  auto w = weight.to(dtype);
+  if (!options_.centered()) return {visible_bias.to(dtype), hidden_bias.to(dtype)};
+  return {visible_bias.to(dtype) - w.mv(hidden_offset.to(dtype)), hidden_bias.to(dtype) - w.t().mv(visible_offset.to(dtype))};
+}
+
 torch::Tensor BernoulliRBMImpl::energy(const torch::Tensor& v) {
-  auto outputs = FreeEnergy::apply(v, like(weight, v), like(visible_bias, v), like(hidden_bias, v));
+  const auto biases = plain_biases(v.scalar_type());
+  auto outputs = FreeEnergy::apply(v, like(weight, v), biases.visible, biases.hidden);
   memo_ = {v, outputs[1], v._version(), weight._version(), hidden_bias._version(), weight.data_ptr()};
   return outputs[0];
 }
@@ -63,14 +74,15 @@ bool BernoulliRBMImpl::memo_matches(const torch::Tensor& v) const {
 }
 
 torch::Tensor BernoulliRBMImpl::joint_energy(const torch::Tensor& v, const torch::Tensor& h) {
+  const auto biases = plain_biases(v.scalar_type());
   auto vw = v.mm(like(weight, v));
-  return -(vw * h).sum(1) - v.mv(like(visible_bias, v)) - h.mv(like(hidden_bias, h));
+  return -(vw * h).sum(1) - v.mv(biases.visible) - h.mv(biases.hidden);
 }
 
 torch::Tensor BernoulliRBMImpl::hidden_mean(const torch::Tensor& v) {
   // The memo holds no graph, so it serves only callers that need none (samplers).
   if (!torch::GradMode::is_enabled() && memo_matches(v)) return memo_.mean;
-  return torch::sigmoid(torch::addmm(like(hidden_bias, v), v, like(weight, v)));
+  return torch::sigmoid(torch::addmm(plain_biases(v.scalar_type()).hidden, v, like(weight, v)));
 }
 
 torch::Tensor BernoulliRBMImpl::sample_hidden(const torch::Tensor& v) {
@@ -78,7 +90,7 @@ torch::Tensor BernoulliRBMImpl::sample_hidden(const torch::Tensor& v) {
 }
 
 torch::Tensor BernoulliRBMImpl::visible_mean(const torch::Tensor& h) {
-  return torch::sigmoid(torch::addmm(like(visible_bias, h), h, like(weight, h).t()));
+  return torch::sigmoid(torch::addmm(plain_biases(h.scalar_type()).visible, h, like(weight, h).t()));
 }
 
 torch::Tensor BernoulliRBMImpl::sample_visible(const torch::Tensor& h) {
@@ -86,24 +98,40 @@ torch::Tensor BernoulliRBMImpl::sample_visible(const torch::Tensor& h) {
 }
 
 torch::Tensor BernoulliRBMImpl::sample_hidden_tempered(const torch::Tensor& v, const torch::Tensor& beta) {
-  auto pre = torch::addmm(like(hidden_bias, v), v, like(weight, v));
+  auto pre = torch::addmm(plain_biases(v.scalar_type()).hidden, v, like(weight, v));
   return sample_bernoulli(torch::sigmoid(pre.mul_(beta.to(v.dtype()).unsqueeze(1))));
 }
 
 torch::Tensor BernoulliRBMImpl::sample_visible_tempered(const torch::Tensor& h, const torch::Tensor& beta) {
-  auto pre = torch::addmm(like(visible_bias, h), h, like(weight, h).t());
+  auto pre = torch::addmm(plain_biases(h.scalar_type()).visible, h, like(weight, h).t());
   return sample_bernoulli(torch::sigmoid(pre.mul_(beta.to(h.dtype()).unsqueeze(1))));
 }
 
 torch::Tensor BernoulliRBMImpl::hidden_free_energy(const torch::Tensor& h) {
-  auto pre = torch::addmm(like(visible_bias, h), h, like(weight, h).t());
-  return -h.mv(like(hidden_bias, h)) - torch::softplus(pre).sum(1);
+  const auto biases = plain_biases(h.scalar_type());
+  auto pre = torch::addmm(biases.visible, h, like(weight, h).t());
+  return -h.mv(biases.hidden) - torch::softplus(pre).sum(1);
 }
 
 void BernoulliRBMImpl::init_visible_bias_from(const torch::Tensor& data) {
   torch::NoGradGuard no_grad;
   auto p = data.to(visible_bias.dtype()).mean(0).clamp(1e-3, 1.0 - 1e-3);
   visible_bias.copy_(torch::log(p / (1 - p)));
+}
+
+void BernoulliRBMImpl::set_visible_offset(const torch::Tensor& data) {
+  TORCH_CHECK(options_.centered(), "set_visible_offset: the RBM is not centred");
+  torch::NoGradGuard no_grad;
+  visible_offset.copy_(data.to(visible_offset.dtype()).mean(0));
+}
+
+void BernoulliRBMImpl::after_update(const torch::Tensor& data_batch) {
+  if (!options_.centered()) return;
+  torch::NoGradGuard no_grad;
+  const auto batch_mean = hidden_mean(data_batch.to(weight.dtype())).mean(0);
+  const auto moved = hidden_offset + options_.offset_rate() * (batch_mean - hidden_offset);
+  visible_bias.add_(weight.mv(moved - hidden_offset));  // b - W λ stays what it was
+  hidden_offset.copy_(moved);
 }
 
 }  // namespace ebm

@@ -8,6 +8,14 @@
 // the dtype of its input, so exact evaluation can run in double on a float model.
 // energy(v) remembers p(h | v) of its last input: CD evaluates F(data) and then starts Gibbs
 // chains at the same data, and the memo saves that second v W product (a fifth of a CD-1 step).
+//
+// Centred (Melchior, Fischer & Wiskott 2016, "How to center deep Boltzmann machines", JMLR 17):
+//   E(v, h) = -(v - μ)^T W (h - λ) - b^T v - c^T h   (up to a constant: the plain RBM above
+//   with biases b - W λ and c - W^T μ), with offsets μ = the data mean and λ a running mean of
+//   p(h | data), λ <- (1 - ν) λ + ν mean p(h | batch) after each update, b += W Δλ so the
+//   distribution is unchanged by the move. Differentiating F in this parametrisation gives the
+//   centred gradient <(v - μ)(h - λ)^T>_data - <(v - μ)(h - λ)^T>_model, which is better
+//   conditioned and does not depend on flipping the data (1 - v).
 #pragma once
 
 #include <torch/nn/pimpl.h>
@@ -22,6 +30,10 @@ struct BernoulliRBMOptions {
   TORCH_ARG(int64_t, hidden);
   // Weights start as N(0, init_std^2) (Hinton 2010, "A practical guide to training RBMs").
   TORCH_ARG(double, init_std) = 0.01;
+  // Centred parametrisation with offsets μ (visible, set by set_visible_offset) and λ (hidden,
+  // from 0.5, moved by after_update at rate offset_rate).
+  TORCH_ARG(bool, centered) = false;
+  TORCH_ARG(double, offset_rate) = 0.01;
 };
 
 class BernoulliRBMImpl : public LatentVariableModel {
@@ -45,9 +57,21 @@ class BernoulliRBMImpl : public LatentVariableModel {
 
   // Sets b_i = log(p_i / (1 - p_i)) from the data's marginals p (Hinton 2010, section 8).
   void init_visible_bias_from(const torch::Tensor& data);
+  // Centred models: μ = the data mean.
+  void set_visible_offset(const torch::Tensor& data);
+  // Centred models: moves λ towards mean p(h | batch), keeping the distribution.
+  void after_update(const torch::Tensor& data_batch) override;
+
+  // The biases of the equivalent plain RBM (b - W λ, c - W^T μ when centred; b, c otherwise) in
+  // `dtype`, differentiable in the parameters: what AIS and export read.
+  struct Biases {
+    torch::Tensor visible, hidden;
+  };
+  Biases plain_biases(torch::Dtype dtype) const;
 
   const BernoulliRBMOptions& options() const { return options_; }
   torch::Tensor weight, visible_bias, hidden_bias;
+  torch::Tensor visible_offset, hidden_offset;  // μ, λ: buffers of centred models only
 
  private:
   BernoulliRBMOptions options_;

@@ -25,6 +25,9 @@ class EnergyModelImpl : public torch::nn::Module {
   // ∇x E(x) per row, detached: what gradient-based samplers follow (minus the score). The
   // default differentiates energy() by autograd; models with a cheaper closed form override it.
   virtual torch::Tensor energy_gradient(const torch::Tensor& x);
+  // Called by the trainer after each optimiser step with that step's data batch: models with
+  // running statistics of the data (the centred RBM's hidden offsets) update them here.
+  virtual void after_update(const torch::Tensor& data_batch) {}
 };
 
 using EnergyModelPtr = std::shared_ptr<EnergyModelImpl>;

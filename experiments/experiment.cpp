@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -81,8 +82,12 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
   const auto& model = model_registry().at(c.get<std::string>("model.type"));
   const Domain data_domain = e.data->is_binary() ? Domain::Binary : Domain::Continuous;
   if (!model.accepts.accepts(data_domain)) {
+    const bool binarizable = std::any_of(data.fields.begin(), data.fields.end(), [](const Field& f) { return f.name == "binarize"; });
     c.fail("model.type", model.name + " models " + model.accepts.domain_words() + " data; '" + e.data->name() + "' is " +
-                             domain_word(data_domain));
+                             domain_word(data_domain) +
+                             (binarizable && data_domain == Domain::Continuous
+                                  ? " (data.binarize: threshold or stochastic makes [0, 1] data binary)"
+                                  : ""));
   }
   if (model.accepts.known_density && !e.truth) {
     c.fail("model.type", model.name + " needs data with a known density (eight_gaussians, grid_25), not '" + e.data->name() + "'");

@@ -16,7 +16,10 @@ int export_command(const std::string& run_dir, const std::string& out_file) {
   Experiment e = load_trained_experiment(run_dir, &step);
 
   NamedTensors tensors;
+  // Parameters and buffers (a centred RBM's offsets, spectral normalisation's vectors), as a
+  // PyTorch state_dict holds them.
   for (const auto& item : e.model->named_parameters()) tensors.emplace_back(item.key(), item.value());
+  for (const auto& item : e.model->named_buffers()) tensors.emplace_back(item.key(), item.value());
   write_safetensors(out_file, tensors,
                     {{"model_type", e.model->type_name()},
                      {"run", e.name},

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "ebm/bernoulli.h"
+#include "ebm/gaussian_bernoulli_rbm.h"
 
 namespace ebm::samplers {
 
@@ -22,42 +23,138 @@ torch::Tensor ais_betas(const AISOptions& options) {
                      torch::linspace(0.9, 1.0, c + 1, f64)});
 }
 
-AISResult ais_log_partition(BernoulliRBMImpl& rbm, const torch::Tensor& data, const AISOptions& options) {
-  torch::NoGradGuard no_grad;
-  auto opts = torch::TensorOptions().dtype(torch::kFloat64).device(rbm.weight.device());
-  auto w = rbm.weight.to(opts), b = rbm.visible_bias.to(opts), c = rbm.hidden_bias.to(opts);
-  torch::Tensor base_bias = torch::zeros_like(b);
-  if (data.defined() && data.numel() > 0) {
-    auto p = data.to(opts).mean(0).clamp(1e-3, 1 - 1e-3);
-    base_bias = torch::log(p / (1 - p));
-  }
-  const double hidden_log2 = static_cast<double>(rbm.num_hidden()) * std::log(2.0);
+namespace {
 
-  // log p*_β(v) for each chain.
-  auto log_unnormalised = [&](const torch::Tensor& v, double beta) {
-    return v.mv(base_bias * (1 - beta) + b * beta) +
-           torch::softplus(torch::addmm(c, v, w) * beta).sum(1);
-  };
-  auto betas = ais_betas(options);
+// Walks v through the inverse temperatures in order, each step weighing the move to the next
+// distribution and then making one transition there; returns the log weights.
+template <class Path>
+torch::Tensor anneal(const Path& path, torch::Tensor v, const torch::Tensor& betas) {
   auto beta_at = betas.accessor<double, 1>();
-
-  auto v = sample_bernoulli(torch::sigmoid(base_bias).expand({options.chains(), b.size(0)}).contiguous());
-  auto log_w = torch::zeros({options.chains()}, opts);
+  auto log_w = torch::zeros({v.size(0)}, v.options());
   for (int64_t k = 1; k < betas.size(0); ++k) {
-    const double beta = beta_at[k];
-    log_w += log_unnormalised(v, beta) - log_unnormalised(v, beta_at[k - 1]);
-    auto h = sample_bernoulli(torch::sigmoid(torch::addmm(c, v, w) * beta));
-    v = sample_bernoulli(torch::sigmoid(torch::addmm(base_bias * (1 - beta) + b * beta, h, w.t(), /*beta=*/1, /*alpha=*/beta)));
+    log_w += path.log_unnormalised(v, beta_at[k]) - path.log_unnormalised(v, beta_at[k - 1]);
+    v = path.gibbs(v, beta_at[k]);
   }
-  AISResult result;
-  result.base_log_z = hidden_log2 + torch::softplus(base_bias).sum().item<double>();
-  const double m = static_cast<double>(options.chains());
+  return log_w;
+}
+
+torch::Tensor base_rates(const torch::Tensor& data, const torch::Tensor& like) {
+  if (!data.defined() || data.numel() == 0) return torch::zeros_like(like);
+  auto p = data.to(like.options()).mean(0).clamp(1e-3, 1 - 1e-3);
+  return torch::log(p / (1 - p));
+}
+
+// From a base-rate Bernoulli RBM A (weights 0, visible biases b_A) to the model B:
+//   log p*_β(v) = (1-β) b_A·v + β b·v + Σ_j softplus(β (c_j + (v W)_j)).
+struct BernoulliPath {
+  torch::Tensor w, b, c, base_bias;
+  double base_log_z = 0;
+
+  BernoulliPath(BernoulliRBMImpl& rbm, const torch::Tensor& data) {
+    auto opts = torch::TensorOptions().dtype(torch::kFloat64).device(rbm.weight.device());
+    const auto plain = rbm.plain_biases(torch::kFloat64);  // a centred RBM as the plain RBM it equals
+    w = rbm.weight.to(opts), b = plain.visible.to(opts), c = plain.hidden.to(opts);
+    base_bias = base_rates(data, b);
+    base_log_z = static_cast<double>(rbm.num_hidden()) * std::log(2.0) + torch::softplus(base_bias).sum().item<double>();
+  }
+  torch::Tensor base_sample(int64_t chains) const {
+    return sample_bernoulli(torch::sigmoid(base_bias).expand({chains, b.size(0)}).contiguous());
+  }
+  torch::Tensor log_unnormalised(const torch::Tensor& v, double beta) const {
+    return v.mv(base_bias * (1 - beta) + b * beta) + torch::softplus(torch::addmm(c, v, w) * beta).sum(1);
+  }
+  torch::Tensor gibbs(const torch::Tensor& v, double beta) const {
+    auto h = sample_bernoulli(torch::sigmoid(torch::addmm(c, v, w) * beta));
+    return sample_bernoulli(torch::sigmoid(torch::addmm(base_bias * (1 - beta) + b * beta, h, w.t(), /*beta=*/1, /*alpha=*/beta)));
+  }
+};
+
+// From independent Gaussians A (the data's means and variances, or N(0, 1) without data) to the
+// Gaussian-Bernoulli model B (variances σ²):
+//   log p*_β(v) = -(1-β) Σ (v - m_A)² / (2 σ_A²) - β Σ (v - b)² / (2 σ²) + Σ_j softplus(β (c_j + (v/σ² W)_j)),
+// log Z_0 = H log 2 + Σ log(√(2π) σ_A). Given h, v is Gaussian with precision (1-β)/σ_A² + β/σ²
+// and mean ((1-β) m_A / σ_A² + β (b + W h) / σ²) / precision.
+struct GaussianPath {
+  torch::Tensor w, b, c, var, base_mean, base_var;
+  double base_log_z = 0;
+
+  GaussianPath(GaussianBernoulliRBMImpl& rbm, const torch::Tensor& data) {
+    auto opts = torch::TensorOptions().dtype(torch::kFloat64).device(rbm.weight.device());
+    w = rbm.weight.to(opts), b = rbm.visible_bias.to(opts), c = rbm.hidden_bias.to(opts);
+    var = rbm.variance(torch::kFloat64).to(opts).detach();
+    const bool have_data = data.defined() && data.size(0) > 1;
+    base_mean = have_data ? data.to(opts).mean(0) : torch::zeros_like(b);
+    base_var = have_data ? data.to(opts).var(0).clamp_min(1e-4) : torch::ones_like(b);
+    base_log_z = static_cast<double>(rbm.num_hidden()) * std::log(2.0) +
+                 (0.5 * std::log(2 * M_PI) + 0.5 * base_var.log()).sum().item<double>();
+  }
+  torch::Tensor base_sample(int64_t chains) const {
+    return base_mean + torch::randn({chains, b.size(0)}, b.options()) * base_var.sqrt();
+  }
+  torch::Tensor log_unnormalised(const torch::Tensor& v, double beta) const {
+    return -(1 - beta) * ((v - base_mean).pow(2) / (2 * base_var)).sum(1) - beta * ((v - b).pow(2) / (2 * var)).sum(1) +
+           torch::softplus(torch::addmm(c, v / var, w) * beta).sum(1);
+  }
+  torch::Tensor gibbs(const torch::Tensor& v, double beta) const {
+    auto h = sample_bernoulli(torch::sigmoid(torch::addmm(c, v / var, w) * beta));
+    const auto precision = (1 - beta) / base_var + beta / var;
+    const auto mean = ((1 - beta) * base_mean / base_var + beta * torch::addmm(b, h, w.t()) / var) / precision;
+    return mean + torch::randn_like(mean) / precision.sqrt();
+  }
+};
+
+// log mean exp(log_w), and the delta-method standard error of its log.
+std::pair<double, double> log_mean_weight(const torch::Tensor& log_w) {
+  const double m = static_cast<double>(log_w.size(0));
   const double shift = log_w.max().item<double>();
   auto scaled = torch::exp(log_w - shift);
   const double mean = scaled.mean().item<double>();
-  result.log_z = result.base_log_z + shift + std::log(mean);
-  result.log_z_stderr = options.chains() > 1 ? scaled.std().item<double>() / (mean * std::sqrt(m)) : INFINITY;
+  return {shift + std::log(mean), m > 1 ? scaled.std().item<double>() / (mean * std::sqrt(m)) : INFINITY};
+}
+
+// Forward AIS from the path's base; reverse AIS from data rows after burn_in sweeps of the model.
+template <class Path>
+AISResult run_ais(const Path& path, const torch::Tensor& data, const AISOptions& options, bool reverse) {
+  AISResult result;
+  result.base_log_z = path.base_log_z;
+  if (!reverse) {
+    const auto [log_mean, stderr_] = log_mean_weight(anneal(path, path.base_sample(options.chains()), ais_betas(options)));
+    result.log_z = path.base_log_z + log_mean;
+    result.log_z_stderr = stderr_;
+    return result;
+  }
+  TORCH_CHECK(data.defined() && data.size(0) > 0, "reverse AIS starts its chains at data rows");
+  auto rows = torch::randint(data.size(0), {options.chains()}, torch::kLong).to(data.device());
+  auto v = data.index_select(0, rows).to(path.b.options());
+  for (int64_t i = 0; i < options.burn_in(); ++i) v = path.gibbs(v, 1.0);
+  const auto [log_mean, stderr_] = log_mean_weight(anneal(path, v, ais_betas(options).flip(0)));
+  result.log_z = path.base_log_z - log_mean;  // the weights estimate Z_0 / Z
+  result.log_z_stderr = stderr_;
   return result;
+}
+
+AISResult ais(LatentVariableModel& model, const torch::Tensor& data, const AISOptions& options, bool reverse) {
+  torch::NoGradGuard no_grad;
+  if (auto* rbm = dynamic_cast<BernoulliRBMImpl*>(&model)) return run_ais(BernoulliPath(*rbm, data), data, options, reverse);
+  if (auto* grbm = dynamic_cast<GaussianBernoulliRBMImpl*>(&model)) {
+    return run_ais(GaussianPath(*grbm, data), data, options, reverse);
+  }
+  throw std::invalid_argument("AIS needs a bernoulli_rbm or a gaussian_bernoulli_rbm, not a " + model.type_name());
+}
+
+}  // namespace
+
+bool has_ais_path(const EnergyModelImpl& model) {
+  return dynamic_cast<const BernoulliRBMImpl*>(&model) != nullptr ||
+         dynamic_cast<const GaussianBernoulliRBMImpl*>(&model) != nullptr;
+}
+
+AISResult ais_log_partition(LatentVariableModel& model, const torch::Tensor& data, const AISOptions& options) {
+  return ais(model, data, options, /*reverse=*/false);
+}
+
+AISResult reverse_ais_log_partition(LatentVariableModel& model, const torch::Tensor& data, const AISOptions& options) {
+  return ais(model, data, options, /*reverse=*/true);
 }
 
 }  // namespace ebm::samplers

@@ -58,7 +58,43 @@ TEST(AIS, LogPartitionMatchesEnumerationOnATrainedRBM) {
   ASSERT_GT(summary.final["exact_ll"].get<double>(), -6.0);
   auto& rbm = dynamic_cast<BernoulliRBMImpl&>(*e.model);
   auto result = samplers::ais_log_partition(rbm, e.data->data(), samplers::AISOptions().chains(200).betas(10000));
-  EXPECT_NEAR(result.log_z, summary.final["log_z"].get<double>(), 0.1);
+  const double exact = summary.final["log_z"].get<double>();
+  EXPECT_NEAR(result.log_z, exact, 0.1);
+  // Reverse AIS from model samples (data rows after 1000 Gibbs sweeps) agrees as closely.
+  auto reverse = samplers::reverse_ais_log_partition(rbm, e.data->data(), samplers::AISOptions().chains(200).betas(10000));
+  EXPECT_NEAR(reverse.log_z, exact, 0.1);
+}
+
+// With a path too short, forward and reverse AIS are biased in opposite directions (Jensen on
+// unbiased estimates of Z / Z_0 and Z_0 / Z), so together they bracket log Z. On a random RBM
+// whose Gibbs chains mix, 1000 sweeps from data rows reach its equilibrium, the condition of
+// the reverse bound. Means of 10 runs of 50 chains and 10 inverse temperatures.
+samplers::AISOptions short_path_options() { return samplers::AISOptions().chains(50).betas(10).schedule("linear"); }
+
+TEST(AIS, ForwardAndReverseBracketTheLogPartition) {
+  auto rbm = random_rbm(20, 10, 1.0, 120);
+  const double exact = exact_log_partition(*rbm);
+  const auto rows = torch::bernoulli(torch::full({200, 20}, 0.5));
+  double forward = 0, reverse = 0;
+  for (int run = 0; run < 10; ++run) {
+    const auto short_path = short_path_options();
+    forward += samplers::ais_log_partition(*rbm, rows, short_path).log_z / 10;
+    reverse += samplers::reverse_ais_log_partition(*rbm, rows, short_path).log_z / 10;
+  }
+  EXPECT_LT(forward, exact - 0.02) << forward << " " << exact << " " << reverse;
+  EXPECT_GT(reverse, exact + 0.02) << forward << " " << exact << " " << reverse;
+  // The evaluator reports both, under names that exact_ll's "log_z" cannot overwrite.
+  trainers::AISLogLikelihood evaluator(short_path_options());
+  const auto m = evaluator.evaluate(*rbm, datasets::Dataset(rows, "rows"));
+  for (const char* key : {"ais_ll", "ais_log_z", "ais_log_z_stderr", "ais_ll_reverse", "ais_log_z_reverse", "exact_log_z"}) {
+    EXPECT_TRUE(m.contains(key)) << key;
+  }
+  EXPECT_NEAR(m["exact_log_z"].get<double>(), exact, 1e-9);
+  EXPECT_GT(m["ais_ll"].get<double>(), m["ais_ll_reverse"].get<double>() - 0.1);
+  // A long path closes the bracket.
+  const auto long_path = samplers::AISOptions().chains(200).betas(3000);
+  EXPECT_NEAR(samplers::ais_log_partition(*rbm, rows, long_path).log_z, exact, 0.05);
+  EXPECT_NEAR(samplers::reverse_ais_log_partition(*rbm, rows, long_path).log_z, exact, 0.05);
 }
 
 TEST(PseudoLikelihood, EqualsEnumeratedConditionals) {

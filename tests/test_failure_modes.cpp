@@ -60,6 +60,13 @@ const std::map<std::string, std::function<void(const json&)>>& catalogue() {
          const auto& mass = f["off_data_mass"];
          for (const char* other : {"pcd", "pt", "exact"}) EXPECT_GT(mass["cd1"].get<double>(), 2 * mass[other].get<double>()) << other;
        }},
+      {"centering",
+       [](const json& f) {
+         const auto ll = [&](const char* arm) { return f[arm]["late_mean_exact_ll"].get<double>(); };
+         EXPECT_GT(ll("plain") - ll("plain_flipped"), 10);
+         EXPECT_LT(std::abs(ll("centered") - ll("centered_flipped")), 2.5);
+         EXPECT_GT(ll("centered_flipped"), ll("plain_flipped") + 10);
+       }},
       {"energy_blowup",
        [](const json& f) {
          EXPECT_FALSE(f["energy_l2 0.1"].contains("diverged_at_step"));

@@ -32,7 +32,12 @@ struct Base {
 };
 Base accepted_base(const Accepts& a) {
   const bool plane = a.two_dimensional || a.known_density;
-  if (!a.model_types.empty()) return {kContinuous, {"model.type=" + a.model_types.front()}};
+  if (!a.model_types.empty()) {
+    const auto& type = a.model_types.front();
+    std::vector<std::string> overrides = {"model.type=" + type};
+    if (type.size() > 3 && type.compare(type.size() - 3, 3, "rbm") == 0) overrides.push_back("model.hidden=3");
+    return {kContinuous, overrides};
+  }
   return {a.accepts(Domain::Binary) && !plane ? kBinary : kContinuous, {}};
 }
 std::optional<Base> refused_base(const Accepts& a) {
@@ -119,7 +124,8 @@ TEST(Registry, EveryModelFitsDataOfItsDomainAndRefusesTheOther) {
     SCOPED_TRACE(model.name);
     const bool binary = model.accepts.accepts(Domain::Binary);
     std::vector<std::string> select = {"model.type=" + model.name};
-    if (model.name == "bernoulli_rbm") select.push_back("model.hidden=3");
+    const bool rbm = model.name == "bernoulli_rbm" || model.name == "gaussian_bernoulli_rbm";
+    if (rbm) select.push_back("model.hidden=3");
     std::string good = binary ? kBinary : kContinuous;
     if (model.name == "convnet") {
       select.insert(select.begin(), {"data.type=fashion_mnist", "data.train_size=20", "data.held_out=4"});
@@ -127,7 +133,7 @@ TEST(Registry, EveryModelFitsDataOfItsDomainAndRefusesTheOther) {
     }
     EXPECT_EQ(build_and_train(good, select), "");
     std::vector<std::string> refused = {"model.type=" + model.name};
-    if (model.name == "bernoulli_rbm") refused.push_back("model.hidden=3");
+    if (rbm) refused.push_back("model.hidden=3");
     const auto message = build_and_train(binary ? kContinuous : kBinary, refused);
     EXPECT_NE(message.find("model.type: "), std::string::npos) << message;
   }
@@ -138,11 +144,14 @@ TEST(Registry, EveryModelFitsDataOfItsDomainAndRefusesTheOther) {
 }
 
 TEST(Registry, EveryDataSetBuildsForAModelOfItsDomain) {
+  const auto dir = testing::scratch_dir();
+  testing::write_text(dir / "rows.csv", "0.5,1\n2,3\n4,5.5\n");
   for (const auto& data : data_registry().components()) {
     SCOPED_TRACE(data.name);
     std::vector<std::string> select = {"data.type=" + data.name};
-    if (data.name == "fashion_mnist") select.insert(select.end(), {"data.train_size=20", "data.held_out=4"});
-    EXPECT_EQ(build_and_train(data.accepts.accepts(Domain::Binary) ? kBinary : kContinuous, select), "");
+    if (data.name == "fashion_mnist" || data.name == "mnist") select.insert(select.end(), {"data.train_size=20", "data.held_out=4"});
+    if (data.name == "file") select.push_back("data.path=" + (dir / "rows.csv").string());
+    EXPECT_EQ(build_and_train(data.accepts.accepts(Domain::Continuous) ? kContinuous : kBinary, select), "");
   }
 }
 

@@ -10,12 +10,6 @@
 namespace ebm::trainers {
 
 namespace {
-BernoulliRBMImpl& rbm_of(const EnergyModelImpl& model, const char* metric) {
-  auto* rbm = dynamic_cast<const BernoulliRBMImpl*>(&model);
-  if (rbm == nullptr) throw std::invalid_argument(std::string(metric) + " needs a bernoulli_rbm");
-  return const_cast<BernoulliRBMImpl&>(*rbm);
-}
-
 LatentVariableModel& latent_of(const EnergyModelImpl& model, const char* metric) {
   auto* latent = dynamic_cast<const LatentVariableModel*>(&model);
   if (latent == nullptr) throw std::invalid_argument(std::string(metric) + " needs a latent-variable model");
@@ -23,16 +17,25 @@ LatentVariableModel& latent_of(const EnergyModelImpl& model, const char* metric)
 }
 }  // namespace
 
-void AISLogLikelihood::check_model(const EnergyModelImpl& model) const { rbm_of(model, "ais"); }
+void AISLogLikelihood::check_model(const EnergyModelImpl& model) const {
+  if (!samplers::has_ais_path(model)) throw std::invalid_argument("ais needs a bernoulli_rbm or a gaussian_bernoulli_rbm");
+}
 
 Metrics AISLogLikelihood::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
-  auto& rbm = rbm_of(model, "ais");
+  check_model(model);
+  auto& rbm = latent_of(model, "ais");
   auto result = samplers::ais_log_partition(rbm, data.data(), options_);
   Metrics m;
   m["ais_ll"] = mean_log_likelihood(rbm, data.data(), result.log_z);
-  m["log_z"] = result.log_z;
-  m["log_z_stderr"] = result.log_z_stderr;
-  m["base_log_z"] = result.base_log_z;
+  m["ais_log_z"] = result.log_z;
+  m["ais_log_z_stderr"] = result.log_z_stderr;
+  m["ais_base_log_z"] = result.base_log_z;
+  if (reverse_) {
+    auto reverse = samplers::reverse_ais_log_partition(rbm, data.data(), options_);
+    m["ais_ll_reverse"] = mean_log_likelihood(rbm, data.data(), reverse.log_z);
+    m["ais_log_z_reverse"] = reverse.log_z;
+    m["ais_log_z_reverse_stderr"] = reverse.log_z_stderr;
+  }
   if (is_enumerable(rbm)) m["exact_log_z"] = exact_log_partition(rbm);
   return m;
 }

@@ -10,16 +10,20 @@
 
 namespace ebm::trainers {
 
-// Reports "ais_ll", "log_z", "log_z_stderr", "base_log_z", and "exact_log_z" when enumerable.
+// Reports "ais_ll", "ais_log_z", "ais_log_z_stderr", "ais_base_log_z", with `reverse`
+// "ais_ll_reverse", "ais_log_z_reverse" and "ais_log_z_reverse_stderr", and "exact_log_z" when
+// enumerable (prefixed, so they do not collide with exact_ll's "log_z" in one row).
 class AISLogLikelihood : public Evaluator {
  public:
-  explicit AISLogLikelihood(samplers::AISOptions options = {}) : options_(std::move(options)) {}
+  explicit AISLogLikelihood(samplers::AISOptions options = {}, bool reverse = true)
+      : options_(std::move(options)), reverse_(reverse) {}
   Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;
   std::string primary_metric() const override { return "ais_ll"; }
   void check_model(const EnergyModelImpl& model) const override;
 
  private:
   samplers::AISOptions options_;
+  bool reverse_;
 };
 
 // Reports "pseudo_ll_total" (nats per example, summed over features) and

@@ -66,6 +66,7 @@ TrainingSummary Trainer::run() {
     terms.loss.backward();
     if (options_.grad_clip() > 0) torch::nn::utils::clip_grad_norm_(trained_, options_.grad_clip());
     optimizer_->step();
+    model_->after_update(batch);
     ++step_;
 
     if (term_sums_.empty()) {

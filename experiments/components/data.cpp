@@ -1,7 +1,11 @@
 // The data sets a config can name (data.type).
 #include <torch/torch.h>
 
+#include <cstdlib>
+
 #include "datasets/bars_and_stripes.h"
+#include "datasets/data_file.h"
+#include "datasets/preprocess.h"
 #include "datasets/idx.h"
 #include "datasets/toy_2d.h"
 #include "experiments/components.h"
@@ -32,25 +36,96 @@ std::shared_ptr<AnalyticDensity> configured_mixture(const SectionConfig& c) {
   return GaussianMixture(torch::tensor(weights, torch::kFloat64), means, trils).ptr();
 }
 
+std::string project_data_directory() {
+  const char* configured = std::getenv("EBM_DATA");
+  return configured && *configured ? configured : EBM_DATA_DIR;
+}
+
+// Every real-data set can be binarised for the Bernoulli models, and flipped.
+std::vector<Field> with_binarization(std::vector<Field> fields) {
+  fields.push_back(choice("binarize", value("none"), datasets::binarization_names(),
+                          "none; threshold: x > threshold; stochastic: one Bernoulli(x) draw per value, with the seed"));
+  fields.push_back(number("threshold", value(0.5), 0, 1, "binarize: threshold's cut"));
+  fields.push_back(boolean("flip", value(false), "use 1 - x, after binarising (flipped MNIST, Melchior et al. 2016)"));
+  return fields;
+}
+
+torch::Tensor binarized(const SectionConfig& c, const torch::Tensor& x, const std::string& what) {
+  auto out = datasets::binarize(x, datasets::binarization(c.get<std::string>("binarize")), c.get<double>("threshold"), what);
+  return c.get<bool>("flip") ? 1 - out : out;
+}
+
+// A data set in the MNIST layout (train-images-idx3-ubyte, t10k-images-idx3-ubyte, gzipped or not).
+Component<DataFactory> image_set(const std::string& name, const std::string& help, const std::string& directory) {
+  return {name,
+          help,
+          with_binarization({integer("train_size", value(60000), 1, 60000, "training images (the first ones of the training file)"),
+                             integer("held_out", value(10000), 0, 10000, "test images that evaluators score (0: all)"),
+                             text("directory", value(directory), "where its IDX files are")}),
+          Accepts{},
+          {[name](const SectionConfig& c) {
+             try {
+               auto images = datasets::mnist_layout(name, c.get<std::string>("directory"), c.get<int64_t>("train_size"),
+                                                    c.get<int64_t>("held_out"));
+               return datasets::Dataset(binarized(c, images.data(), name), name,
+                                        binarized(c, images.evaluation_split().data(), name + " test images"));
+             } catch (const io::InputError& error) {
+               c.fail("directory", error.what());
+             }
+           },
+           nullptr}};
+}
+
+datasets::Dataset file_data(const SectionConfig& c) {
+  const auto path = c.get<std::string>("path"), held_path = c.get<std::string>("held_out_path");
+  if (!held_path.empty() && c.get<int64_t>("held_out") > 0) c.fail("held_out_path", "give held_out or held_out_path, not both");
+  try {
+    const auto format = datasets::file_format(c.get<std::string>("format"), path);
+    auto file = datasets::read_data_file(path, format);
+    auto [train, held] = datasets::split_held_out(file.rows, c.get<int64_t>("held_out"), path);
+    if (!held_path.empty()) {
+      auto other = datasets::read_data_file(held_path, format);
+      if (other.rows.size(1) != train.size(1)) {
+        throw io::InputError("'" + held_path + "' has rows of " + std::to_string(other.rows.size(1)) + " values, but '" +
+                             path + "' has " + std::to_string(train.size(1)));
+      }
+      held = other.rows;
+    }
+    if (c.get<bool>("scale")) {
+      const auto reference = train;
+      train = datasets::scale_to_unit(train, file.bytes, reference);
+      if (held.defined()) held = datasets::scale_to_unit(held, file.bytes, reference);
+    }
+    train = binarized(c, train, path);
+    if (held.defined()) held = binarized(c, held, held_path.empty() ? path : held_path);
+    return datasets::Dataset(train.to(torch::kFloat32), path, held.defined() ? held.to(torch::kFloat32) : held);
+  } catch (const io::InputError& error) {
+    c.fail("path", error.what());
+  }
+}
+
 std::vector<Component<DataFactory>> components() {
-  const Accepts binary = Accepts::only(Domain::Binary), continuous = Accepts::only(Domain::Continuous);
+  const Accepts binary = Accepts::only(Domain::Binary), continuous = Accepts::only(Domain::Continuous), all_domains;
   std::vector<Component<DataFactory>> sets = {
       {"bars_and_stripes", "every bars-and-stripes image of size x size pixels, 2^(size+1) patterns (MacKay 2003)",
        {integer("size", value(4), 2, 12, "images are size x size pixels")},
        binary,
        {[](const SectionConfig& c) { return datasets::bars_and_stripes(c.get<int64_t>("size")); }, nullptr}},
-      {"fashion_mnist", "28x28 images in [0, 1] installed by scripts/setup (Xiao et al. 2017)",
-       {integer("train_size", value(60000), 1, 60000, "training images (the first ones of the training file)"),
-        integer("held_out", value(2000), 0, 10000, "test images that evaluators score")},
-       continuous,
-       {[](const SectionConfig& c) {
-          try {
-            return datasets::fashion_mnist(c.get<int64_t>("train_size"), c.get<int64_t>("held_out"));
-          } catch (const io::InputError& error) {
-            c.fail("type", error.what());
-          }
-        },
-        nullptr}}};
+      image_set("fashion_mnist", "28x28 images in [0, 1] installed by scripts/setup (Xiao et al. 2017)",
+                "/usr/share/datasets/fashion-mnist"),
+      image_set("mnist", "28x28 handwritten digits in [0, 1] installed by scripts/setup (LeCun et al. 1998)",
+                project_data_directory() + "/mnist"),
+      {"file",
+       "your own data: one example per row of a CSV, NumPy .npy (float32, float64, uint8) or IDX file",
+       with_binarization({text("path", required(), "the data file (relative to the working directory)"),
+                          choice("format", value("auto"), datasets::file_format_names(),
+                                 "csv, npy, idx or idx.gz; auto: from the file's extension"),
+                          integer("held_out", value(0), 0, 1e9, "rows drawn at random (with the seed) for evaluators"),
+                          text("held_out_path", value(""), "a second file of held-out rows instead (same format)"),
+                          boolean("scale", value(false),
+                                  "map to [0, 1]: bytes / 255, other values by the training rows' min and max")}),
+       all_domains,
+       {file_data, nullptr}}};
   sets.push_back(
       {"mixture",
        "isotropic Gaussians in dim dimensions with given weights, their means on the first axis separation apart "

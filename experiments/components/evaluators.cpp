@@ -10,11 +10,11 @@ namespace ebm::experiments {
 namespace {
 
 std::vector<Component<EvaluatorFactory>> evaluators() {
-  Accepts enumerable = Accepts::only(Domain::Binary).with_latent_variables(), rbm = enumerable,
+  Accepts enumerable = Accepts().with_latent_variables(), rbm = enumerable,
           latent = Accepts().with_latent_variables(), binary = Accepts::only(Domain::Binary),
           plane = Accepts::only(Domain::Continuous), known, mixture = plane;
   enumerable.also = "at most 24 units on the smaller layer";
-  rbm.also = "a bernoulli_rbm";
+  rbm.model_types = {"gaussian_bernoulli_rbm", "bernoulli_rbm"};
   Accepts visible_states = Accepts::only(Domain::Binary).with_latent_variables();
   visible_states.also = "at most 24 visible units";
   plane.two_dimensional = mixture.two_dimensional = true;
@@ -41,16 +41,22 @@ std::vector<Component<EvaluatorFactory>> evaluators() {
        [](const SectionConfig& c, const Experiment& e) {
          return std::make_shared<trainers::MMD>(e.grid, c.get<int64_t>("samples"));
        }},
-      {"ais", "log-likelihood with log Z by annealed importance sampling (Salakhutdinov & Murray 2008)",
+      {"ais",
+       "log-likelihood with log Z by annealed importance sampling (Salakhutdinov & Murray 2008), forward (ais_ll, "
+       "tends to be too high) and reverse from model samples (ais_ll_reverse, tends to be too low; Burda et al. 2015)",
        {integer("ais_chains", value(100), 2, 1e7, "AIS chains"),
         integer("ais_betas", value(10000), 1, 1e9, "AIS intermediate distributions"),
-        choice("ais_schedule", value("piecewise"), {"piecewise", "linear"}, "AIS inverse temperatures")},
+        choice("ais_schedule", value("piecewise"), {"piecewise", "linear"}, "AIS inverse temperatures"),
+        boolean("ais_reverse", value(true), "also run reverse AIS, bracketing the log-likelihood"),
+        integer("ais_burn_in", value(1000), 0, 1e9, "reverse AIS: Gibbs sweeps of the model from data rows first")},
        rbm,
        [](const SectionConfig& c, const Experiment&) {
          return std::make_shared<trainers::AISLogLikelihood>(samplers::AISOptions()
                                                                  .chains(c.get<int64_t>("ais_chains"))
                                                                  .betas(c.get<int64_t>("ais_betas"))
-                                                                 .schedule(c.get<std::string>("ais_schedule")));
+                                                                 .schedule(c.get<std::string>("ais_schedule"))
+                                                                 .burn_in(c.get<int64_t>("ais_burn_in")),
+                                                             c.get<bool>("ais_reverse"));
        }},
       {"pl", "pseudo-likelihood, every feature exactly (Besag 1975)", {}, binary,
        [](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::PseudoLikelihood>(); }},

@@ -5,6 +5,7 @@
 
 #include "ebm/bernoulli_rbm.h"
 #include "ebm/conv_energy.h"
+#include "ebm/gaussian_bernoulli_rbm.h"
 #include "ebm/mlp_energy.h"
 #include "experiments/components.h"
 
@@ -21,12 +22,34 @@ std::vector<Component<ModelFactory>> components() {
       {"bernoulli_rbm", "a Bernoulli-Bernoulli RBM, E(v, h) = -b'v - c'h - v'Wh (Hinton 2002)",
        {integer("hidden", required(), 1, 100000, "number of hidden units"),
         number("init_std", value(0.01), 0, 10, "std of the initial weights"),
-        boolean("visible_bias_from_data", value(true), "start visible biases at the log-odds of the data marginals")},
+        boolean("visible_bias_from_data", value(true), "start visible biases at the log-odds of the data marginals"),
+        boolean("centered", value(false),
+                "centred parametrisation (Melchior et al. 2016): visible offsets the data mean, hidden offsets a running "
+                "mean of p(h | data)"),
+        number("offset_rate", value(0.01), 0, 1, "centered: how fast the hidden offsets follow p(h | data)")},
        binary,
        [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
          auto rbm = BernoulliRBM(BernoulliRBMOptions(e.data->dim(), c.get<int64_t>("hidden"))
-                                     .init_std(c.get<double>("init_std")));
+                                     .init_std(c.get<double>("init_std"))
+                                     .centered(c.get<bool>("centered"))
+                                     .offset_rate(c.get<double>("offset_rate")));
          if (c.get<bool>("visible_bias_from_data")) rbm->init_visible_bias_from(e.data->data());
+         if (c.get<bool>("centered")) rbm->set_visible_offset(e.data->data());
+         return rbm.ptr();
+       }},
+      {"gaussian_bernoulli_rbm",
+       "a Gaussian-Bernoulli RBM with learnt per-unit variances, E(v, h) = |v - b|^2/(2 sigma^2) - (v/sigma^2)'Wh - c'h "
+       "(Cho, Ilin & Raiko 2011)",
+       {integer("hidden", required(), 1, 100000, "number of hidden units (up to 24 for exact log Z)"),
+        number("init_std", value(0.01), 0, 10, "std of the initial weights"),
+        boolean("learn_variance", value(true), "train the visible variances (else they stay at their start)"),
+        boolean("init_from_data", value(true), "start visible biases and variances at the data's means and variances")},
+       continuous,
+       [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
+         auto rbm = GaussianBernoulliRBM(GaussianBernoulliRBMOptions(e.data->dim(), c.get<int64_t>("hidden"))
+                                             .init_std(c.get<double>("init_std"))
+                                             .learn_variance(c.get<bool>("learn_variance")));
+         if (c.get<bool>("init_from_data")) rbm->init_from(e.data->data());
          return rbm.ptr();
        }},
       {"mlp", "a multilayer perceptron with a scalar output as the energy",

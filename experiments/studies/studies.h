@@ -23,6 +23,7 @@ Signature study_nce_density_chasm(const StudyContext& c);
 Signature study_score_matching_cost(const StudyContext& c);
 Signature study_score_matching_blindness(const StudyContext& c);
 Signature study_energy_blowup(const StudyContext& c);
+Signature study_centering(const StudyContext& c);
 Signature study_long_run_samples(const StudyContext& c);
 
 }  // namespace ebm::experiments

@@ -1,0 +1,78 @@
+#include "ebm/gaussian_bernoulli_rbm.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "ebm/bernoulli.h"
+
+namespace ebm {
+
+GaussianBernoulliRBMImpl::GaussianBernoulliRBMImpl(const GaussianBernoulliRBMOptions& options) : options_(options) {
+  TORCH_CHECK(options.visible() > 0 && options.hidden() > 0, "RBM layer sizes must be positive");
+  weight = register_parameter("weight", torch::randn({options.visible(), options.hidden()}) * options.init_std());
+  visible_bias = register_parameter("visible_bias", torch::zeros({options.visible()}));
+  hidden_bias = register_parameter("hidden_bias", torch::zeros({options.hidden()}));
+  log_variance = register_parameter("log_variance", torch::zeros({options.visible()}), options.learn_variance());
+}
+
+namespace {
+torch::Tensor like(const torch::Tensor& p, const torch::Tensor& x) { return p.to(x.dtype()); }
+}  // namespace
+
+torch::Tensor GaussianBernoulliRBMImpl::variance(torch::Dtype dtype) const { return log_variance.to(dtype).exp(); }
+
+torch::Tensor GaussianBernoulliRBMImpl::energy(const torch::Tensor& v) {
+  const auto var = variance(v.scalar_type());
+  const auto pre = torch::addmm(like(hidden_bias, v), v / var, like(weight, v));
+  return ((v - like(visible_bias, v)).pow(2) / (2 * var)).sum(1) - torch::softplus(pre).sum(1);
+}
+
+torch::Tensor GaussianBernoulliRBMImpl::joint_energy(const torch::Tensor& v, const torch::Tensor& h) {
+  const auto var = variance(v.scalar_type());
+  return ((v - like(visible_bias, v)).pow(2) / (2 * var)).sum(1) - ((v / var).mm(like(weight, v)) * h).sum(1) -
+         h.mv(like(hidden_bias, h));
+}
+
+torch::Tensor GaussianBernoulliRBMImpl::hidden_mean(const torch::Tensor& v) {
+  return torch::sigmoid(torch::addmm(like(hidden_bias, v), v / variance(v.scalar_type()), like(weight, v)));
+}
+
+torch::Tensor GaussianBernoulliRBMImpl::sample_hidden(const torch::Tensor& v) { return sample_bernoulli(hidden_mean(v)); }
+
+torch::Tensor GaussianBernoulliRBMImpl::visible_mean(const torch::Tensor& h) {
+  return torch::addmm(like(visible_bias, h), h, like(weight, h).t());
+}
+
+torch::Tensor GaussianBernoulliRBMImpl::sample_visible(const torch::Tensor& h) {
+  return visible_mean(h) + torch::randn_like(visible_mean(h)) * variance(h.scalar_type()).sqrt();
+}
+
+torch::Tensor GaussianBernoulliRBMImpl::hidden_free_energy(const torch::Tensor& h) {
+  const auto var = variance(h.scalar_type());
+  const auto b = like(visible_bias, h);
+  const auto m = visible_mean(h);
+  const double half_log_2pi = 0.5 * std::log(2 * M_PI);
+  return -h.mv(like(hidden_bias, h)) - ((m.pow(2) - b.pow(2)) / (2 * var)).sum(1) -
+         (half_log_2pi + 0.5 * var.log()).sum();
+}
+
+torch::Tensor GaussianBernoulliRBMImpl::sample_hidden_tempered(const torch::Tensor& v, const torch::Tensor& beta) {
+  auto pre = torch::addmm(like(hidden_bias, v), v / variance(v.scalar_type()), like(weight, v));
+  return sample_bernoulli(torch::sigmoid(pre.mul_(beta.to(v.dtype()).unsqueeze(1))));
+}
+
+torch::Tensor GaussianBernoulliRBMImpl::sample_visible_tempered(const torch::Tensor& h, const torch::Tensor& beta) {
+  const auto mean = visible_mean(h);
+  const auto std = (variance(h.scalar_type()).unsqueeze(0) / beta.to(h.dtype()).unsqueeze(1)).sqrt();
+  return mean + torch::randn_like(mean) * std;
+}
+
+void GaussianBernoulliRBMImpl::init_from(const torch::Tensor& data) {
+  torch::NoGradGuard no_grad;
+  const auto x = data.to(visible_bias.dtype());
+  visible_bias.copy_(x.mean(0));
+  log_variance.copy_(x.var(0).clamp_min(1e-4).log());
+}
+
+}  // namespace ebm
