@@ -1,4 +1,3 @@
-#include "io/atomic_file.h"
 #include "experiments/generation.h"
 
 #include <fmt/format.h>
@@ -7,9 +6,12 @@
 #include <cmath>
 #include <sstream>
 
-#include "reports/pictures.h"
+#include "ebm/latent_variable_model.h"
 #include "experiments/run_directory.h"
+#include "io/atomic_file.h"
+#include "reports/pictures.h"
 #include "samplers/chain_source.h"
+#include "trainers/contrastive.h"
 
 namespace ebm::experiments {
 
@@ -17,7 +19,7 @@ using namespace reports;  // pictures, charts and file formats
 
 PictureBudget picture_budget(const Experiment& e) {
   if (e.data->dim() == 2) return {1000, 1000};
-  return {100, 200};
+  return {100, dynamic_cast<const LatentVariableModel*>(e.model.get()) != nullptr ? 1000 : 200};
 }
 
 torch::Tensor generate_samples(Experiment& e, samplers::Sampler& sampler, int64_t n, int64_t steps) {
@@ -40,6 +42,31 @@ bool write_sample_picture(Experiment& e, const torch::Tensor& samples, const std
     return true;
   }
   return false;
+}
+
+namespace {
+// The side of square images of `dim` pixels, or 0.
+int64_t image_side(int64_t dim) {
+  const auto side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(dim))));
+  return side * side == dim && dim >= 4 ? side : 0;
+}
+}  // namespace
+
+bool write_filter_picture(Experiment& e, const std::string& path) {
+  const int64_t side = image_side(e.data->dim());
+  if (side == 0 || dynamic_cast<LatentVariableModel*>(e.model.get()) == nullptr) return false;
+  const auto* weight = e.model->named_parameters().find("weight");
+  if (weight == nullptr || weight->dim() != 2 || weight->size(0) != e.data->dim()) return false;
+  write_png(path, filter_grid(*weight, side, side, 100, 10, static_cast<int>(std::max<int64_t>(1, 48 / side))));
+  return true;
+}
+
+bool write_persistent_chain_picture(Experiment& e, const std::string& path) {
+  const auto* contrastive = dynamic_cast<const trainers::ContrastiveObjective*>(e.objective.get());
+  if (contrastive == nullptr || image_side(e.data->dim()) == 0) return false;
+  const auto* persistent = dynamic_cast<const samplers::PersistentChainSource*>(&contrastive->chain_source());
+  if (persistent == nullptr || !persistent->chains().defined()) return false;
+  return write_sample_picture(e, persistent->chains(), path, "persistent chains");
 }
 
 void write_samples_csv(const std::string& path, const torch::Tensor& samples) {

@@ -86,6 +86,8 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
     if (write_sample_picture(e, samples, run.file("samples.png"), title) && !quiet) {
       spdlog::info("wrote {}", run.file("samples.png"));
     }
+    if (write_filter_picture(e, run.file("filters.png")) && !quiet) spdlog::info("wrote {}", run.file("filters.png"));
+    if (write_persistent_chain_picture(e, run.file("chains.png")) && !quiet) spdlog::info("wrote {}", run.file("chains.png"));
     e.model->train();
   }
   return result;

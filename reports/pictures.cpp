@@ -69,4 +69,10 @@ Image image_grid(const torch::Tensor& samples, int64_t height, int64_t width, in
   return image;
 }
 
+Image filter_grid(const torch::Tensor& weight, int64_t height, int64_t width, int64_t count, int64_t columns, int scale) {
+  const auto w = weight.detach().to(torch::kFloat64).cpu().t().slice(0, 0, std::min(count, weight.size(1)));
+  const auto lo = std::get<0>(w.min(1, true)), hi = std::get<0>(w.max(1, true));
+  return image_grid((w - lo) / (hi - lo + 1e-12), height, width, columns, scale);
+}
+
 }  // namespace ebm::reports

@@ -2,7 +2,8 @@
 //   2-D models: the model density exp(-E) / Z on the evaluation grid as a heatmap (brighter =
 //   more probable, on a square-root scale so low-density structure stays visible), with points
 //   (model samples, white) drawn over it;
-//   image data: samples tiled as a grid of grey-scale images.
+//   image data: samples tiled as a grid of grey-scale images;
+//   RBM filters: each hidden unit's weights [V] as an image, scaled to [0, 1] unit by unit.
 #pragma once
 
 #include <torch/types.h>
@@ -19,5 +20,9 @@ Image density_picture(EnergyModelImpl& model, const QuadratureGrid& grid, const 
 
 // `samples` [N, height * width] with values in [0, 1], tiled in rows of `columns`.
 Image image_grid(const torch::Tensor& samples, int64_t height, int64_t width, int64_t columns = 10, int scale = 3);
+
+// The first `count` columns of `weight` [height * width, H] as images, each unit's weights
+// mapped from their own minimum and maximum to black and white.
+Image filter_grid(const torch::Tensor& weight, int64_t height, int64_t width, int64_t count, int64_t columns, int scale);
 
 }  // namespace ebm::reports

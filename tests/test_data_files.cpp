@@ -220,10 +220,13 @@ TEST(DataFiles, MnistLayoutReadsItsDirectoryAndBinarises) {
   EXPECT_DOUBLE_EQ(data.data()[1][0].item<double>(), (4 * 37 % 256) / 255.0);
   write_text(dir / "base.yaml", "threads: 1\ndata: {type: mnist, directory: '" + (dir / "digits").string() +
                                     "', binarize: threshold}\nmodel: {type: bernoulli_rbm, hidden: 2}\n"
+                                    "objective: {type: contrastive, chain_source: persistent, chains: 3}\n"
                                     "train: {steps: 4, log_every: 2}\neval: {exact_ll: true}\n");
   auto r = run_ebm("train '" + (dir / "base.yaml").string() + "' --out '" + (dir / "run").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("on mnist (6 examples)"), std::string::npos) << r.output;
+  // Image data: samples, the RBM's filters and its persistent chains as pictures.
+  for (const char* picture : {"samples.png", "filters.png", "chains.png"}) EXPECT_TRUE(fs::exists(dir / "run" / picture)) << picture;
   r = run_ebm("train '" + (dir / "base.yaml").string() + "' --set data.directory=/no/such/dir --out '" + (dir / "run2").string() + "'");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("data.directory: cannot open '/no/such/dir/train-images-idx3-ubyte.gz'"), std::string::npos) << r.output;

@@ -54,14 +54,11 @@ Signature study_centering(const StudyContext& c) {
                             {"final_exact_ll", trained.run.summary["final"]["exact_ll"].get<double>()},
                             {"run", trained.run.dir}};
     s.runs.push_back(trained.run.dir);
-    // The weights of each hidden unit as an image, scaled to [0, 1] per unit.
+    // The weights of each hidden unit as an image.
     auto& model = latent_model(c, trained.experiment);
-    const auto w = model.named_parameters()["weight"].detach().to(torch::kFloat32).t();
-    const auto side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(w.size(1)))));
-    if (side * side == w.size(1)) {
-      const auto lo = std::get<0>(w.min(1, true)), hi = std::get<0>(w.max(1, true));
-      filters.push_back(reports::image_grid((w - lo) / (hi - lo + 1e-12), side, side, w.size(0), 2));
-    }
+    const auto w = model.named_parameters()["weight"];
+    const auto side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(w.size(0)))));
+    if (side * side == w.size(0)) filters.push_back(reports::filter_grid(w, side, side, w.size(1), w.size(1), 2));
   }
   const double plain_gap = ll["plain"] - ll["plain_flipped"], centered_gap = ll["centered"] - ll["centered_flipped"];
   s.figures["plain_gap"] = plain_gap;
