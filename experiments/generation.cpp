@@ -55,7 +55,8 @@ int64_t image_side(int64_t dim) {
 bool write_filter_picture(Experiment& e, const std::string& path) {
   const int64_t side = image_side(e.data->dim());
   if (side == 0 || dynamic_cast<LatentVariableModel*>(e.model.get()) == nullptr) return false;
-  const auto* weight = e.model->named_parameters().find("weight");
+  const auto parameters = e.model->named_parameters();  // find() points into this dictionary
+  const auto* weight = parameters.find("weight");
   if (weight == nullptr || weight->dim() != 2 || weight->size(0) != e.data->dim()) return false;
   write_png(path, filter_grid(*weight, side, side, 100, 10, static_cast<int>(std::max<int64_t>(1, 48 / side))));
   return true;
