@@ -55,8 +55,8 @@ class FreeEnergy : public torch::autograd::Function<FreeEnergy> {
 }  // namespace
 
 BernoulliRBMImpl::Biases BernoulliRBMImpl::plain_biases(torch::Dtype dtype) const {
-  auto w = weight.to(dtype);
   if (!options_.centered()) return {visible_bias.to(dtype), hidden_bias.to(dtype)};
+  const auto w = weight.to(dtype);
   return {visible_bias.to(dtype) - w.mv(hidden_offset.to(dtype)), hidden_bias.to(dtype) - w.t().mv(visible_offset.to(dtype))};
 }
 
