@@ -55,18 +55,24 @@ torch::Tensor binarized(const SectionConfig& c, const torch::Tensor& x, const st
   return c.get<bool>("flip") ? 1 - out : out;
 }
 
-// A data set in the MNIST layout (train-images-idx3-ubyte, t10k-images-idx3-ubyte, gzipped or not).
-Component<DataFactory> image_set(const std::string& name, const std::string& help, const std::string& directory) {
+// A data set in the MNIST layout (train-images-idx3-ubyte, t10k-images-idx3-ubyte, gzipped or not),
+// in `directory`, or with an empty `directory` in the project's data directory under `subdirectory`.
+Component<DataFactory> image_set(const std::string& name, const std::string& help, const std::string& directory,
+                                 const std::string& subdirectory = "") {
+  const std::string where = directory.empty() ? "where its IDX files are; empty: data/" + subdirectory +
+                                                    " in the project (the environment variable EBM_DATA moves data/)"
+                                              : "where its IDX files are";
   return {name,
           help,
           with_binarization({integer("train_size", value(60000), 1, 60000, "training images (the first ones of the training file)"),
                              integer("held_out", value(10000), 0, 10000, "test images that evaluators score (0: all)"),
-                             text("directory", value(directory), "where its IDX files are")}),
+                             text("directory", value(directory), where)}),
           Accepts{},
-          {[name](const SectionConfig& c) {
+          {[name, subdirectory](const SectionConfig& c) {
+             auto directory = c.get<std::string>("directory");
+             if (directory.empty()) directory = project_data_directory() + "/" + subdirectory;
              try {
-               auto images = datasets::mnist_layout(name, c.get<std::string>("directory"), c.get<int64_t>("train_size"),
-                                                    c.get<int64_t>("held_out"));
+               auto images = datasets::mnist_layout(name, directory, c.get<int64_t>("train_size"), c.get<int64_t>("held_out"));
                return datasets::Dataset(binarized(c, images.data(), name), name,
                                         binarized(c, images.evaluation_split().data(), name + " test images"));
              } catch (const io::InputError& error) {
@@ -113,8 +119,7 @@ std::vector<Component<DataFactory>> components() {
        {[](const SectionConfig& c) { return datasets::bars_and_stripes(c.get<int64_t>("size")); }, nullptr}},
       image_set("fashion_mnist", "28x28 images in [0, 1] installed by scripts/setup (Xiao et al. 2017)",
                 "/usr/share/datasets/fashion-mnist"),
-      image_set("mnist", "28x28 handwritten digits in [0, 1] installed by scripts/setup (LeCun et al. 1998)",
-                project_data_directory() + "/mnist"),
+      image_set("mnist", "28x28 handwritten digits in [0, 1] installed by scripts/setup (LeCun et al. 1998)", "", "mnist"),
       {"file",
        "your own data: one example per row of a CSV, NumPy .npy (float32, float64, uint8) or IDX file",
        with_binarization({text("path", required(), "the data file (relative to the working directory)"),
