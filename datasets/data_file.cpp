@@ -145,6 +145,9 @@ DataFile read_npy(const std::string& path) {
   } else {
     throw io::InputError("'" + path + "' holds '" + descr + "' values; float32 (<f4), float64 (<f8) and uint8 (|u1) are read");
   }
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) {
+    throw io::InputError("'" + path + "' holds an array of shape (" + dims + "): no values to read");
+  }
   int64_t count = 1;
   for (int64_t s : shape) {
     if (s > 0 && count > (int64_t{1} << 40) / s) throw io::InputError("'" + path + "' declares more than 2^40 values");

@@ -55,6 +55,7 @@ torch::Tensor read_idx(const std::string& path, int64_t limit) {
     }
     row_bytes *= sizes[i];
   }
+  if (sizes[0] == 0) throw io::InputError("'" + path + "' declares no rows");
   const int64_t n = limit > 0 ? std::min(limit, sizes[0]) : sizes[0];
   // Grown row by row, so a header that declares more than the file holds ends in a message
   // about the truncated file, not in one huge allocation.

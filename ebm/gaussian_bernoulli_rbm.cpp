@@ -45,7 +45,8 @@ torch::Tensor GaussianBernoulliRBMImpl::visible_mean(const torch::Tensor& h) {
 }
 
 torch::Tensor GaussianBernoulliRBMImpl::sample_visible(const torch::Tensor& h) {
-  return visible_mean(h) + torch::randn_like(visible_mean(h)) * variance(h.scalar_type()).sqrt();
+  const auto mean = visible_mean(h);
+  return mean + torch::randn_like(mean) * variance(h.scalar_type()).sqrt();
 }
 
 torch::Tensor GaussianBernoulliRBMImpl::hidden_free_energy(const torch::Tensor& h) {

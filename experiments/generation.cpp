@@ -29,21 +29,6 @@ torch::Tensor generate_samples(Experiment& e, samplers::Sampler& sampler, int64_
   return sampler.run(*e.model, start, steps);
 }
 
-bool write_sample_picture(Experiment& e, const torch::Tensor& samples, const std::string& path, const std::string& title) {
-  const int64_t dim = e.data->dim();
-  if (dim == 2 && e.model->domain() == Domain::Continuous) {
-    write_png(path, density_picture(*e.model, e.grid, samples, title));
-    return true;
-  }
-  const auto side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(dim))));
-  if (side * side == dim && dim >= 4) {
-    const int scale = static_cast<int>(std::max<int64_t>(1, 48 / side));
-    write_png(path, image_grid(samples.slice(0, 0, std::min<int64_t>(samples.size(0), 100)), side, side, 10, scale));
-    return true;
-  }
-  return false;
-}
-
 namespace {
 // The side of square images of `dim` pixels, or 0.
 int64_t image_side(int64_t dim) {
@@ -51,6 +36,20 @@ int64_t image_side(int64_t dim) {
   return side * side == dim && dim >= 4 ? side : 0;
 }
 }  // namespace
+
+bool write_sample_picture(Experiment& e, const torch::Tensor& samples, const std::string& path, const std::string& title) {
+  const int64_t dim = e.data->dim();
+  if (dim == 2 && e.model->domain() == Domain::Continuous) {
+    write_png(path, density_picture(*e.model, e.grid, samples, title));
+    return true;
+  }
+  if (const int64_t side = image_side(dim)) {
+    const int scale = static_cast<int>(std::max<int64_t>(1, 48 / side));
+    write_png(path, image_grid(samples.slice(0, 0, std::min<int64_t>(samples.size(0), 100)), side, side, 10, scale));
+    return true;
+  }
+  return false;
+}
 
 bool write_filter_picture(Experiment& e, const std::string& path) {
   const int64_t side = image_side(e.data->dim());

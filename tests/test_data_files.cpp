@@ -111,6 +111,9 @@ TEST(DataFiles, NpyErrorsNameTheFileAndElement) {
             std::string::npos);
   write_npy(dir / "short.npy", "<f8", "3, 2", with_nan, sizeof with_nan);
   EXPECT_NE(refusal((dir / "short.npy").string(), FileFormat::Npy).find("is truncated: shape (3, 2) needs 48 bytes"), std::string::npos);
+  write_npy(dir / "empty.npy", "<f8", "0, 3", with_nan, 0);
+  EXPECT_NE(refusal((dir / "empty.npy").string(), FileFormat::Npy).find("holds an array of shape (0, 3): no values to read"),
+            std::string::npos);
   write_text(dir / "text.npy", "1,2\n");
   EXPECT_NE(refusal((dir / "text.npy").string(), FileFormat::Npy).find("is not a NumPy .npy file"), std::string::npos);
 }
@@ -125,6 +128,9 @@ TEST(DataFiles, ReadsIdxMatricesAndRefusesLabelFiles) {
   auto file = read_data_file((dir / "m.idx.gz").string(), file_format("auto", (dir / "m.idx.gz").string()));
   EXPECT_TRUE(file.bytes);
   EXPECT_TRUE(torch::equal(file.rows, torch::tensor({{10.0, 20.0, 30.0}, {40.0, 50.0, 60.0}}, torch::kFloat64)));
+  const unsigned char no_rows[] = {0, 0, 8, 2, 0, 0, 0, 0, 0, 0, 0, 3};
+  std::ofstream((dir / "empty-idx2-ubyte"), std::ios::binary).write(reinterpret_cast<const char*>(no_rows), sizeof no_rows);
+  EXPECT_NE(refusal((dir / "empty-idx2-ubyte").string(), FileFormat::Idx).find("declares no rows"), std::string::npos);
   const unsigned char labels[] = {0, 0, 8, 1, 0, 0, 0, 2, 7, 3};
   std::ofstream((dir / "labels-idx1-ubyte"), std::ios::binary).write(reinterpret_cast<const char*>(labels), sizeof labels);
   EXPECT_NE(refusal((dir / "labels-idx1-ubyte").string(), FileFormat::Idx).find("one-dimensional IDX array (labels?)"),
