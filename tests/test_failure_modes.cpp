@@ -105,6 +105,9 @@ const std::map<std::string, std::function<void(const json&)>>& catalogue() {
          const auto& short_run = f["short_run"]["by_length"];
          EXPECT_GT(short_run["4000"]["mmd2"].get<double>(), 2 * short_run["40"]["mmd2"].get<double>());
          EXPECT_LT(2 * f["replay"]["by_length"]["4000"]["mmd2"].get<double>(), short_run["4000"]["mmd2"].get<double>());
+         // The density half: the short-run model's grid log-likelihood far below the truth, the replay model's close.
+         EXPECT_GT(f["short_run"]["density_gap"].get<double>(), 1.0);
+         EXPECT_LT(2 * f["replay"]["density_gap"].get<double>(), f["short_run"]["density_gap"].get<double>());
        }},
       {"short_run_out_of_equilibrium",
        [](const json& f) {

@@ -142,14 +142,18 @@ std::vector<Component<StudyFactory>> studies() {
        {number("min_plain_gap", value(5.0), 0, 1e9, "nats the plain RBM must lose to the flip (and trail the centred one by)"),
         number("max_centered_gap", value(1.0), 0, 1e9, "nats the centred RBM may differ by", true)},
        {}, study_centering},
-      {"long_run_samples", "chains run far past the training length: short-run models drift from the data, convergent ones do not",
+      {"long_run_samples",
+       "chains run far past the training length: short-run models drift from the data and lose their density, convergent ones do not",
        {variants,
         list("lengths", values<int64_t>({40, 1000, 10000}), integer("steps", required(), 1, 1e8, "steps"),
              "chain lengths from noise, the training length first, increasing"),
         integer("chains", value(500), 10, 1e6, "chains (and held-out points compared)"),
         text("drifting", value("short_run"), "the label of the variant expected to drift"),
         list("stable", values<std::string>({"replay"}), text("label", required(), "variant"), "labels expected to stay close"),
-        number("min_drift_factor", value(3.0), 0, 1e9, "drift and separation factor", true)},
+        number("min_drift_factor", value(3.0), 0, 1e9, "drift and separation factor", true),
+        number("min_density_gap", value(0.0), 0, 1e9,
+               "nats the drifting model's grid log-likelihood must fall below the truth's (and twice as far as every "
+               "stable variant's); 0 = the densities are reported, not judged")},
        {}, study_long_run_samples}};
 }
 

@@ -4,8 +4,9 @@
 // `lengths` (the training length first, then far beyond it). At each length: the squared MMD
 // between the samples and held-out data (trainers/density_metrics.h), and the share of samples
 // within 3 stds of a mode of the data's mixture; beside them the run's own grid_ll against the
-// truth. A model trained with short-run chains makes good samples at the training length and
-// drifts away from the data as chains run on; a convergent set-up does not.
+// truth's log-likelihood of the same held-out data (the density gap, in nats). A model trained
+// with short-run chains makes good samples at the training length, drifts away from the data as
+// chains run on, and its density falls far below the truth; a convergent set-up does neither.
 #include <torch/torch.h>
 
 #include <cmath>
@@ -46,10 +47,12 @@ Signature study_long_run_samples(const StudyContext& c) {
   const std::string drifting = st.get<std::string>("drifting");
   const auto stable = st.get<std::vector<std::string>>("stable");
   const double factor = st.get<double>("min_drift_factor");
+  const double min_gap = st.get<double>("min_density_gap");
   Signature s;
   std::vector<reports::Series> lines;
   std::vector<reports::Image> columns;
   std::map<std::string, std::vector<double>> mmd;
+  std::map<std::string, double> density_gap;  // true_ll - grid_ll, nats per held-out example
   const auto variants = variants_of(c, "variants");
   for (size_t i = 0; i < variants.size(); ++i) {
     auto trained = train_for_study(c, variants[i].label, variants[i].overrides);
@@ -73,13 +76,20 @@ Signature study_long_run_samples(const StudyContext& c) {
       mmd[variants[i].label].push_back(m);
       line.x.push_back(static_cast<double>(length)), line.y.push_back(m);
       if (length == lengths.front() || length == lengths.back()) {
-        pictures.push_back(reports::density_picture(*e.model, e.grid, x, variants[i].label + " after " + std::to_string(length), 160));
+        pictures.push_back(reports::density_picture(*e.model, e.grid, x, variants[i].label + " after " + std::to_string(length), 200));
       }
     }
     columns.push_back(reports::stack_vertically(pictures));
     const auto& final = trained.run.summary["final"];
-    s.figures[variants[i].label] = {{"by_length", rows}, {"grid_ll", final.value("grid_ll", NAN)},
-                                    {"true_ll", final.value("true_ll", NAN)}, {"mode_coverage", final.value("mode_coverage", NAN)}};
+    if (!final.contains("grid_ll") || !final.contains("true_ll")) {
+      c.file.fail("experiment.eval", "long_run_samples needs eval.grid_ll and eval.true_ll: the density gap is one of its figures");
+    }
+    density_gap[variants[i].label] = final["true_ll"].get<double>() - final["grid_ll"].get<double>();
+    s.figures[variants[i].label] = {{"by_length", rows},
+                                    {"grid_ll", final["grid_ll"]},
+                                    {"true_ll", final["true_ll"]},
+                                    {"density_gap", density_gap[variants[i].label]},
+                                    {"mode_coverage", final.value("mode_coverage", NAN)}};
     s.runs.push_back(trained.run.dir);
     lines.push_back(line);
   }
@@ -89,15 +99,22 @@ Signature study_long_run_samples(const StudyContext& c) {
   std::string stable_text;
   for (const auto& label : stable) {
     if (!mmd.count(label)) st.fail("stable", "'" + label + "' is not the label of a variant");
-    stable_ok = stable_ok && mmd[label].back() * factor < mmd[drifting].back();
-    stable_text += fmt::format("{} {} -> {}; ", label, figure(mmd[label].front()), figure(mmd[label].back()));
+    stable_ok = stable_ok && mmd[label].back() * factor < mmd[drifting].back() &&
+                (min_gap == 0 || 2 * density_gap[label] < density_gap[drifting]);
+    stable_text += fmt::format("; {} {} -> {}, density gap {} nats", label, figure(mmd[label].front()), figure(mmd[label].back()),
+                               figure(density_gap[label]));
   }
   s.figures["drift_factor"] = drift;
-  s.reproduced = drift > factor && stable_ok;
-  s.headline = fmt::format("MMD^2 to held-out data after {} -> {} steps: {} {} -> {} ({}x); {}", lengths.front(), lengths.back(),
-                           drifting, figure(mmd[drifting].front()), figure(mmd[drifting].back()), figure(drift), stable_text);
+  s.reproduced = drift > factor && (min_gap == 0 || density_gap[drifting] > min_gap) && stable_ok;
+  s.headline = fmt::format("MMD^2 to held-out data after {} -> {} steps: {} {} -> {} ({}x), density gap {} nats{}", lengths.front(),
+                           lengths.back(), drifting, figure(mmd[drifting].front()), figure(mmd[drifting].back()), figure(drift),
+                           figure(density_gap[drifting]), stable_text);
   s.criterion = drifting + "'s MMD^2 grows more than " + figure(factor) + " x from the training length to the longest run, "
                 "and at the longest run is more than " + figure(factor) + " x every stable variant's";
+  if (min_gap > 0) {
+    s.criterion += "; its grid log-likelihood is more than " + figure(min_gap) +
+                   " nats below the truth's and more than twice as far below as every stable variant's";
+  }
   reports::ChartOptions chart{"squared MMD between chains and held-out data against chain length", "Langevin steps from noise", "MMD^2"};
   chart.log_x = true;
   s.picture = c.path("long_run.png");
