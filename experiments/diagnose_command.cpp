@@ -63,7 +63,7 @@ int diagnose_command(const DiagnoseArguments& args) {
   std::map<std::string, double> statistic_sums;
   for (int64_t t = 0; t < args.draws; ++t) {
     x = e.sampler->run(model, x, args.thin);
-    for (const auto& [name, value] : e.sampler->statistics()) statistic_sums[name] += value;
+    for (const auto& [name, value] : samplers::host_statistics(*e.sampler)) statistic_sums[name] += value;
     auto values = torch::cat({model.energy(x).unsqueeze(1), x.mm(directions)}, 1).to(torch::kFloat64).cpu();
     auto accessor = values.accessor<double, 2>();
     for (int64_t c = 0; c < args.chains; ++c) {

@@ -140,6 +140,7 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
                         .max_abs_energy(c.get<double>("train.max_abs_energy"))
                         .rollback_lr_factor(c.get<double>("train.rollback_lr_factor"))
                         .max_rollbacks(c.get<int64_t>("train.max_rollbacks"))
+                        .check_every(c.get<int64_t>("train.check_every"))
                         .config_text(e.config.to_yaml());
   return e;
 }

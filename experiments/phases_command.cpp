@@ -60,7 +60,7 @@ EstimatorResult run_estimator(EnergyModelImpl& model, const Estimator& estimator
   }
   result.seconds_per_estimate =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / static_cast<double>(args.repeats);
-  result.statistics = estimator.sampler->statistics();
+  result.statistics = samplers::host_statistics(*estimator.sampler);
   return result;
 }
 

@@ -49,7 +49,7 @@ int sample_command(const SampleArguments& args) {
   nlohmann::ordered_json out = {{"run", args.run_dir}, {"samples", args.out_file}, {"n", args.n},
                                 {"sampler", e.sampler->name()}, {"steps", args.steps}};
   if (drew) out["picture"] = picture;
-  for (const auto& [name, value] : e.sampler->statistics()) out[name] = value;
+  for (const auto& [name, value] : samplers::host_statistics(*e.sampler)) out[name] = value;
   std::cout << out.dump() << std::endl;
   return 0;
 }

@@ -32,7 +32,10 @@ Field build_schema() {
        number("max_abs_energy", value(1e6), 0, 1e300,
               "largest |E(x)| on a training batch, checked at each log step, before training counts as diverged; 0 = off"),
        number("rollback_lr_factor", value(0.5), 0, 1, "learning-rate factor after each rollback", true),
-       integer("max_rollbacks", value(5), 0, 1000, "rollbacks before the run stops (exit 1)")},
+       integer("max_rollbacks", value(5), 0, 1000, "rollbacks before the run stops (exit 1)"),
+       integer("check_every", value(0), 0, 1e10,
+               "steps between reads of the loss terms from the device (and checks of the loss); 0 = every step on a "
+               "CPU, where reading is free, every log_every steps on a GPU, where it waits for the device")},
       "the training loop");
 
   return section(

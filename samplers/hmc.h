@@ -19,7 +19,7 @@ class HMCSampler : public Sampler {
   explicit HMCSampler(HMCOptions options = {});
   // Each of `steps` transitions is one trajectory of L leapfrog steps.
   torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) override;
-  std::map<std::string, double> statistics() const override { return acceptance_.statistics(); }
+  std::map<std::string, torch::Tensor> statistics() const override { return acceptance_.statistics(); }
   void check_model(const EnergyModelImpl& model) const override { require_continuous(model, name()); }
   std::string name() const override { return "hmc"; }
 

@@ -40,7 +40,7 @@ class MALASampler : public Sampler {
  public:
   explicit MALASampler(MALAOptions options = {});
   torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) override;
-  std::map<std::string, double> statistics() const override { return acceptance_.statistics(); }
+  std::map<std::string, torch::Tensor> statistics() const override { return acceptance_.statistics(); }
   void check_model(const EnergyModelImpl& model) const override { require_continuous(model, name()); }
   std::string name() const override { return "mala"; }
 

@@ -43,9 +43,9 @@ class AcceptanceCounter {
     proposed_ += accepted.numel();
   }
   // {"acceptance_rate": accepted / proposed}, or nothing before any proposal.
-  std::map<std::string, double> statistics() const {
+  std::map<std::string, torch::Tensor> statistics() const {
     if (proposed_ == 0) return {};
-    return {{"acceptance_rate", accepted_.item<double>() / static_cast<double>(proposed_)}};
+    return {{"acceptance_rate", accepted_.to(torch::kFloat64) / static_cast<double>(proposed_)}};
   }
 
  private:

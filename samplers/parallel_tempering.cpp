@@ -20,8 +20,6 @@ ParallelTemperingSampler::ParallelTemperingSampler(ParallelTemperingOptions opti
   for (int64_t i = 0; i < k; ++i) {
     betas_.push_back(options.min_beta() + (1 - options.min_beta()) * static_cast<double>(i) / static_cast<double>(k - 1));
   }
-  accepted_.assign(k - 1, 0);
-  proposed_.assign(k - 1, 0);
 }
 
 void ParallelTemperingSampler::check_model(const EnergyModelImpl& model) const {
@@ -42,12 +40,12 @@ torch::Tensor ParallelTemperingSampler::run(EnergyModelImpl& model, const torch:
   // The replicas are overwritten below, so the β = 1 row may take x in place.
   auto state = replicas_.to(x.device(), x.dtype());
   state[k - 1].copy_(x);
-  auto beta = torch::tensor(betas_, torch::kFloat64).to(x.options());
+  // Made on the device (a copy from the host would wait for it): betas_'s values.
+  auto beta = torch::linspace(options_.min_beta(), 1.0, k, x.options().dtype(torch::kFloat64)).to(x.dtype());
   auto beta_rows = beta.repeat_interleave(b);
   auto long_options = torch::TensorOptions().dtype(torch::kLong).device(x.device());
-  auto accepted = torch::zeros({k - 1}, long_options);
-  std::fill(accepted_.begin(), accepted_.end(), 0);
-  std::fill(proposed_.begin(), proposed_.end(), 0);
+  auto accepted = torch::zeros({k - 1}, long_options), proposed = torch::zeros({k - 1}, long_options);
+  proposed_any_ = false;
 
   for (int64_t s = 0; s < steps; ++s, ++sweeps_) {
     auto h = latent.sample_hidden_tempered(state.view({k * b, d}), beta_rows);
@@ -57,6 +55,7 @@ torch::Tensor ParallelTemperingSampler::run(EnergyModelImpl& model, const torch:
     // Disjoint pairs (lo, lo + 1), lo of one parity, all proposed at once.
     auto lo = torch::arange(sweeps_ % 2, k - 1, 2, long_options);
     if (lo.numel() == 0) continue;
+    proposed_any_ = true;
     auto hi = lo + 1;
     auto log_ratio = (beta.index_select(0, hi) - beta.index_select(0, lo)).unsqueeze(1) *
                      (energy.index_select(0, hi) - energy.index_select(0, lo));
@@ -67,32 +66,24 @@ torch::Tensor ParallelTemperingSampler::run(EnergyModelImpl& model, const torch:
     source.index_put_({hi}, torch::where(accept, lo.unsqueeze(1), hi.unsqueeze(1)));
     state = state.gather(0, source.unsqueeze(2).expand({k, b, d}));
     accepted.index_add_(0, lo, accept.sum(1));
-    for (int64_t pair = sweeps_ % 2; pair < k - 1; pair += 2) proposed_[pair] += b;
+    proposed.index_add_(0, lo, torch::full_like(lo, b));
   }
-  auto accepted_cpu = accepted.cpu();
-  for (int64_t pair = 0; pair < k - 1; ++pair) accepted_[pair] = accepted_cpu[pair].item<int64_t>();
+  accepted_ = accepted, proposed_ = proposed;
   replicas_ = state;
   return state[k - 1].clone();
 }
 
 std::vector<double> ParallelTemperingSampler::pair_swap_rates() const {
-  std::vector<double> rates;
-  for (size_t pair = 0; pair < accepted_.size(); ++pair) {
-    rates.push_back(proposed_[pair] > 0 ? static_cast<double>(accepted_[pair]) / static_cast<double>(proposed_[pair]) : NAN);
-  }
-  return rates;
+  if (!accepted_.defined()) return std::vector<double>(betas_.size() - 1, NAN);
+  auto rates = (accepted_.to(torch::kFloat64) / proposed_.to(torch::kFloat64)).cpu();  // 0 / 0: NaN where none proposed
+  return std::vector<double>(rates.data_ptr<double>(), rates.data_ptr<double>() + rates.numel());
 }
 
-std::map<std::string, double> ParallelTemperingSampler::statistics() const {
-  int64_t accepted = 0, proposed = 0;
-  double worst = INFINITY;
-  for (size_t pair = 0; pair < accepted_.size(); ++pair) {
-    accepted += accepted_[pair];
-    proposed += proposed_[pair];
-    if (proposed_[pair] > 0) worst = std::min(worst, static_cast<double>(accepted_[pair]) / static_cast<double>(proposed_[pair]));
-  }
-  if (proposed == 0) return {};
-  return {{"swap_rate", static_cast<double>(accepted) / static_cast<double>(proposed)}, {"swap_rate_min", worst}};
+std::map<std::string, torch::Tensor> ParallelTemperingSampler::statistics() const {
+  if (!proposed_any_) return {};
+  auto accepted = accepted_.to(torch::kFloat64), proposed = proposed_.to(torch::kFloat64);
+  auto rates = torch::where(proposed > 0, accepted / proposed, torch::full_like(proposed, INFINITY));
+  return {{"swap_rate", accepted.sum() / proposed.sum()}, {"swap_rate_min", rates.min()}};
 }
 
 void ParallelTemperingSampler::save(torch::serialize::OutputArchive& archive) const {

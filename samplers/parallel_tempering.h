@@ -28,7 +28,7 @@ class ParallelTemperingSampler : public Sampler {
   torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) override;
   // swap_rate: accepted over proposed exchanges in the last run, over all pairs;
   // swap_rate_min: the rate of the worst pair (the ladder's bottleneck).
-  std::map<std::string, double> statistics() const override;
+  std::map<std::string, torch::Tensor> statistics() const override;
   void check_model(const EnergyModelImpl& model) const override;
   void save(torch::serialize::OutputArchive& archive) const override;
   void load(torch::serialize::InputArchive& archive) override;
@@ -47,7 +47,9 @@ class ParallelTemperingSampler : public Sampler {
   torch::Tensor replicas_;
   // Sweeps done so far; its parity picks which pairs propose, alternating across runs too.
   int64_t sweeps_ = 0;
-  std::vector<int64_t> accepted_, proposed_;
+  // Exchanges accepted and proposed per neighbouring pair in the last run, on the chains' device.
+  torch::Tensor accepted_, proposed_;
+  bool proposed_any_ = false;
 };
 
 }  // namespace ebm::samplers

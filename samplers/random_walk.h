@@ -16,7 +16,7 @@ class RandomWalkSampler : public Sampler {
  public:
   explicit RandomWalkSampler(RandomWalkOptions options = {});
   torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) override;
-  std::map<std::string, double> statistics() const override { return acceptance_.statistics(); }
+  std::map<std::string, torch::Tensor> statistics() const override { return acceptance_.statistics(); }
   std::string name() const override { return "random_walk"; }
 
  private:

@@ -17,8 +17,9 @@ class Sampler {
   // Advances the chains `x` [B, D] by `steps` transitions targeting `model`; returns the new
   // states, detached from any graph.
   virtual torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) = 0;
-  // Kernel statistics of the last run (acceptance rates, swap rates), by name.
-  virtual std::map<std::string, double> statistics() const { return {}; }
+  // Kernel statistics of the last run (acceptance rates, swap rates), by name: float64 scalars
+  // on the chains' device, so a training step reports them without waiting for the device.
+  virtual std::map<std::string, torch::Tensor> statistics() const { return {}; }
   // Throws std::invalid_argument when the kernel cannot target `model`.
   virtual void check_model(const EnergyModelImpl& model) const {}
   // State a kernel carries between runs (parallel tempering's replicas), for checkpoints.
@@ -26,5 +27,12 @@ class Sampler {
   virtual void load(torch::serialize::InputArchive& archive) {}
   virtual std::string name() const = 0;
 };
+
+// A sampler's statistics read to the host, for tools and reports.
+inline std::map<std::string, double> host_statistics(const Sampler& sampler) {
+  std::map<std::string, double> out;
+  for (const auto& [name, value] : sampler.statistics()) out[name] = value.item<double>();
+  return out;
+}
 
 }  // namespace ebm::samplers

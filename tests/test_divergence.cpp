@@ -102,6 +102,18 @@ TEST(DivergenceGuard, NonFiniteLossRollsBackToTheLastGoodLogStep) {
   expect_one_rollback(train(Fault::NanLoss, 25, 25, {}), "the loss is nan at step 25", 25, 20);
 }
 
+TEST(DivergenceGuard, ANonFiniteLossReadLaterStillNamesItsStepAndEndsTheSame) {
+  // Checking every 10 steps (as on a GPU): the NaN of step 25 is read at step 30, and its
+  // update ran. The rollback restores step 20's state all the same: the same row, rate and run.
+  auto deferred = train(Fault::NanLoss, 25, 25, TrainerOptions().check_every(10));
+  expect_one_rollback(deferred, "the loss is nan at step 25", 25, 20);
+  auto at_once = train(Fault::NanLoss, 25, 25, {});
+  ASSERT_EQ(deferred.rows.size(), at_once.rows.size());
+  for (size_t i = 0; i < at_once.rows.size(); ++i) {
+    EXPECT_DOUBLE_EQ(deferred.rows[i]["loss"].get<double>(), at_once.rows[i]["loss"].get<double>()) << "row " << i;
+  }
+}
+
 TEST(DivergenceGuard, NonFiniteParameterIsCaughtAtTheNextLogStep) {
   expect_one_rollback(train(Fault::InfParameter, 25, 25, {}), "an objective parameter is not finite at step 30", 30, 20);
 }

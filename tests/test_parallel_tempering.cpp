@@ -50,7 +50,7 @@ TEST(ParallelTempering, EveryReplicaSamplesItsTemperedModel) {
   }
   // The tempered models differ enough that a sampler ignoring β would fail the check above.
   EXPECT_GT((tempered_marginal(*rbm, 0.2) - tempered_marginal(*rbm, 1.0)).abs().max().item<double>(), 0.05);
-  auto stats = pt.statistics();
+  auto stats = samplers::host_statistics(pt);
   ASSERT_EQ(stats.count("swap_rate"), 1u);
   EXPECT_GT(stats["swap_rate"], 0.0);
   EXPECT_LT(stats["swap_rate"], 1.0);
@@ -62,7 +62,7 @@ TEST(ParallelTempering, NearlyEqualTemperaturesAlwaysSwap) {
   ParallelTemperingSampler pt(ParallelTemperingOptions().temperatures(2).min_beta(0.9999));
   pt.run(*rbm, torch::zeros({2000, 6}), 10);
   // The log acceptance ratio is 1e-4 times an energy difference of order 10.
-  EXPECT_GT(pt.statistics()["swap_rate"], 0.99);
+  EXPECT_GT(samplers::host_statistics(pt)["swap_rate"], 0.99);
 }
 
 // Two blocks of 8 visible units; hidden unit 0 switches block A on and block B off, hidden unit

@@ -23,9 +23,7 @@ LossTerms ContrastiveObjective::compute(EnergyModelImpl& model, const torch::Ten
     result.loss = result.loss + penalty;
     result.terms.emplace_back("energy_l2", penalty);
   }
-  for (const auto& [name, value] : sampler_->statistics()) {
-    result.terms.emplace_back(name, torch::tensor(value, torch::kFloat64));
-  }
+  for (const auto& [name, value] : sampler_->statistics()) result.terms.emplace_back(name, value);
   return result;
 }
 

@@ -16,6 +16,20 @@ namespace ebm::trainers {
 namespace {
 constexpr int64_t kCheckpointFormat = 2;  // 2 added config, rollbacks and lr_factor
 using Clock = std::chrono::steady_clock;
+
+// Rescales the gradients to a global L2 norm of at most max_norm, as
+// torch::nn::utils::clip_grad_norm_ does, without reading the norm on the host.
+void clip_gradients(const std::vector<torch::Tensor>& tensors, double max_norm) {
+  std::vector<torch::Tensor> norms;
+  for (const auto& t : tensors) {
+    if (t.grad().defined()) norms.push_back(t.grad().norm().to(torch::kFloat64));
+  }
+  if (norms.empty()) return;
+  auto factor = (max_norm / (torch::stack(norms).norm() + 1e-6)).clamp_max(1.0);
+  for (const auto& t : tensors) {
+    if (t.grad().defined()) t.grad().mul_(factor);
+  }
+}
 }  // namespace
 
 Trainer::Trainer(EnergyModelPtr model, std::shared_ptr<Objective> objective,
@@ -40,6 +54,9 @@ Trainer::Trainer(EnergyModelPtr model, std::shared_ptr<Objective> objective,
     base_lrs_.push_back(group.options().get_lr());
     for (const auto& p : group.params()) trained_.push_back(p);
   }
+  if (options_.check_every() < 0) throw std::invalid_argument("check_every must be at least 0");
+  const bool on_cpu = trained_.empty() || trained_.front().device().is_cpu();
+  check_every_ = options_.check_every() > 0 ? options_.check_every() : on_cpu ? 1 : options_.log_every();
 }
 
 void Trainer::set_learning_rates() {
@@ -57,30 +74,30 @@ TrainingSummary Trainer::run() {
     // Dropping the gradients (rather than zeroing them) lets backward write them in place.
     for (auto& p : trained_) p.mutable_grad().reset();
     LossTerms terms = objective_->compute(*model_, batch);
-    const double loss = terms.loss.item<double>();
-    if (!std::isfinite(loss)) {
-      roll_back(fmt::format("the loss is {} at step {}", loss, step_ + 1), step_ + 1);
-      interval_start = Clock::now();
-      continue;
-    }
-    terms.loss.backward();
-    if (options_.grad_clip() > 0) torch::nn::utils::clip_grad_norm_(trained_, options_.grad_clip());
-    optimizer_->step();
-    model_->after_update(batch);
-    ++step_;
-
     if (term_sums_.empty()) {
       term_sums_.emplace_back("loss", 0.0);
       for (const auto& [name, value] : terms.terms) term_sums_.emplace_back(name, 0.0);
     }
-    term_sums_[0].second += loss;
-    for (size_t i = 0; i < terms.terms.size(); ++i) term_sums_[i + 1].second += terms.terms[i].second.item<double>();
+    pending_.push_back(terms.loss.detach());
+    for (const auto& [name, value] : terms.terms) pending_.push_back(value.detach());
+    const bool log_step = (step_ + 1) % options_.log_every() == 0 || step_ + 1 == options_.steps();
+    if (log_step || (step_ + 1) % check_every_ == 0) {
+      if (const auto diverged = read_pending()) {
+        roll_back(diverged);
+        interval_start = Clock::now();
+        continue;
+      }
+    }
+    terms.loss.backward();
+    if (options_.grad_clip() > 0) clip_gradients(trained_, options_.grad_clip());
+    optimizer_->step();
+    model_->after_update(batch);
+    ++step_;
     ++steps_in_interval_;
 
-    if (step_ % options_.log_every() == 0 || step_ == options_.steps()) {
-      const auto reason = divergence(batch, terms.energies);
-      if (!reason.empty()) {
-        roll_back(reason, step_);
+    if (log_step) {
+      if (const auto diverged = divergence(batch, terms.energies)) {
+        roll_back(diverged);
         interval_start = Clock::now();
         continue;
       }
@@ -110,13 +127,36 @@ TrainingSummary Trainer::run() {
   return summary;
 }
 
-std::string Trainer::divergence(const torch::Tensor& batch, const std::vector<torch::Tensor>& energies) {
+Trainer::Divergence Trainer::read_pending() {
+  if (pending_.empty()) return {};
+  std::vector<double> values(pending_.size());
+  if (pending_.front().device().is_cpu()) {
+    for (size_t i = 0; i < pending_.size(); ++i) values[i] = pending_[i].item<double>();
+  } else {  // one copy, one synchronisation
+    for (auto& value : pending_) value = value.to(torch::kFloat64);
+    auto all = torch::stack(pending_).to(torch::kCPU).contiguous();
+    std::copy(all.data_ptr<double>(), all.data_ptr<double>() + all.numel(), values.begin());
+  }
+  pending_.clear();
+  const size_t per_step = term_sums_.size();
+  const int64_t steps = static_cast<int64_t>(values.size() / per_step);
+  for (int64_t s = 0; s < steps; ++s) {  // the newest step is step_ + 1: it has not updated yet
+    const double loss = values[s * per_step];
+    const int64_t step = step_ + 1 - (steps - 1 - s);
+    if (!std::isfinite(loss)) return {fmt::format("the loss is {} at step {}", loss, step), step};
+  }
+  for (size_t i = 0; i < values.size(); ++i) term_sums_[i % per_step].second += values[i];
+  return {};
+}
+
+Trainer::Divergence Trainer::divergence(const torch::Tensor& batch, const std::vector<torch::Tensor>& energies) {
   torch::NoGradGuard no_grad;
+  const std::string at = " at step " + std::to_string(step_);
   for (const auto& item : model_->named_parameters()) {
-    if (!torch::isfinite(item.value()).all().item<bool>()) return "parameter " + item.key() + " is not finite at step " + std::to_string(step_);
+    if (!torch::isfinite(item.value()).all().item<bool>()) return {"parameter " + item.key() + " is not finite" + at, step_};
   }
   for (const auto& p : objective_->parameters()) {
-    if (!torch::isfinite(p).all().item<bool>()) return "an objective parameter is not finite at step " + std::to_string(step_);
+    if (!torch::isfinite(p).all().item<bool>()) return {"an objective parameter is not finite" + at, step_};
   }
   double e = 0;
   if (energies.empty()) {
@@ -125,14 +165,16 @@ std::string Trainer::divergence(const torch::Tensor& batch, const std::vector<to
     for (const auto& energy : energies) e = std::max(e, energy.detach().abs().max().item<double>());
   }
   if (std::isnan(e)) e = std::numeric_limits<double>::infinity();
-  if (!std::isfinite(e)) return "an energy is not finite at step " + std::to_string(step_);
+  if (!std::isfinite(e)) return {"an energy is not finite" + at, step_};
   if (options_.max_abs_energy() > 0 && e > options_.max_abs_energy()) {
-    return fmt::format("max |E| = {:.4g} exceeds train.max_abs_energy = {:.4g} at step {}", e, options_.max_abs_energy(), step_);
+    return {fmt::format("max |E| = {:.4g} exceeds train.max_abs_energy = {:.4g}{}", e, options_.max_abs_energy(), at), step_};
   }
-  return "";
+  return {};
 }
 
-void Trainer::roll_back(const std::string& reason, int64_t failed_step) {
+void Trainer::roll_back(const Divergence& diverged) {
+  const std::string& reason = diverged.reason;
+  const int64_t failed_step = diverged.step;
   if (!options_.rollback_on_divergence() || rollbacks_ >= options_.max_rollbacks()) {
     const std::string checkpoint =
         checkpoint_step_ >= 0 ? fmt::format("the last good checkpoint, {} (step {}), is intact and resumable",
@@ -152,6 +194,7 @@ void Trainer::roll_back(const std::string& reason, int64_t failed_step) {
   rollbacks_ = rollbacks;
   lr_factor_ = lr_factor;
   for (auto& [name, sum] : term_sums_) sum = 0;
+  pending_.clear();
   steps_in_interval_ = 0;
   spdlog::warn("rollback {}/{}: {}; back to step {} with the learning rate x{:.4g}", rollbacks_, options_.max_rollbacks(),
                reason, step_, lr_factor_);

@@ -5,11 +5,18 @@
 // uninterrupted one bit for bit (same seed, same thread count). Evaluation never consumes the
 // training random stream.
 //
-// The divergence guard: a non-finite loss (any step), a non-finite parameter or an energy with
-// |E| above max_abs_energy (at log steps, on that step's data and negatives) counts as divergence. The trainer then restores the
-// state of the last good log step, multiplies the learning rate by rollback_lr_factor and goes
-// on, reporting a rollback row; after max_rollbacks (or at once when rollbacks are off) it throws
+// The divergence guard: a non-finite loss (found at the first check after it, naming its own
+// step), a non-finite parameter or an energy with |E| above max_abs_energy (at log steps, on that
+// step's data and negatives) counts as divergence. The trainer then restores the state of the
+// last good log step, multiplies the learning rate by rollback_lr_factor and goes on, reporting
+// a rollback row; after max_rollbacks (or at once when rollbacks are off) it throws
 // TrainingDiverged, and the last checkpoint on disk stays resumable.
+//
+// No host synchronisation inside a step: the loss and its terms stay on the model's device and
+// are read every check_every steps (and at log steps), all at once. On a CPU reading is free, so
+// the default checks every step and a non-finite loss never reaches an update; on a GPU it
+// checks at log steps. Either way the outcome is the same: a rollback restores the last good
+// log step's state whatever ran after the bad step.
 #pragma once
 
 #include <torch/optim/optimizer.h>
@@ -44,6 +51,9 @@ struct TrainerOptions {
   TORCH_ARG(double, max_abs_energy) = 0;
   TORCH_ARG(double, rollback_lr_factor) = 0.5;
   TORCH_ARG(int64_t, max_rollbacks) = 5;
+  // Read the loss terms (and check the loss) every this many steps; 0: every step on a CPU,
+  // every log_every steps on a GPU.
+  TORCH_ARG(int64_t, check_every) = 0;
   // Stored in each checkpoint, so a resumed run can tell what it was trained with.
   TORCH_ARG(std::string, config_text) = "";
 };
@@ -77,11 +87,20 @@ class Trainer {
   TrainingSummary run();
 
  private:
+  // Why training counts as diverged, and at which step; empty when it does not.
+  struct Divergence {
+    std::string reason;
+    int64_t step = 0;
+    explicit operator bool() const { return !reason.empty(); }
+  };
   Metrics log_row(double interval_s);
-  // At a log step: why the model counts as diverged ("" if it does not).
-  std::string divergence(const torch::Tensor& batch, const std::vector<torch::Tensor>& energies);
-  void roll_back(const std::string& reason, int64_t failed_step);
+  // At a log step: whether the model counts as diverged.
+  Divergence divergence(const torch::Tensor& batch, const std::vector<torch::Tensor>& energies);
+  void roll_back(const Divergence& why);
   void set_learning_rates();
+  // Reads the losses and terms held since the last check into the interval's sums; a
+  // divergence if a loss was not finite.
+  Divergence read_pending();
   void write_state(torch::serialize::OutputArchive& archive) const;
   // Restores a state; io::InputError naming `origin` when it does not fit.
   void read_state(torch::serialize::InputArchive& archive, const std::string& origin);
@@ -104,7 +123,9 @@ class Trainer {
   int64_t step_ = 0, checkpoint_step_ = -1;
   double wall_s_ = 0;
   Metrics best_, last_;
-  std::vector<std::pair<std::string, double>> term_sums_;
+  std::vector<std::pair<std::string, double>> term_sums_;  // "loss", then the objective's terms
+  std::vector<torch::Tensor> pending_;  // per step since the last check: loss, then each term
+  int64_t check_every_ = 1;
   int64_t steps_in_interval_ = 0;
   std::string good_state_;        // the serialised state of the last good log step
 };

@@ -93,7 +93,7 @@ Signature study_gibbs_stuck(const StudyContext& c) {
                {"gibbs", {{"split_rhat", rhat_g}, {"on_share", g.on_share}, {"bulk_ess", samplers::bulk_ess(g.draws)}}},
                {"parallel_tempering",
                 {{"split_rhat", rhat_t}, {"on_share", t.on_share}, {"bulk_ess", samplers::bulk_ess(t.draws)},
-                 {"swap_rate", tempering.statistics().at("swap_rate")}}},
+                 {"swap_rate", samplers::host_statistics(tempering).at("swap_rate")}}},
                {"chains", chains}, {"draws", draws}};
   s.reproduced = rhat_g > 1.1 && std::abs(g.on_share - exact_on) > 0.1 && rhat_t < 1.01 &&
                  std::abs(t.on_share - exact_on) < tolerance;

@@ -30,7 +30,7 @@ Moments stationary(samplers::Sampler& sampler, EnergyModelImpl& target, double e
   for (int64_t s = 0; s < snapshots; ++s) {
     x = sampler.run(target, x, 2 * relax);
     m.variance += x.pow(2).mean().item<double>() / static_cast<double>(snapshots);
-    auto stats = sampler.statistics();
+    auto stats = samplers::host_statistics(sampler);
     if (stats.count("acceptance_rate")) m.acceptance += stats.at("acceptance_rate") / static_cast<double>(snapshots);
   }
   return m;

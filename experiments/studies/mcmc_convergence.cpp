@@ -37,7 +37,7 @@ Run sample(samplers::Sampler& sampler, EnergyModelImpl& model, torch::Tensor x, 
   for (int64_t t = 0; t < draws; ++t) {
     x = sampler.run(model, x, 1);
     firsts.push_back(x.select(1, 0).clone());
-    auto stats = sampler.statistics();
+    auto stats = samplers::host_statistics(sampler);
     if (stats.count("acceptance_rate")) out.acceptance += stats.at("acceptance_rate") / static_cast<double>(draws);
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
