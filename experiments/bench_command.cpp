@@ -3,23 +3,42 @@
 
 #include <iostream>
 
+#include <chrono>
+
 #include "datasets/dataset.h"
 #include "ebm/bernoulli_rbm.h"
+#include "ebm/mlp_energy.h"
 #include "experiments/commands.h"
-#include "experiments/step_timer.h"
+#include "experiments/config.h"
 #include "experiments/experiment.h"
+#include "experiments/schema.h"
+#include "experiments/step_timer.h"
 #include "experiments/system_info.h"
 #include "samplers/block_gibbs.h"
 #include "samplers/chain_source.h"
 #include "samplers/langevin.h"
-#include "trainers/score_matching.h"
-#include "ebm/mlp_energy.h"
-#include <chrono>
 #include "trainers/contrastive.h"
 #include "trainers/optimizer.h"
+#include "trainers/score_matching.h"
 #include "trainers/trainer.h"
 
 namespace ebm::experiments {
+
+namespace {
+// The device a benchmark asked for; a clear error where it is not there.
+torch::Device bench_device(const std::string& name) {
+  if (name == "cuda" && !torch::cuda::is_available()) throw ConfigError("--device cuda: LibTorch sees no CUDA device here");
+  return torch::Device(name);
+}
+
+// What a benchmark line says about where it ran.
+nlohmann::ordered_json device_fields(const torch::Device& device) {
+  nlohmann::ordered_json out = {{"device", device.str()}};
+  if (device.is_cuda()) out["gpu"] = gpu_name();
+  out["libtorch"] = TORCH_VERSION;
+  return out;
+}
+}  // namespace
 
 // Times CD-k training steps of a Bernoulli RBM through the real training loop (Trainer,
 // contrastive objective, Gibbs sampler, SGD), on random binary data of density 0.13 as in
@@ -27,15 +46,16 @@ namespace ebm::experiments {
 // of 2 * batch * visible * hidden.
 int bench_rbm_command(const RbmBenchArguments& a) {
   const int threads = set_threads(a.threads);
-  spdlog::info("bench rbm: {}x{}, batch {}, CD-{}, {} threads, BLAS {}", a.visible, a.hidden,
-               a.batch, a.k, threads, blas_description());
+  const auto device = bench_device(a.device);
+  spdlog::info("bench rbm: {}x{}, batch {}, CD-{}, {} threads, BLAS {}, on {}", a.visible, a.hidden,
+               a.batch, a.k, threads, blas_description(), device.str());
   const auto dtype = a.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
   torch::manual_seed(0);
-  datasets::Dataset data((torch::rand({a.batch * 10, a.visible}) < 0.13).to(dtype), "random_binary");
+  datasets::Dataset data((torch::rand({a.batch * 10, a.visible}) < 0.13).to(device, dtype), "random_binary");
 
   auto run = [&](int64_t steps) {
     auto rbm = BernoulliRBM(BernoulliRBMOptions(a.visible, a.hidden));
-    rbm->to(dtype);
+    rbm->to(device, dtype);
     auto objective = std::make_shared<trainers::ContrastiveObjective>(
         std::make_shared<samplers::BlockGibbsSampler>(), std::make_shared<samplers::DataChainSource>(),
         trainers::ContrastiveOptions().sampler_steps(a.k));
@@ -58,6 +78,7 @@ int bench_rbm_command(const RbmBenchArguments& a) {
                                 {"gflops", steps_per_s * flops_per_step / 1e9},
                                 {"threads", threads},
                                 {"blas", blas_description()}};
+  out.update(device_fields(device));
   std::cout << out.dump() << std::endl;
   return 0;
 }
@@ -66,14 +87,19 @@ int bench_rbm_command(const RbmBenchArguments& a) {
 // as ../shared/bench/langevin_torch.py does: 20 warm-up steps, then `steps` timed ones.
 int bench_langevin_command(const LangevinBenchArguments& a) {
   const int threads = set_threads(a.threads);
-  spdlog::info("bench langevin: MLP {}-{}x{}-1, {} chains, {} threads", a.dim, a.width, a.depth - 1, a.chains, threads);
+  const auto device = bench_device(a.device);
+  spdlog::info("bench langevin: MLP {}-{}x{}-1, {} chains, {} threads, on {}", a.dim, a.width, a.depth - 1, a.chains, threads,
+               device.str());
   torch::manual_seed(0);
   auto mlp = MLPEnergy(MLPEnergyOptions(a.dim, std::vector<int64_t>(static_cast<size_t>(a.depth - 1), a.width)));
+  mlp->to(device);
   for (auto& p : mlp->parameters()) p.requires_grad_(false);
   samplers::LangevinSampler langevin(samplers::LangevinOptions().step_size(0.01));
-  auto x = langevin.run(*mlp, torch::randn({a.chains, a.dim}), 20);
+  auto x = langevin.run(*mlp, torch::randn({a.chains, a.dim}).to(device), 20);
+  x.sum().item<double>();  // a GPU finishes the warm-up before the clock starts
   const auto start = std::chrono::steady_clock::now();
   x = langevin.run(*mlp, x, a.steps);
+  x.sum().item<double>();  // and the timed steps before it stops
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::ordered_json out = {{"impl", "ebm-cpp"},
                                 {"bench", "langevin"},
@@ -84,6 +110,35 @@ int bench_langevin_command(const LangevinBenchArguments& a) {
                                 {"steps_per_s", static_cast<double>(a.steps) / seconds},
                                 {"chain_steps_per_s", static_cast<double>(a.steps * a.chains) / seconds},
                                 {"threads", threads}};
+  out.update(device_fields(device));
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
+// Trains the config for 2 x steps through the real training loop and reports the second half:
+// the first is the warm-up (allocator, BLAS or cuDNN plans). The trainer reads the loss terms
+// at its log steps only on a GPU, so the timed half ends with one synchronisation.
+int bench_convnet_command(const ConvnetBenchArguments& a) {
+  const auto device = bench_device(a.device);
+  const std::vector<std::string> overrides = {
+      "device=" + a.device, "threads=" + std::to_string(a.threads), "model.base_channels=" + std::to_string(a.base_channels),
+      "sampler.steps=" + std::to_string(a.langevin_steps), "objective.chains=" + std::to_string(a.batch),
+      "train.batch_size=" + std::to_string(a.batch), "train.steps=" + std::to_string(2 * a.steps),
+      "train.log_every=" + std::to_string(a.steps), "train.checkpoint_every=0"};
+  auto e = build_experiment(Config::load(a.config, overrides, experiment_schema()), "bench");
+  spdlog::info("bench convnet: {} (base channels {}, batch {}, {} Langevin steps), {} threads, on {}", a.config,
+               a.base_channels, a.batch, a.langevin_steps, torch::get_num_threads(), device.str());
+  trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, {}, e.train_options);
+  std::vector<double> speeds;
+  trainer.on_log([&](const trainers::Metrics& row) {
+    if (row.contains("steps_per_s")) speeds.push_back(row["steps_per_s"].get<double>());
+  });
+  trainer.run();
+  nlohmann::ordered_json out = {{"impl", "ebm-cpp"},          {"bench", "convnet"},         {"config", a.config},
+                                {"batch", a.batch},           {"base_channels", a.base_channels},
+                                {"langevin_steps", a.langevin_steps}, {"steps_per_s", speeds.back()},
+                                {"threads", torch::get_num_threads()}};
+  out.update(device_fields(device));
   std::cout << out.dump() << std::endl;
   return 0;
 }

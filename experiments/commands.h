@@ -87,14 +87,23 @@ int sweep_command(const SweepArguments& args);
 
 struct RbmBenchArguments {
   int64_t visible = 784, hidden = 500, batch = 100, k = 1, threads = 0, steps = 200;
-  std::string dtype = "float32";
+  std::string dtype = "float32", device = "cpu";
 };
 int bench_rbm_command(const RbmBenchArguments& args);
 
 struct LangevinBenchArguments {
   int64_t dim = 2, width = 128, depth = 3, chains = 1000, steps = 300, threads = 0;
+  std::string device = "cpu";
 };
 int bench_langevin_command(const LangevinBenchArguments& args);
+
+// The training step of a config (by default experiments/fashion_convnet.yaml), as
+// ../shared/bench/convnet_torch.py times it.
+struct ConvnetBenchArguments {
+  std::string config = "experiments/fashion_convnet.yaml", device = "cpu";
+  int64_t batch = 32, base_channels = 16, langevin_steps = 20, steps = 100, threads = 0;
+};
+int bench_convnet_command(const ConvnetBenchArguments& args);
 
 struct ObjectivesBenchArguments {
   std::vector<int64_t> dims = {2, 16, 128, 784};

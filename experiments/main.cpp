@@ -167,6 +167,7 @@ int main(int argc, char** argv) {
   bench_rbm->add_option("--threads", rbm.threads, "0 = all cores")->check(integer_in(0));
   bench_rbm->add_option("--steps", rbm.steps, "timed steps")->check(integer_in(1));
   bench_rbm->add_option("--dtype", rbm.dtype)->check(CLI::IsMember({"float32", "float64"}));
+  bench_rbm->add_option("--device", rbm.device)->check(CLI::IsMember({"cpu", "cuda"}));
 
   ebm::experiments::LangevinBenchArguments langevin;
   auto* bench_langevin = bench_cmd->add_subcommand("langevin", "unadjusted Langevin steps on an MLP energy");
@@ -176,6 +177,18 @@ int main(int argc, char** argv) {
   bench_langevin->add_option("--chains", langevin.chains)->check(integer_in(1));
   bench_langevin->add_option("--steps", langevin.steps, "timed steps")->check(integer_in(1));
   bench_langevin->add_option("--threads", langevin.threads, "0 = all cores")->check(integer_in(0));
+  bench_langevin->add_option("--device", langevin.device)->check(CLI::IsMember({"cpu", "cuda"}));
+
+  ebm::experiments::ConvnetBenchArguments convnet;
+  auto* bench_convnet = bench_cmd->add_subcommand(
+      "convnet", "training steps of a config's ConvNet energy (replay chains, Langevin), as convnet_torch.py");
+  bench_convnet->add_option("--config", convnet.config, "the experiment whose step is timed");
+  bench_convnet->add_option("--batch", convnet.batch, "batch size and negative chains")->check(integer_in(1));
+  bench_convnet->add_option("--base-channels", convnet.base_channels)->check(integer_in(1));
+  bench_convnet->add_option("--langevin-steps", convnet.langevin_steps)->check(integer_in(1));
+  bench_convnet->add_option("--steps", convnet.steps, "timed steps (after as many warm-up steps)")->check(integer_in(1));
+  bench_convnet->add_option("--threads", convnet.threads, "0 = all cores")->check(integer_in(0));
+  bench_convnet->add_option("--device", convnet.device)->check(CLI::IsMember({"cpu", "cuda"}));
 
   ebm::experiments::ObjectivesBenchArguments objectives;
   auto* bench_objectives = bench_cmd->add_subcommand("objectives", "training steps of exact, sliced and denoising score matching");
@@ -220,6 +233,7 @@ int main(int argc, char** argv) {
     if (*export_cmd) return ebm::experiments::export_command(run_dir, out_file);
     if (*bench_rbm) return ebm::experiments::bench_rbm_command(rbm);
     if (*bench_langevin) return ebm::experiments::bench_langevin_command(langevin);
+    if (*bench_convnet) return ebm::experiments::bench_convnet_command(convnet);
     if (*bench_objectives) return ebm::experiments::bench_objectives_command(objectives);
   } catch (const ebm::io::InputError& e) {
     spdlog::error("{}", e.what());

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
@@ -34,6 +35,17 @@ std::string machine_description() {
     }
   }
   return model + ", " + std::to_string(std::thread::hardware_concurrency()) + " cores";
+}
+
+std::string gpu_name() {
+  FILE* pipe = popen("nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null", "r");
+  if (pipe == nullptr) return "unknown GPU";
+  char line[256] = {0};
+  const bool read = fgets(line, sizeof line, pipe) != nullptr;
+  pclose(pipe);
+  std::string name = read ? line : "";
+  while (!name.empty() && (name.back() == '\n' || name.back() == '\r' || name.back() == ' ')) name.pop_back();
+  return name.empty() ? "unknown GPU" : name;
 }
 
 }  // namespace ebm::experiments

@@ -13,4 +13,7 @@ std::string blas_description();
 // "Intel(R) Xeon(R) ... , 2 cores": the processor model from /proc/cpuinfo and the core count.
 std::string machine_description();
 
+// The first GPU's name as nvidia-smi reports it ("NVIDIA H100 80GB HBM3"), or "unknown GPU".
+std::string gpu_name();
+
 }  // namespace ebm::experiments

@@ -1,6 +1,7 @@
-// End to end through the `ebm` binary: the phase tool and the MCMC diagnosis tool.
+// End to end through the `ebm` binary: the phase tool, the MCMC diagnosis tool and the benchmarks.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <torch/cuda.h>
 
 #include <set>
 #include <sstream>
@@ -164,6 +165,28 @@ TEST(PhasesTool, NeuralEnergiesUseGridQuadrature) {
   EXPECT_EQ(report["model"], "mlp");
   EXPECT_GT(estimator(report, "cd-1")["relative_bias"].get<double>(), estimator(report, "cd-100")["relative_bias"].get<double>());
   EXPECT_FALSE(estimator(report, "pcd-1").empty());
+}
+
+// Each benchmark prints one JSON line naming its device and LibTorch; --device cuda without a GPU
+// is refused with exit 2.
+TEST(Bench, EveryBenchmarkPrintsOneJsonLineWithItsDevice) {
+  for (const std::string command :
+       {"bench rbm --visible 20 --hidden 10 --batch 8 --steps 5 --threads 1",
+        "bench langevin --chains 8 --steps 5 --threads 1",
+        "bench convnet --batch 4 --base-channels 2 --langevin-steps 2 --steps 2 --threads 1"}) {
+    auto result = testing::run_ebm(command + " --device cpu 2>/dev/null");
+    ASSERT_EQ(result.exit_code, 0) << command << "\n" << result.output;
+    auto line = nlohmann::json::parse(result.output);
+    EXPECT_EQ(line["device"], "cpu") << command;
+    EXPECT_TRUE(line.contains("libtorch")) << command;
+    EXPECT_GT(line.contains("samples_per_s") ? line["samples_per_s"].get<double>() : line["steps_per_s"].get<double>(), 0)
+        << command;
+  }
+  if (!torch::cuda::is_available()) {
+    auto refused = testing::run_ebm("bench convnet --device cuda");
+    EXPECT_EQ(refused.exit_code, 2) << refused.output;
+    EXPECT_NE(refused.output.find("--device cuda: LibTorch sees no CUDA device here"), std::string::npos) << refused.output;
+  }
 }
 
 }  // namespace
