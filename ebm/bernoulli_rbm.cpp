@@ -24,18 +24,18 @@ torch::Tensor like(const torch::Tensor& p, const torch::Tensor& x) { return p.to
 
 // F(v) = -v b - sum_j softplus(c_j + (v W)_j) with its gradient written out:
 //   dF/dW = -v^T s,  dF/dc = -s,  dF/db = -v,  dF/dv = -b - s W^T,  s = sigmoid(c + v W).
-// s is computed once and serves the backward pass and the hidden-mean memo.
+// s is computed once and serves the backward pass and the hidden memo.
 class FreeEnergy : public torch::autograd::Function<FreeEnergy> {
  public:
-  // Returns {F(v), s}; s = p(h = 1 | v) is not differentiable.
+  // Returns {F(v), s, c + v W}; s = p(h = 1 | v) and the pre-activation are not differentiable.
   static torch::autograd::tensor_list forward(torch::autograd::AutogradContext* ctx,
                                               const torch::Tensor& v, const torch::Tensor& w,
                                               const torch::Tensor& b, const torch::Tensor& c) {
     auto pre = torch::addmm(c, v, w);
     auto s = torch::sigmoid(pre);
     ctx->save_for_backward({v, w, b, s});
-    ctx->mark_non_differentiable({s});
-    return {torch::softplus(pre).sum(1).add_(v.mv(b)).neg_(), s};
+    ctx->mark_non_differentiable({s, pre});
+    return {torch::softplus(pre).sum(1).add_(v.mv(b)).neg_(), s, pre};
   }
 
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
@@ -52,6 +52,39 @@ class FreeEnergy : public torch::autograd::Function<FreeEnergy> {
     return {grad_v, grad_w, grad_b, grad_c};
   }
 };
+
+// F(v+) and F(v-) of two batches in one node, from their pre-activations c + v W and hidden
+// means s (computed outside, so the memo can serve one of them). The data v+ and v- are
+// constants (binary). The weight gradient -v+^T (s+ g+) - v-^T (s- g-) accumulates in one
+// buffer (a GEMM with beta = 1).
+class FreeEnergyPair : public torch::autograd::Function<FreeEnergyPair> {
+ public:
+  static torch::autograd::tensor_list forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& v0,
+                                              const torch::Tensor& v1, const torch::Tensor& pre0,
+                                              const torch::Tensor& pre1, const torch::Tensor& s0,
+                                              const torch::Tensor& s1, const torch::Tensor& w,
+                                              const torch::Tensor& b, const torch::Tensor& c) {
+    ctx->save_for_backward({v0, v1, s0, s1});
+    return {torch::softplus(pre0).sum(1).add_(v0.mv(b)).neg_(), torch::softplus(pre1).sum(1).add_(v1.mv(b)).neg_()};
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    auto saved = ctx->get_saved_variables();
+    torch::Tensor grad_w, grad_b, grad_c;
+    for (int i = 0; i < 2; ++i) {
+      if (!grads[i].defined()) continue;
+      const auto &v = saved[i], &s = saved[2 + i];
+      auto minus_g = grads[i].neg();
+      auto gs = s * minus_g.unsqueeze(1);  // dL/dpre
+      if (ctx->needs_input_grad(6)) grad_w = grad_w.defined() ? grad_w.addmm_(v.t(), gs) : v.t().mm(gs);
+      if (ctx->needs_input_grad(7)) grad_b = grad_b.defined() ? grad_b.addmv_(v.t(), minus_g) : v.t().mv(minus_g);
+      if (ctx->needs_input_grad(8)) grad_c = grad_c.defined() ? grad_c.add_(gs.sum(0)) : gs.sum(0);
+    }
+    const torch::Tensor none;
+    return {none, none, none, none, none, none, grad_w, grad_b, grad_c};
+  }
+};
 }  // namespace
 
 BernoulliRBMImpl::Biases BernoulliRBMImpl::plain_biases(torch::Dtype dtype) const {
@@ -63,14 +96,39 @@ BernoulliRBMImpl::Biases BernoulliRBMImpl::plain_biases(torch::Dtype dtype) cons
 torch::Tensor BernoulliRBMImpl::energy(const torch::Tensor& v) {
   const auto biases = plain_biases(v.scalar_type());
   auto outputs = FreeEnergy::apply(v, like(weight, v), biases.visible, biases.hidden);
-  memo_ = {v, outputs[1], v._version(), weight._version(), hidden_bias._version(), weight.data_ptr()};
+  remember(v, outputs[2], outputs[1]);
   return outputs[0];
+}
+
+std::vector<torch::Tensor> BernoulliRBMImpl::energies(const std::vector<torch::Tensor>& batches) {
+  const bool pair = batches.size() == 2 && torch::GradMode::is_enabled() && !batches[0].requires_grad() &&
+                    !batches[1].requires_grad() && batches[0].scalar_type() == batches[1].scalar_type();
+  if (!pair) return EnergyModelImpl::energies(batches);
+  const auto &v0 = batches[0], &v1 = batches[1];
+  const auto biases = plain_biases(v0.scalar_type());
+  torch::Tensor pre[2], mean[2];
+  {
+    torch::NoGradGuard no_grad;
+    for (int i = 0; i < 2; ++i) {
+      if (memo_matches(batches[i])) {
+        pre[i] = memo_.pre, mean[i] = memo_.mean;
+      } else {
+        pre[i] = torch::addmm(biases.hidden, batches[i], like(weight, v0));
+        mean[i] = torch::sigmoid(pre[i]);
+      }
+    }
+  }
+  return FreeEnergyPair::apply(v0, v1, pre[0], pre[1], mean[0], mean[1], like(weight, v0), biases.visible, biases.hidden);
 }
 
 bool BernoulliRBMImpl::memo_matches(const torch::Tensor& v) const {
   return memo_.input.defined() && memo_.input.is_same(v) && memo_.input_version == v._version() &&
          memo_.weight_version == weight._version() && memo_.bias_version == hidden_bias._version() &&
          memo_.weight_data == weight.data_ptr();
+}
+
+void BernoulliRBMImpl::remember(const torch::Tensor& v, const torch::Tensor& pre, const torch::Tensor& mean) {
+  memo_ = {v, pre.detach(), mean.detach(), v._version(), weight._version(), hidden_bias._version(), weight.data_ptr()};
 }
 
 torch::Tensor BernoulliRBMImpl::joint_energy(const torch::Tensor& v, const torch::Tensor& h) {
@@ -81,8 +139,12 @@ torch::Tensor BernoulliRBMImpl::joint_energy(const torch::Tensor& v, const torch
 
 torch::Tensor BernoulliRBMImpl::hidden_mean(const torch::Tensor& v) {
   // The memo holds no graph, so it serves only callers that need none (samplers).
-  if (!torch::GradMode::is_enabled() && memo_matches(v)) return memo_.mean;
-  return torch::sigmoid(torch::addmm(plain_biases(v.scalar_type()).hidden, v, like(weight, v)));
+  if (torch::GradMode::is_enabled()) return torch::sigmoid(torch::addmm(plain_biases(v.scalar_type()).hidden, v, like(weight, v)));
+  if (memo_matches(v)) return memo_.mean;
+  auto pre = torch::addmm(plain_biases(v.scalar_type()).hidden, v, like(weight, v));
+  auto mean = torch::sigmoid(pre);
+  remember(v, pre, mean);
+  return mean;
 }
 
 torch::Tensor BernoulliRBMImpl::sample_hidden(const torch::Tensor& v) {
@@ -126,6 +188,8 @@ void BernoulliRBMImpl::set_visible_offset(const torch::Tensor& data) {
 }
 
 void BernoulliRBMImpl::after_update(const torch::Tensor& data_batch) {
+  // Optimisers may update through .data(), which the version counters do not see.
+  memo_ = {};
   if (!options_.centered()) return;
   torch::NoGradGuard no_grad;
   const auto batch_mean = hidden_mean(data_batch.to(weight.dtype())).mean(0);

@@ -6,6 +6,7 @@
 #include <torch/nn/module.h>
 
 #include <string>
+#include <vector>
 
 namespace ebm {
 
@@ -25,6 +26,11 @@ class EnergyModelImpl : public torch::nn::Module {
   // ∇x E(x) per row, detached: what gradient-based samplers follow (minus the score). The
   // default differentiates energy() by autograd; models with a cheaper closed form override it.
   virtual torch::Tensor energy_gradient(const torch::Tensor& x);
+  // energy() of several batches, one result each, as one computation: what an objective that
+  // contrasts batches (data against model samples) differentiates. The default calls energy()
+  // on each; a model may share work between them (the RBM accumulates its weight gradient in
+  // one product buffer instead of adding two).
+  virtual std::vector<torch::Tensor> energies(const std::vector<torch::Tensor>& batches);
   // Called by the trainer after each optimiser step with that step's data batch: models with
   // running statistics of the data (the centred RBM's hidden offsets) update them here.
   virtual void after_update(const torch::Tensor& data_batch) {}

@@ -170,6 +170,42 @@ TEST(BernoulliRBM, HiddenMeanMemoNeverServesStaleValues) {
   EXPECT_TRUE(torch::allclose(rbm->hidden_mean(v), torch::sigmoid(v.mm(rbm->weight) + rbm->hidden_bias), 1e-14, 1e-14));
 }
 
+// energies({data, samples}) is one autograd node (the CD step): its values and the gradient of
+// mean F(data) - mean F(samples) must equal two energy() calls', plain and centred, with the memo
+// primed by the sampler's hidden_mean(data) as in CD-1 and stale after an update.
+TEST(BernoulliRBM, PairedFreeEnergiesEqualTwoSeparateOnes) {
+  for (const bool centered : {false, true}) {
+    torch::manual_seed(31);
+    auto rbm = BernoulliRBM(BernoulliRBMOptions(7, 5).init_std(1.0).centered(centered));
+    rbm->to(torch::kFloat64);
+    auto data = torch::randint(2, {6, 7}, torch::kFloat64), samples = torch::randint(2, {6, 7}, torch::kFloat64);
+    if (centered) rbm->set_visible_offset(data);
+    const auto params = rbm->parameters();
+    auto separate_loss = rbm->energy(data).mean() - rbm->energy(samples).mean();
+    auto separate = torch::autograd::grad({separate_loss}, params);
+    for (const bool primed : {false, true}) {
+      if (primed) {
+        torch::NoGradGuard no_grad;
+        rbm->hidden_mean(data);
+      }
+      auto paired = rbm->energies({data, samples});
+      EXPECT_TRUE(torch::allclose(paired[0], rbm->energy(data), 1e-13, 1e-13)) << centered << primed;
+      EXPECT_TRUE(torch::allclose(paired[1], rbm->energy(samples), 1e-13, 1e-13)) << centered << primed;
+      auto grads = torch::autograd::grad({paired[0].mean() - paired[1].mean()}, params);
+      for (size_t k = 0; k < params.size(); ++k)
+        EXPECT_TRUE(torch::allclose(grads[k], separate[k], 1e-12, 1e-12)) << centered << primed << " parameter " << k;
+    }
+    {
+      torch::NoGradGuard no_grad;
+      rbm->hidden_mean(data);
+      rbm->weight.data().add_(0.25);  // as an optimiser updates, unseen by the version counter
+    }
+    rbm->after_update(data);
+    auto after = rbm->energies({data, samples});
+    EXPECT_TRUE(torch::allclose(after[0], rbm->energy(data), 1e-13, 1e-13)) << centered;
+  }
+}
+
 }  // namespace
 }  // namespace ebm
 

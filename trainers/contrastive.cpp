@@ -10,11 +10,12 @@ ContrastiveObjective::ContrastiveObjective(std::shared_ptr<samplers::Sampler> sa
     : sampler_(std::move(sampler)), source_(std::move(source)), options_(options) {}
 
 LossTerms ContrastiveObjective::compute(EnergyModelImpl& model, const torch::Tensor& batch) {
-  // The positive phase first: a model may reuse its work when chains start at the data (CD).
-  auto energies_pos = model.energy(batch);
+  // Both phases in one call after sampling: a model may share work between them (the RBM
+  // reuses c + v W of the data, where chains start, and sums its gradient in one buffer).
   auto negatives = sampler_->run(model, source_->start(batch), options_.sampler_steps());
   source_->finish(negatives);
-  auto energies_neg = model.energy(negatives.to(batch.dtype()));
+  const auto phases = model.energies({batch, negatives.to(batch.dtype())});
+  const auto &energies_pos = phases[0], &energies_neg = phases[1];
   auto energy_pos = energies_pos.mean(), energy_neg = energies_neg.mean();
   LossTerms result{energy_pos - energy_neg, {{"energy_pos", energy_pos}, {"energy_neg", energy_neg}}};
   result.energies = {energies_pos, energies_neg};
