@@ -15,6 +15,7 @@
 #include "experiments/components.h"
 #include "experiments/config.h"
 #include "experiments/schema.h"
+#include "experiments/system_info.h"
 #include "trainers/trainer.h"
 
 namespace {
@@ -55,6 +56,7 @@ void add_tool_source(CLI::App* command, ebm::experiments::ToolSource& source, co
 }  // namespace
 
 int main(int argc, char** argv) {
+  ebm::experiments::restart_if_blas_misjudged_the_cpu(argv);
   // Training allocates and frees the same megabyte-sized tensors every step. glibc serves such
   // blocks with fresh mmap()s by default, and their page faults cost a third of a CD step on a
   // 784x500 RBM; keeping them on the heap makes them reusable.

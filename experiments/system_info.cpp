@@ -2,11 +2,40 @@
 
 #include <dlfcn.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <set>
 #include <thread>
 
 namespace ebm::experiments {
+
+std::string blas_core_to_force(const std::string& chosen_core, const CpuVectorUnits& cpu) {
+  // The Intel cores OpenBLAS falls back to for a model it does not know; all lack AVX2.
+  static const std::set<std::string> fallbacks = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Sandybridge"};
+  if (!fallbacks.count(chosen_core)) return "";
+  if (cpu.avx512) return "SkylakeX";
+  if (cpu.avx2_fma) return "Haswell";
+  return "";
+}
+
+void restart_if_blas_misjudged_the_cpu(char** argv) {
+  if (std::getenv("OPENBLAS_CORETYPE")) return;  // the user's choice stands
+  using CoreNameFunction = const char* (*)();
+  auto core_name = reinterpret_cast<CoreNameFunction>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  if (!core_name) return;  // another BLAS
+  CpuVectorUnits cpu;
+  __builtin_cpu_init();
+  cpu.avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  cpu.avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+  const auto core = blas_core_to_force(core_name(), cpu);
+  if (core.empty()) return;
+  setenv("OPENBLAS_CORETYPE", core.c_str(), 1);
+  execv("/proc/self/exe", argv);  // returns only on failure: run on with the slower kernels
+}
 
 std::string blas_description() {
   std::string library = "unknown";
@@ -20,7 +49,7 @@ std::string blas_description() {
   }
   using ConfigFunction = const char* (*)();
   if (auto config = reinterpret_cast<ConfigFunction>(dlsym(RTLD_DEFAULT, "openblas_get_config"))) {
-    return std::string("OpenBLAS ") + config() + " (" + library + ")";
+    return std::string("OpenBLAS ") + config() + " (" + library + ")";  // names the core in use
   }
   return library;
 }

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "experiments/system_info.h"
 #include "reports/png.h"
 #include "reports/safetensors.h"
 #include "test_support.h"
@@ -187,6 +188,33 @@ TEST(Bench, EveryBenchmarkPrintsOneJsonLineWithItsDevice) {
     EXPECT_EQ(refused.exit_code, 2) << refused.output;
     EXPECT_NE(refused.output.find("--device cuda: LibTorch sees no CUDA device here"), std::string::npos) << refused.output;
   }
+}
+
+// OpenBLAS's fallback for a processor it does not know is replaced by what the CPU can run;
+// a core it chose knowingly, or a CPU without AVX2, is left alone.
+TEST(BlasKernels, AFallbackCoreIsReplacedByWhatTheCpuRuns) {
+  const CpuVectorUnits avx512{true, true}, avx2{true, false}, sse{false, false};
+  EXPECT_EQ(blas_core_to_force("Prescott", avx512), "SkylakeX");
+  EXPECT_EQ(blas_core_to_force("Prescott", avx2), "Haswell");
+  EXPECT_EQ(blas_core_to_force("Sandybridge", avx2), "Haswell");
+  EXPECT_EQ(blas_core_to_force("Prescott", sse), "");
+  EXPECT_EQ(blas_core_to_force("Haswell", avx512), "");
+  EXPECT_EQ(blas_core_to_force("Zen", avx2), "");
+}
+
+// End to end, without the variable: the kernels the benchmark reports fit this CPU (on a
+// processor OpenBLAS does not know, only because the program restarted itself).
+TEST(BlasKernels, TheProgramRunsKernelsThatFitTheCpu) {
+  auto result = testing::run_ebm_in_shell("env -u OPENBLAS_CORETYPE '" + std::string(EBM_BINARY) +
+                                          "' bench rbm --visible 8 --hidden 4 --batch 2 --steps 1 --threads 1 2>/dev/null");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const std::string blas = nlohmann::json::parse(result.output)["blas"];
+  if (blas.find("OpenBLAS") == std::string::npos) GTEST_SKIP() << "not OpenBLAS: " << blas;
+  __builtin_cpu_init();
+  if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) GTEST_SKIP() << "no AVX2 here";
+  // OpenBLAS's configuration string names the core in use.
+  for (const std::string fallback : {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Sandybridge"})
+    EXPECT_EQ(blas.find(" " + fallback + " "), std::string::npos) << blas;
 }
 
 }  // namespace
