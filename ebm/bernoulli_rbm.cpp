@@ -22,6 +22,11 @@ namespace {
 // Parameters cast to the input's dtype: a no-op for the training dtype, double for exact work.
 torch::Tensor like(const torch::Tensor& p, const torch::Tensor& x) { return p.to(x.dtype()); }
 
+// F(v) = -v b - sum_j softplus(pre_j) from the pre-activation pre = c + v W, per row.
+torch::Tensor free_energy_value(const torch::Tensor& pre, const torch::Tensor& v, const torch::Tensor& b) {
+  return torch::softplus(pre).sum(1).add_(v.mv(b)).neg_();
+}
+
 // F(v) = -v b - sum_j softplus(c_j + (v W)_j) with its gradient written out:
 //   dF/dW = -v^T s,  dF/dc = -s,  dF/db = -v,  dF/dv = -b - s W^T,  s = sigmoid(c + v W).
 // s is computed once and serves the backward pass and the hidden memo.
@@ -35,7 +40,7 @@ class FreeEnergy : public torch::autograd::Function<FreeEnergy> {
     auto s = torch::sigmoid(pre);
     ctx->save_for_backward({v, w, b, s});
     ctx->mark_non_differentiable({s, pre});
-    return {torch::softplus(pre).sum(1).add_(v.mv(b)).neg_(), s, pre};
+    return {free_energy_value(pre, v, b), s, pre};
   }
 
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
@@ -54,8 +59,8 @@ class FreeEnergy : public torch::autograd::Function<FreeEnergy> {
 };
 
 // F(v+) and F(v-) of two batches in one node, from their pre-activations c + v W and hidden
-// means s (computed outside, so the memo can serve one of them). The data v+ and v- are
-// constants (binary). The weight gradient -v+^T (s+ g+) - v-^T (s- g-) accumulates in one
+// means s (computed outside, so the memo can serve one of them). v+ and v- are constants (the
+// caller checks that neither needs a gradient). The weight gradient -v+^T (s+ g+) - v-^T (s- g-) accumulates in one
 // buffer (a GEMM with beta = 1).
 class FreeEnergyPair : public torch::autograd::Function<FreeEnergyPair> {
  public:
@@ -65,7 +70,7 @@ class FreeEnergyPair : public torch::autograd::Function<FreeEnergyPair> {
                                               const torch::Tensor& s1, const torch::Tensor& w,
                                               const torch::Tensor& b, const torch::Tensor& c) {
     ctx->save_for_backward({v0, v1, s0, s1});
-    return {torch::softplus(pre0).sum(1).add_(v0.mv(b)).neg_(), torch::softplus(pre1).sum(1).add_(v1.mv(b)).neg_()};
+    return {free_energy_value(pre0, v0, b), free_energy_value(pre1, v1, b)};
   }
 
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
@@ -185,6 +190,7 @@ void BernoulliRBMImpl::set_visible_offset(const torch::Tensor& data) {
   TORCH_CHECK(options_.centered(), "set_visible_offset: the RBM is not centred");
   torch::NoGradGuard no_grad;
   visible_offset.copy_(data.to(visible_offset.dtype()).mean(0));
+  memo_ = {};  // the hidden pre-activation depends on the offset
 }
 
 void BernoulliRBMImpl::after_update(const torch::Tensor& data_batch) {
