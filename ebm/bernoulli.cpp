@@ -1,7 +1,7 @@
 #include "ebm/bernoulli.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/Parallel.h>
+#include <ATen/TensorIterator.h>
 
 #include <mutex>
 
@@ -47,12 +47,21 @@ at::Tensor sample_bernoulli(const at::Tensor& probs) {
   const auto key0 = static_cast<uint32_t>(seed), key1 = static_cast<uint32_t>(seed >> 32);
   at::Tensor p = probs.contiguous();
   at::Tensor out = at::empty_like(p);
+  // TensorIterator splits the pass over LibTorch's own intra-op threads; each element's draw
+  // depends only on its index, which the loop recovers from the output address.
+  auto iter = at::TensorIteratorConfig().add_output(out).add_input(p).build();
   AT_DISPATCH_FLOATING_TYPES(p.scalar_type(), "sample_bernoulli", [&] {
     const scalar_t* in = p.data_ptr<scalar_t>();
     scalar_t* result = out.data_ptr<scalar_t>();
-    at::parallel_for(0, p.numel(), 16384, [&](int64_t begin, int64_t end) {
-      bernoulli_block<scalar_t>(in, result, begin, end, key0, key1);
-    });
+    iter.for_each(
+        [&](char** data, const int64_t* strides, int64_t size0, int64_t size1) {
+          TORCH_INTERNAL_ASSERT(strides[0] == sizeof(scalar_t) && strides[1] == sizeof(scalar_t));
+          for (int64_t j = 0; j < size1; ++j) {
+            const int64_t begin = reinterpret_cast<scalar_t*>(data[0] + j * strides[2]) - result;
+            bernoulli_block<scalar_t>(in, result, begin, begin + size0, key0, key1);
+          }
+        },
+        16384);
   });
   return out;
 }

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "ebm/bernoulli.h"
+#include "ebm/softplus_sum.h"
 
 namespace ebm {
 
@@ -22,9 +23,10 @@ namespace {
 // Parameters cast to the input's dtype: a no-op for the training dtype, double for exact work.
 torch::Tensor like(const torch::Tensor& p, const torch::Tensor& x) { return p.to(x.dtype()); }
 
-// F(v) = -v b - sum_j softplus(pre_j) from the pre-activation pre = c + v W, per row.
-torch::Tensor free_energy_value(const torch::Tensor& pre, const torch::Tensor& v, const torch::Tensor& b) {
-  return torch::softplus(pre).sum(1).add_(v.mv(b)).neg_();
+// F(v) = -v b - sum_j softplus(pre_j) from the pre-activation pre = c + v W and s = sigmoid(pre), per row.
+torch::Tensor free_energy_value(const torch::Tensor& pre, const torch::Tensor& s, const torch::Tensor& v,
+                                const torch::Tensor& b) {
+  return softplus_row_sums(pre, s).add_(v.mv(b)).neg_();
 }
 
 // F(v) = -v b - sum_j softplus(c_j + (v W)_j) with its gradient written out:
@@ -40,7 +42,7 @@ class FreeEnergy : public torch::autograd::Function<FreeEnergy> {
     auto s = torch::sigmoid(pre);
     ctx->save_for_backward({v, w, b, s});
     ctx->mark_non_differentiable({s, pre});
-    return {free_energy_value(pre, v, b), s, pre};
+    return {free_energy_value(pre, s, v, b), s, pre};
   }
 
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
@@ -70,7 +72,7 @@ class FreeEnergyPair : public torch::autograd::Function<FreeEnergyPair> {
                                               const torch::Tensor& s1, const torch::Tensor& w,
                                               const torch::Tensor& b, const torch::Tensor& c) {
     ctx->save_for_backward({v0, v1, s0, s1});
-    return {free_energy_value(pre0, v0, b), free_energy_value(pre1, v1, b)};
+    return {free_energy_value(pre0, s0, v0, b), free_energy_value(pre1, s1, v1, b)};
   }
 
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
