@@ -40,6 +40,14 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
     const int64_t step = row["step"].get<int64_t>();
     if (!quiet || step == total || result.rows.size() == 1) spdlog::info("{}", progress_line(row, total));
   });
+  if (!quiet) {
+    // Long intervals between logged rows (a 500-unit CD-25 run logs every 17 minutes) still show
+    // that training moves, once a minute.
+    trainer.on_progress(60, [&](int64_t step, double steps_per_s) {
+      spdlog::info("step {}/{} | {:.0f} steps/s | eta {:.0f}s", step, total, steps_per_s,
+                   steps_per_s > 0 ? (total - step) / steps_per_s : 0.0);
+    });
+  }
   const auto started = std::chrono::steady_clock::now();
   auto& out = result.summary;
   out["name"] = e.name;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <functional>
 #include <limits>
 
 #include "ebm/gaussian.h"
@@ -58,7 +59,8 @@ struct Outcome {
   std::string stopped;  // TrainingDiverged's message, if it stopped
 };
 
-Outcome train(Fault fault, int64_t from, int64_t to, TrainerOptions options) {
+Outcome train(Fault fault, int64_t from, int64_t to, TrainerOptions options,
+              const std::function<void(Trainer&)>& set_up = {}) {
   torch::manual_seed(2);
   auto data = torch::randn({512, 2}, torch::kFloat64) * 0.5 + 1.0;
   auto model = Gaussian(torch::zeros({2}, torch::kFloat64), torch::eye(2, torch::kFloat64)).ptr();
@@ -71,6 +73,7 @@ Outcome train(Fault fault, int64_t from, int64_t to, TrainerOptions options) {
                   options.steps(60).batch_size(64).log_every(10));
   Outcome out;
   trainer.on_log([&](const Metrics& row) { (row.contains("rollback") ? out.rollbacks : out.rows).push_back(row); });
+  if (set_up) set_up(trainer);
   try {
     out.summary = trainer.run();
   } catch (const TrainingDiverged& e) {
@@ -151,6 +154,26 @@ TEST(DivergenceGuard, StopModeStopsAtTheFirstDivergence) {
   EXPECT_TRUE(out.rollbacks.empty());
   EXPECT_NE(out.stopped.find("the loss is nan at step 5 (train.on_divergence: stop); no checkpoint was written"),
             std::string::npos) << out.stopped;
+}
+
+// The heartbeat between logged rows: with a period of 0 it comes after every update that is not
+// a log step (and with a rate above 0); with an hour's period, never in a short run.
+TEST(TrainerProgress, HeartbeatsComeBetweenLoggedRowsOnceThePeriodHasPassed) {
+  std::vector<int64_t> beats, expected;
+  auto every_step = [&](Trainer& t) {
+    t.on_progress(0, [&](int64_t step, double steps_per_s) {
+      beats.push_back(step);
+      EXPECT_GT(steps_per_s, 0);
+    });
+  };
+  train(Fault::NanLoss, 1000, 1000, {}, every_step);  // no fault within the 60 steps
+  for (int64_t step = 1; step < 60; ++step) {
+    if (step % 10 != 0) expected.push_back(step);
+  }
+  EXPECT_EQ(beats, expected);
+  beats.clear();
+  train(Fault::NanLoss, 1000, 1000, {}, [&](Trainer& t) { t.on_progress(3600, [&](int64_t step, double) { beats.push_back(step); }); });
+  EXPECT_TRUE(beats.empty());
 }
 
 }  // namespace

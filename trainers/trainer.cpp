@@ -67,7 +67,12 @@ void Trainer::set_learning_rates() {
 
 TrainingSummary Trainer::run() {
   if (options_.rollback_on_divergence()) good_state_ = state_bytes();
-  auto interval_start = Clock::now();
+  const auto progress_period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(progress_every_s_));
+  auto interval_start = Clock::now(), next_progress = interval_start + progress_period;
+  auto restart_interval = [&] {
+    interval_start = Clock::now();
+    next_progress = interval_start + progress_period;
+  };
   while (step_ < options_.steps()) {
     set_learning_rates();
     auto batch = batches_.next();
@@ -84,7 +89,7 @@ TrainingSummary Trainer::run() {
     if (log_step || (step_ + 1) % check_every_ == 0) {
       if (const auto diverged = read_pending()) {
         roll_back(diverged);
-        interval_start = Clock::now();
+        restart_interval();
         continue;
       }
     }
@@ -98,7 +103,7 @@ TrainingSummary Trainer::run() {
     if (log_step) {
       if (const auto diverged = divergence(batch, terms.energies)) {
         roll_back(diverged);
-        interval_start = Clock::now();
+        restart_interval();
         continue;
       }
       const double interval_s = std::chrono::duration<double>(Clock::now() - interval_start).count();
@@ -115,7 +120,12 @@ TrainingSummary Trainer::run() {
         }
         if (options_.rollback_on_divergence()) good_state_ = std::move(state);
       }
-      interval_start = Clock::now();
+      restart_interval();
+    } else if (on_progress_) {
+      if (const auto now = Clock::now(); now >= next_progress) {
+        on_progress_(step_, static_cast<double>(steps_in_interval_) / std::chrono::duration<double>(now - interval_start).count());
+        next_progress = now + progress_period;
+      }
     }
   }
   TrainingSummary summary;

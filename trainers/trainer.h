@@ -81,6 +81,12 @@ class Trainer {
   // Receives each logged row: step, mean loss terms since the last row, metrics, speed; and
   // rollback rows: step, rollback (the count), reason, lr_factor.
   void on_log(std::function<void(const Metrics&)> callback) { on_log_ = std::move(callback); }
+  // A heartbeat between logged rows: the step and the speed since the last row, once `every_s`
+  // seconds of wall time have passed since the last row or heartbeat. Reads only the clock.
+  void on_progress(double every_s, std::function<void(int64_t step, double steps_per_s)> callback) {
+    progress_every_s_ = every_s;
+    on_progress_ = std::move(callback);
+  }
   // Restores a checkpoint written by a trainer of the same configuration; returns its step.
   int64_t resume(const std::string& path);
   // Trains up to options.steps (from the resumed step, if any).
@@ -116,6 +122,8 @@ class Trainer {
   std::vector<std::shared_ptr<Evaluator>> evaluators_;
   TrainerOptions options_;
   std::function<void(const Metrics&)> on_log_;
+  std::function<void(int64_t, double)> on_progress_;
+  double progress_every_s_ = 0;
 
   std::vector<double> base_lrs_;  // per parameter group
   double lr_factor_ = 1;          // product of the rollback factors so far
