@@ -43,7 +43,8 @@ struct EstimatorResult {
 
 EstimatorResult run_estimator(EnergyModelImpl& model, const Estimator& estimator, const torch::Tensor& batch,
                               const torch::Tensor& data, const PhasesArguments& args) {
-  EstimatorResult result{estimator};
+  EstimatorResult result;
+  result.estimator = estimator;
   torch::Tensor chains;
   if (estimator.persistent()) {
     // Persistent chains at a fixed model: start at random data rows and burn in, then each

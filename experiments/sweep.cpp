@@ -83,7 +83,8 @@ SweepResult run_sweep(const ExperimentSource& source, const SweepOptions& option
   std::vector<Config> configs;
   for (const auto& point : grid) configs.push_back(source.config(point));
 
-  SweepResult result{options.metric, {}};
+  SweepResult result;
+  result.metric = options.metric;
   fs::create_directories(fs::path(options.out_dir) / "runs");
   const std::string jsonl = (fs::path(options.out_dir) / "sweep.jsonl").string();
   io::write_file_atomically(jsonl, "");

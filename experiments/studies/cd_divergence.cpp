@@ -20,7 +20,9 @@ struct Curve {
 };
 
 Curve curve_of(const std::string& label, const TrainingRun& run) {
-  Curve c{label, run.dir};
+  Curve c;
+  c.label = label;
+  c.dir = run.dir;
   for (const auto& row : run.rows) {
     const double ll = metric_of(row, "exact_ll"), recon = metric_of(row, "recon_xent");
     if (row.contains("rollback") || !std::isfinite(ll)) continue;

@@ -25,7 +25,8 @@ Signature study_objective_comparison(const StudyContext& c) {
   double best = -INFINITY;
   for (const auto& v : variants_of(c, "variants")) {
     auto trained = train_for_study(c, v.label, v.overrides);
-    Curve cv{v.label};
+    Curve cv;
+    cv.label = v.label;
     for (const auto& row : trained.run.rows) {
       const double ll = metric_of(row, "exact_ll");
       if (row.contains("rollback") || !std::isfinite(ll)) continue;
