@@ -47,8 +47,9 @@ __attribute__((target_clones("avx2", "default"))) Scalar softplus_row(const Scal
 
 at::Tensor softplus_row_sums(const at::Tensor& x, const at::Tensor& s) {
   TORCH_CHECK(x.dim() == 2 && x.sizes() == s.sizes(), "softplus_row_sums needs x and s of one shape (rows, n)");
-  const bool fast = x.device().is_cpu() && x.scalar_type() == s.scalar_type() && x.is_contiguous() &&
-                    s.is_contiguous() && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kDouble);
+  const bool fast = x.device().is_cpu() && s.device().is_cpu() && x.scalar_type() == s.scalar_type() &&
+                    x.is_contiguous() && s.is_contiguous() &&
+                    (x.scalar_type() == at::kFloat || x.scalar_type() == at::kDouble);
   if (!fast) return at::softplus(x).sum(1);
   const int64_t rows = x.size(0), n = x.size(1);
   at::Tensor out = at::empty({rows}, x.options());
