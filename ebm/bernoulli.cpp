@@ -49,7 +49,8 @@ at::Tensor sample_bernoulli(const at::Tensor& probs) {
   at::Tensor out = at::empty_like(p);
   // TensorIterator splits the pass over LibTorch's own intra-op threads; each element's draw
   // depends only on its index, which the loop recovers from the output address.
-  auto iter = at::TensorIteratorConfig().add_output(out).add_input(p).build();
+  const at::Tensor out_flat = out.view(-1), p_flat = p.view(-1);  // a 0-dim tensor too
+  auto iter = at::TensorIteratorConfig().add_output(out_flat).add_input(p_flat).build();
   AT_DISPATCH_FLOATING_TYPES(p.scalar_type(), "sample_bernoulli", [&] {
     const scalar_t* in = p.data_ptr<scalar_t>();
     scalar_t* result = out.data_ptr<scalar_t>();

@@ -157,6 +157,9 @@ TEST(BernoulliSampling, SeedDeterminesTheDrawWhateverTheThreadCount) {
   auto two = sample_bernoulli(p);
   EXPECT_TRUE(one.equal(two));
   EXPECT_FALSE(sample_bernoulli(p).equal(two));  // the next call draws a fresh key
+  // Any shape, a 0-dim tensor and an empty one included.
+  EXPECT_EQ(sample_bernoulli(torch::tensor(1.0)).item<double>(), 1.0);
+  EXPECT_EQ(sample_bernoulli(torch::full({0, 3}, 0.5)).sizes(), (std::vector<int64_t>{0, 3}));
 }
 
 // softplus_row_sums against softplus computed in double, on rows shorter than one vector step,
