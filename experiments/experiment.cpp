@@ -129,6 +129,10 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
   if (checkpoint_every % log_every != 0) {
     c.fail("train.checkpoint_every", "must be a multiple of train.log_every (" + std::to_string(log_every) + ")");
   }
+  const auto eval_every = c.get<int64_t>("train.eval_every");
+  if (eval_every % log_every != 0) {
+    c.fail("train.eval_every", "must be 0 or a multiple of train.log_every (" + std::to_string(log_every) + ")");
+  }
   e.train_options = trainers::TrainerOptions()
                         .steps(c.get<int64_t>("train.steps"))
                         .batch_size(c.get<int64_t>("train.batch_size"))
@@ -136,6 +140,7 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
                         .grad_clip(c.get<double>("train.grad_clip"))
                         .log_every(log_every)
                         .checkpoint_every(checkpoint_every)
+                        .eval_every(eval_every)
                         .rollback_on_divergence(c.get<std::string>("train.on_divergence") == "rollback")
                         .max_abs_energy(c.get<double>("train.max_abs_energy"))
                         .rollback_lr_factor(c.get<double>("train.rollback_lr_factor"))

@@ -13,7 +13,7 @@ Field eval_section() {
     fields.insert(fields.end(), evaluator.fields.begin(), evaluator.fields.end());
   }
   fields.insert(fields.end(), shared_eval_fields().begin(), shared_eval_fields().end());
-  return section("eval", fields, "metrics computed at each log step; the first enabled one in this order defines 'best'");
+  return section("eval", fields, "metrics computed at each log step (every train.eval_every steps if set); the first enabled one in this order defines 'best'");
 }
 
 Field build_schema() {
@@ -26,6 +26,9 @@ Field build_schema() {
        integer("log_every", value(100), 1, 1e10, "steps between metric rows"),
        integer("checkpoint_every", value(0), 0, 1e10,
                "steps between checkpoints (a multiple of log_every); 0 = at the end only"),
+       integer("eval_every", value(0), 0, 1e10,
+               "steps between evaluations (a multiple of log_every; the last step is always evaluated); 0 = at "
+               "every metric row"),
        choice("on_divergence", value("rollback"), {"rollback", "stop"},
               "on a non-finite loss or parameter, or an energy above max_abs_energy: go back to the last good "
               "state with a smaller learning rate, or stop (exit 1)"),

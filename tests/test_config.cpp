@@ -127,6 +127,19 @@ TEST(Config, CrossKeyChecksRunBeforeAnyWork) {
   }
 }
 
+TEST(Config, EvalEveryMustBeAMultipleOfLogEvery) {
+  Config c = parse(kBase, {"train.log_every=4", "train.eval_every=6"});
+  try {
+    build_experiment(c, "test");
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("--set train.eval_every=6: train.eval_every: must be 0 or a multiple of "
+                                         "train.log_every (4)"),
+              std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(build_experiment(parse(kBase, {"train.log_every=4", "train.eval_every=8"}), "test"));
+}
+
 TEST(Config, ShippedConfigsValidate) {
   Config c = Config::load(std::string(EBM_SOURCE_DIR) + "/experiments/quickstart.yaml", {}, experiment_schema());
   EXPECT_EQ(c.get<int64_t>("model.hidden"), 16);

@@ -1,12 +1,15 @@
 // The divergence guard: each trigger (a non-finite loss, a non-finite parameter, an energy above
 // the limit) rolls training back to the last good log step with a smaller learning rate and a
 // rollback row; past max_rollbacks, or with rollbacks off, training stops with a message naming
-// the step, the quantity and the last checkpoint.
+// the step, the quantity and the last checkpoint. Also the loop's other schedules on the same
+// run: the heartbeat between rows and the evaluations every train.eval_every steps.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <functional>
 #include <limits>
+#include <memory>
+#include <vector>
 
 #include "ebm/gaussian.h"
 #include "trainers/optimizer.h"
@@ -60,7 +63,8 @@ struct Outcome {
 };
 
 Outcome train(Fault fault, int64_t from, int64_t to, TrainerOptions options,
-              const std::function<void(Trainer&)>& set_up = {}) {
+              const std::function<void(Trainer&)>& set_up = {},
+              std::vector<std::shared_ptr<Evaluator>> evaluators = {}) {
   torch::manual_seed(2);
   auto data = torch::randn({512, 2}, torch::kFloat64) * 0.5 + 1.0;
   auto model = Gaussian(torch::zeros({2}, torch::kFloat64), torch::eye(2, torch::kFloat64)).ptr();
@@ -69,7 +73,7 @@ Outcome train(Fault fault, int64_t from, int64_t to, TrainerOptions options,
   params.push_back(objective->parameters().front());
   auto optimizer = make_sgd(params, torch::optim::SGDOptions(0.05), 0);
   auto* raw = optimizer.get();
-  Trainer trainer(model, objective, std::move(optimizer), datasets::Dataset(data, "gaussian"), {},
+  Trainer trainer(model, objective, std::move(optimizer), datasets::Dataset(data, "gaussian"), std::move(evaluators),
                   options.steps(60).batch_size(64).log_every(10));
   Outcome out;
   trainer.on_log([&](const Metrics& row) { (row.contains("rollback") ? out.rollbacks : out.rows).push_back(row); });
@@ -174,6 +178,42 @@ TEST(TrainerProgress, HeartbeatsComeBetweenLoggedRowsOnceThePeriodHasPassed) {
   beats.clear();
   train(Fault::NanLoss, 1000, 1000, {}, [&](Trainer& t) { t.on_progress(3600, [&](int64_t step, double) { beats.push_back(step); }); });
   EXPECT_TRUE(beats.empty());
+}
+
+// Counts its calls and reports the count, so a row shows whether it was evaluated and the best
+// row is the last one evaluated.
+class CountingEvaluator : public Evaluator {
+ public:
+  Metrics evaluate(EnergyModelImpl&, const datasets::Dataset&) override { return {{"evaluations", ++calls}}; }
+  std::string primary_metric() const override { return "evaluations"; }
+  int64_t calls = 0;
+};
+
+// Which of the 60-step run's rows (one per 10 steps) carry the evaluator's metric.
+std::vector<int64_t> evaluated_steps(int64_t eval_every, Outcome* outcome = nullptr) {
+  auto evaluator = std::make_shared<CountingEvaluator>();
+  auto out = train(Fault::NanLoss, 1000, 1000, TrainerOptions().eval_every(eval_every), {}, {evaluator});
+  std::vector<int64_t> steps;
+  for (const auto& row : out.rows) {
+    if (row.contains("evaluations")) steps.push_back(row["step"].get<int64_t>());
+  }
+  EXPECT_EQ(evaluator->calls, static_cast<int64_t>(steps.size()));
+  EXPECT_EQ(out.summary.best["step"].get<int64_t>(), 60);
+  if (outcome) *outcome = out;
+  return steps;
+}
+
+TEST(TrainerEvaluation, EvaluatorsRunEveryEvalEveryStepsAndAtTheLastStep) {
+  Outcome every_row, thinned;
+  EXPECT_EQ(evaluated_steps(0, &every_row), (std::vector<int64_t>{10, 20, 30, 40, 50, 60}));
+  EXPECT_EQ(evaluated_steps(20, &thinned), (std::vector<int64_t>{20, 40, 60}));
+  EXPECT_EQ(evaluated_steps(40), (std::vector<int64_t>{40, 60}));
+  // Every row is still logged, and skipping evaluations leaves training unchanged.
+  ASSERT_EQ(thinned.rows.size(), every_row.rows.size());
+  for (size_t i = 0; i < every_row.rows.size(); ++i) {
+    EXPECT_EQ(thinned.rows[i]["loss"].get<double>(), every_row.rows[i]["loss"].get<double>()) << "row " << i;
+  }
+  EXPECT_THROW(train(Fault::NanLoss, 1000, 1000, TrainerOptions().eval_every(15)), std::invalid_argument);
 }
 
 }  // namespace

@@ -48,6 +48,9 @@ Trainer::Trainer(EnergyModelPtr model, std::shared_ptr<Objective> objective,
   if (options_.checkpoint_every() % options_.log_every() != 0) {
     throw std::invalid_argument("checkpoint_every must be a multiple of log_every");
   }
+  if (options_.eval_every() < 0 || options_.eval_every() % options_.log_every() != 0) {
+    throw std::invalid_argument("eval_every must be 0 or a multiple of log_every");
+  }
   // The optimiser may hold more than the model (NCE's log-normaliser): every tensor it updates
   // has its gradient cleared and clipped with the model's.
   for (auto& group : optimizer_->param_groups()) {
@@ -225,25 +228,29 @@ Metrics Trainer::log_row(double interval_s) {
     row[name] = sum / static_cast<double>(steps_in_interval_);
     sum = 0;
   }
-  // Evaluation must not shift the training random stream: changing log_every or adding an
-  // evaluator leaves the trained model unchanged.
-  auto generators = GeneratorSnapshot::capture();
-  model_->eval();
-  const auto evaluation_data = data_.evaluation_split();
-  for (const auto& evaluator : evaluators_) row.update(evaluator->evaluate(*model_, evaluation_data));
-  model_->train();
-  generators.restore();
+  const bool evaluate = !evaluators_.empty() && (options_.eval_every() == 0 || step_ % options_.eval_every() == 0 ||
+                                                 step_ == options_.steps());
+  if (evaluate) {
+    // Evaluation must not shift the training random stream: changing log_every or eval_every,
+    // or adding an evaluator, leaves the trained model unchanged.
+    auto generators = GeneratorSnapshot::capture();
+    model_->eval();
+    const auto evaluation_data = data_.evaluation_split();
+    for (const auto& evaluator : evaluators_) row.update(evaluator->evaluate(*model_, evaluation_data));
+    model_->train();
+    generators.restore();
+  }
   row["steps_per_s"] = interval_s > 0 ? static_cast<double>(steps_in_interval_) / interval_s : 0.0;
   row["wall_s"] = wall_s_;
   steps_in_interval_ = 0;
 
-  if (!evaluators_.empty()) {
+  if (evaluate) {
     const auto& first = *evaluators_.front();
     const std::string key = first.primary_metric();
     const bool better = best_.empty() || (first.higher_is_better() ? row[key].get<double>() > best_[key].get<double>()
                                                                    : row[key].get<double>() < best_[key].get<double>());
     if (better) best_ = row;
-  } else {
+  } else if (evaluators_.empty()) {
     best_ = row;
   }
   return row;

@@ -40,6 +40,9 @@ struct TrainerOptions {
   TORCH_ARG(int64_t, log_every) = 100;
   // Checkpoint every this many steps (a multiple of log_every) and at the end; 0: at the end only.
   TORCH_ARG(int64_t, checkpoint_every) = 0;
+  // Run the evaluators every this many steps (a multiple of log_every) and at the end; 0: at
+  // every logged row. Rows in between carry the loss terms and speed only.
+  TORCH_ARG(int64_t, eval_every) = 0;
   // Where the checkpoint goes (replaced atomically); empty: no checkpoints.
   TORCH_ARG(std::string, checkpoint_path) = "";
   // Learning-rate factor as a function of the fraction of training done (trainers/schedule.h).
