@@ -20,7 +20,7 @@ int export_command(const std::string& run_dir, const std::string& out_file);
 
 struct EvalArguments {
   std::string run_dir, metric;  // metric: ais | exact | pl | recon
-  int64_t chains = 100, betas = 10000;
+  int64_t chains = 100, betas = 10000, burn_in = 1000;  // AIS; burn_in: reverse AIS's sweeps from data
   std::string schedule = "piecewise";
 };
 int eval_command(const EvalArguments& args);

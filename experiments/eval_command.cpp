@@ -18,6 +18,7 @@ int eval_command(const EvalArguments& args) {
     overrides.push_back("eval.ais_chains=" + std::to_string(args.chains));
     overrides.push_back("eval.ais_betas=" + std::to_string(args.betas));
     overrides.push_back("eval.ais_schedule=" + args.schedule);
+    overrides.push_back("eval.ais_burn_in=" + std::to_string(args.burn_in));
   }
   int64_t step = 0;
   Experiment e = load_trained_experiment(args.run_dir, &step, overrides);
@@ -33,6 +34,9 @@ int eval_command(const EvalArguments& args) {
   spdlog::info("evaluating {} of '{}' at step {} on {} ({} examples)", args.metric, e.name, step,
                e.data->name(), e.data->size());
   nlohmann::ordered_json out = {{"run", args.run_dir}, {"metric", args.metric}, {"step", step}};
+  if (args.metric == "ais") {
+    out["settings"] = {{"chains", args.chains}, {"betas", args.betas}, {"schedule", args.schedule}, {"burn_in", args.burn_in}};
+  }
   out.update(evaluator->evaluate(*e.model, e.data->evaluation_split()));
   std::cout << out.dump() << std::endl;
   return 0;

@@ -99,6 +99,10 @@ int main(int argc, char** argv) {
   eval_cmd->add_option("--betas", eval.betas, "AIS intermediate distributions")->check(integer_in(1));
   eval_cmd->add_option("--schedule", eval.schedule, "AIS inverse temperatures: piecewise | linear")
       ->check(CLI::IsMember({"piecewise", "linear"}));
+  eval_cmd->add_option("--burn-in", eval.burn_in,
+                       "reverse AIS: Gibbs sweeps of the model from data rows before annealing down; more sweeps "
+                       "when forward and reverse disagree")
+      ->check(integer_in(0));
 
   ebm::experiments::PhasesArguments phases;
   auto* phases_cmd = app.add_subcommand(

@@ -1,5 +1,6 @@
 // End to end through the `ebm` binary: a short quickstart run, resume equivalence, the run
-// directory's files, safetensors export, and refusal to overwrite a run.
+// directory's files, AIS evaluation of a run against its exact figure, safetensors export, and
+// refusal to overwrite a run.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -78,6 +79,20 @@ TEST(Runs, RunDirectoryHoldsConfigMetricsSummaryAndExport) {
   // 5000 steps of PCD already beat the uniform model (-11.09 nats) by more than a nat
   // (about -9.0 for seed 1; the full quickstart reaches -3.7).
   EXPECT_GT(summary["best"]["exact_ll"].get<double>(), -10.0);
+
+  // `ebm eval --metric ais` on the trained run: forward and reverse AIS both land on the exact
+  // figure, and the line says which settings produced it.
+  auto ais = testing::run_ebm("eval --run '" + (dir / "run").string() +
+                              "' --metric ais --chains 100 --betas 5000 --burn-in 200");
+  ASSERT_EQ(ais.exit_code, 0) << ais.output;
+  const auto line = ais.output.substr(ais.output.rfind("{\"run\""));
+  const auto report = nlohmann::json::parse(line.substr(0, line.find('\n')));
+  EXPECT_EQ(report["settings"]["burn_in"].get<int64_t>(), 200);
+  EXPECT_EQ(report["settings"]["betas"].get<int64_t>(), 5000);
+  const double exact_ll = summary["final"]["exact_ll"].get<double>();
+  EXPECT_NEAR(report["ais_ll"].get<double>(), exact_ll, 0.1) << line;
+  EXPECT_NEAR(report["ais_ll_reverse"].get<double>(), exact_ll, 0.1) << line;
+  EXPECT_EQ(testing::run_ebm("eval --run '" + (dir / "run").string() + "' --metric ais --burn-in -1").exit_code, 2);
 
   auto tensors = exported(dir / "run", dir / "rbm.safetensors");
   ASSERT_EQ(tensors.size(), 3u);
