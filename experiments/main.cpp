@@ -232,7 +232,15 @@ int main(int argc, char** argv) {
       return ebm::experiments::reproduce_command(reproduce);
     }
     if (*sweep_cmd) return ebm::experiments::sweep_command(sweep);
-    if (*eval_cmd) return ebm::experiments::eval_command(eval);
+    if (*eval_cmd) {
+      for (const char* flag : {"--chains", "--betas", "--schedule", "--burn-in"}) {
+        if (eval.metric != "ais" && eval_cmd->count(flag) > 0) {
+          throw ebm::experiments::ConfigError(std::string(flag) + " sets AIS and applies to --metric ais only, not " +
+                                              eval.metric);
+        }
+      }
+      return ebm::experiments::eval_command(eval);
+    }
     if (*phases_cmd) return ebm::experiments::phases_command(phases);
     if (*diagnose_cmd) return ebm::experiments::diagnose_command(diagnose);
     if (*sample_cmd) return ebm::experiments::sample_command(sample);

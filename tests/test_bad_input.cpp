@@ -149,6 +149,8 @@ TEST(BadInput, EveryCommandRefusesBadFlagsAndMissingInput) {
   expect_refused(run_ebm("schema --no-such-flag"), "--no-such-flag");
   expect_refused(run_ebm("bench langevin --no-such-flag"), "--no-such-flag");
   expect_refused(run_ebm("eval --run /no/such/run --metric nonsense"), "--metric: nonsense not in");
+  expect_refused(run_ebm("eval --run /no/such/run --metric exact_ll --burn-in 50"),
+                 "--burn-in sets AIS and applies to --metric ais only, not exact_ll");
   expect_refused(run_ebm("sample --run /no/such/run --out x.csv --sampler nonsense"), "--sampler: nonsense not in");
 }
 
