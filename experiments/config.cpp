@@ -18,10 +18,20 @@ std::string shortest(double x) {
   }
   return std::to_string(x);
 }
+
+// A field of one kind with every constraint at its default; the builders below set the rest.
+Field field_of(ValueKind kind, std::string name, YAML::Node fallback, std::string help) {
+  Field f;
+  f.name = std::move(name);
+  f.help = std::move(help);
+  f.kind = kind;
+  f.fallback = std::move(fallback);
+  return f;
+}
 }  // namespace
 
 Field integer(std::string name, YAML::Node fallback, double min, double max, std::string help) {
-  Field f{std::move(name), std::move(help), ValueKind::Integer, std::move(fallback)};
+  Field f = field_of(ValueKind::Integer, std::move(name), std::move(fallback), std::move(help));
   f.min = min;
   f.max = max;
   return f;
@@ -29,8 +39,8 @@ Field integer(std::string name, YAML::Node fallback, double min, double max, std
 
 Field number(std::string name, YAML::Node fallback, double min, double max, std::string help,
              bool min_exclusive) {
-  Field f{std::move(name), std::move(help), ValueKind::Number,
-          fallback.IsDefined() ? YAML::Node(shortest(fallback.as<double>())) : fallback};
+  Field f = field_of(ValueKind::Number, std::move(name),
+                     fallback.IsDefined() ? YAML::Node(shortest(fallback.as<double>())) : fallback, std::move(help));
   f.min = min;
   f.max = max;
   f.min_exclusive = min_exclusive;
@@ -38,28 +48,28 @@ Field number(std::string name, YAML::Node fallback, double min, double max, std:
 }
 
 Field boolean(std::string name, YAML::Node fallback, std::string help) {
-  return Field{std::move(name), std::move(help), ValueKind::Boolean, std::move(fallback)};
+  return field_of(ValueKind::Boolean, std::move(name), std::move(fallback), std::move(help));
 }
 
 Field text(std::string name, YAML::Node fallback, std::string help) {
-  return Field{std::move(name), std::move(help), ValueKind::String, std::move(fallback)};
+  return field_of(ValueKind::String, std::move(name), std::move(fallback), std::move(help));
 }
 
 Field choice(std::string name, YAML::Node fallback, std::vector<std::string> choices,
              std::string help) {
-  Field f{std::move(name), std::move(help), ValueKind::Choice, std::move(fallback)};
+  Field f = field_of(ValueKind::Choice, std::move(name), std::move(fallback), std::move(help));
   f.choices = std::move(choices);
   return f;
 }
 
 Field section(std::string name, std::vector<Field> fields, std::string help) {
-  Field f{std::move(name), std::move(help), ValueKind::Section, YAML::Node(YAML::NodeType::Map)};
+  Field f = field_of(ValueKind::Section, std::move(name), YAML::Node(YAML::NodeType::Map), std::move(help));
   f.fields = std::move(fields);
   return f;
 }
 
 Field list(std::string name, YAML::Node fallback, Field element, std::string help) {
-  Field f{std::move(name), std::move(help), ValueKind::List, std::move(fallback)};
+  Field f = field_of(ValueKind::List, std::move(name), std::move(fallback), std::move(help));
   f.min = 1;  // the fewest elements: every list a study or data set reads needs one
   f.fields.push_back(std::move(element));
   return f;

@@ -67,8 +67,12 @@ TEST(MALA, AcceptanceFallsAsTheStepGrows) {
     mala.run(*target, torch::randn({5000, 4}, torch::kFloat64), 20);
     const double rate = samplers::host_statistics(mala).at("acceptance_rate");
     EXPECT_LT(rate, previous) << "eps " << eps;
-    if (eps == 0.05) EXPECT_GT(rate, 0.99);
-    if (eps == 3.0) EXPECT_LT(rate, 0.3);
+    if (eps == 0.05) {
+      EXPECT_GT(rate, 0.99);
+    }
+    if (eps == 3.0) {
+      EXPECT_LT(rate, 0.3);
+    }
     previous = rate;
   }
 }
@@ -86,8 +90,12 @@ TEST(HMC, ExactVarianceAndAcceptanceFallingToZeroPastTheStabilityLimit) {
     h.run(*target, torch::randn({5000, 1}, torch::kFloat64), 10);
     const double rate = samplers::host_statistics(h).at("acceptance_rate");
     EXPECT_LE(rate, previous + 0.01) << "eps " << eps;
-    if (eps == 0.1) EXPECT_GT(rate, 0.99);
-    if (eps == 2.2) EXPECT_LT(rate, 0.05);
+    if (eps == 0.1) {
+      EXPECT_GT(rate, 0.99);
+    }
+    if (eps == 2.2) {
+      EXPECT_LT(rate, 0.05);
+    }
     previous = rate;
   }
 }

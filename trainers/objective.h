@@ -13,6 +13,10 @@
 namespace ebm::trainers {
 
 struct LossTerms {
+  LossTerms(torch::Tensor loss, std::vector<std::pair<std::string, torch::Tensor>> terms,
+            std::vector<torch::Tensor> energies = {})
+      : loss(std::move(loss)), terms(std::move(terms)), energies(std::move(energies)) {}
+
   torch::Tensor loss;  // minimised
   // Logged, each a scalar: the loss terms, then any sampler statistics (swap_rate, ...).
   std::vector<std::pair<std::string, torch::Tensor>> terms;
