@@ -7,6 +7,7 @@
 
 #include "datasets/dataset.h"
 #include "ebm/bernoulli_rbm.h"
+#include "samplers/graphed_sampler.h"
 #include "ebm/mlp_energy.h"
 #include "experiments/commands.h"
 #include "experiments/config.h"
@@ -124,7 +125,7 @@ int bench_convnet_command(const ConvnetBenchArguments& a) {
       "device=" + a.device, "threads=" + std::to_string(a.threads), "model.base_channels=" + std::to_string(a.base_channels),
       "sampler.steps=" + std::to_string(a.langevin_steps), "objective.chains=" + std::to_string(a.batch),
       "train.batch_size=" + std::to_string(a.batch), "train.steps=" + std::to_string(2 * a.steps),
-      "train.log_every=" + std::to_string(a.steps), "train.checkpoint_every=0"};
+      "train.log_every=" + std::to_string(a.steps), "train.checkpoint_every=0", "train.cuda_graphs=" + a.cuda_graphs};
   auto e = build_experiment(Config::load(a.config, overrides, experiment_schema()), "bench");
   spdlog::info("bench convnet: {} (base channels {}, batch {}, {} Langevin steps), {} threads, on {}", a.config,
                a.base_channels, a.batch, a.langevin_steps, torch::get_num_threads(), device.str());
@@ -137,6 +138,7 @@ int bench_convnet_command(const ConvnetBenchArguments& a) {
   nlohmann::ordered_json out = {{"impl", "ebm-cpp"},          {"bench", "convnet"},         {"config", a.config},
                                 {"batch", a.batch},           {"base_channels", a.base_channels},
                                 {"langevin_steps", a.langevin_steps}, {"steps_per_s", speeds.back()},
+                                {"cuda_graph", dynamic_cast<samplers::GraphedSampler*>(e.sampler.get()) != nullptr},
                                 {"threads", torch::get_num_threads()}};
   out.update(device_fields(device));
   std::cout << out.dump() << std::endl;

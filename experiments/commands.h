@@ -100,7 +100,7 @@ int bench_langevin_command(const LangevinBenchArguments& args);
 // The training step of a config (by default experiments/fashion_convnet.yaml), as
 // ../shared/bench/convnet_torch.py times it.
 struct ConvnetBenchArguments {
-  std::string config = "experiments/fashion_convnet.yaml", device = "cpu";
+  std::string config = "experiments/fashion_convnet.yaml", device = "cpu", cuda_graphs = "auto";
   int64_t batch = 32, base_channels = 16, langevin_steps = 20, steps = 100, threads = 0;
 };
 int bench_convnet_command(const ConvnetBenchArguments& args);

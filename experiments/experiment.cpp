@@ -9,6 +9,7 @@
 #include "experiments/components.h"
 #include "experiments/run_directory.h"
 #include "experiments/schema.h"
+#include "samplers/graphed_sampler.h"
 #include "trainers/checkpoint.h"
 
 namespace ebm::experiments {
@@ -44,6 +45,24 @@ void require_fit(const Config& c, const std::string& key, const Accepts& accepts
   } catch (const std::invalid_argument& error) {
     c.fail(key, error.what() + hint);
   }
+}
+
+// train.cuda_graphs: the sampler recorded as a CUDA graph where that applies (auto), required (on).
+std::shared_ptr<samplers::Sampler> with_cuda_graphs(const Config& c, std::shared_ptr<samplers::Sampler> sampler,
+                                                     torch::Device device) {
+  const auto mode = c.get<std::string>("train.cuda_graphs");
+  if (mode == "off") return sampler;
+  std::string why_not;
+  if (!device.is_cuda()) {
+    why_not = "device is cpu (CUDA graphs need device: cuda)";
+  } else if (!samplers::GraphedSampler::available()) {
+    why_not = "this build's LibTorch has no CUDA graphs";
+  } else if (!sampler->graph_capturable()) {
+    why_not = "the " + sampler->name() + " sampler keeps state on the host between runs (gibbs and langevin do not)";
+  }
+  if (why_not.empty()) return std::make_shared<samplers::GraphedSampler>(std::move(sampler));
+  if (mode == "on") c.fail("train.cuda_graphs", "is on, but " + why_not + "; auto uses graphs only where they apply");
+  return sampler;
 }
 
 std::string samplers_that_fit(const EnergyModelImpl& model) {
@@ -103,6 +122,7 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
                 [&] { e.sampler->check_model(*e.model); },
                 "; the " + objective.name + " objective runs the sampler: choose one of " + samplers_that_fit(*e.model));
   }
+  if (objective.accepts.needs_sampler) e.sampler = with_cuda_graphs(c, e.sampler, e.device);
   e.objective = objective.make(SectionConfig(c, "objective"), e);
   require_fit(c, "objective.type", objective.accepts, e, "the " + objective.name + " objective",
               [&] { e.objective->check_model(*e.model); }, "");

@@ -195,6 +195,8 @@ int main(int argc, char** argv) {
   bench_convnet->add_option("--steps", convnet.steps, "timed steps (after as many warm-up steps)")->check(integer_in(1));
   bench_convnet->add_option("--threads", convnet.threads, "0 = all cores")->check(integer_in(0));
   bench_convnet->add_option("--device", convnet.device)->check(CLI::IsMember({"cpu", "cuda"}));
+  bench_convnet->add_option("--cuda-graphs", convnet.cuda_graphs, "train.cuda_graphs: auto | on | off")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
 
   ebm::experiments::ObjectivesBenchArguments objectives;
   auto* bench_objectives = bench_cmd->add_subcommand("objectives", "training steps of exact, sliced and denoising score matching");

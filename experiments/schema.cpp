@@ -38,7 +38,10 @@ Field build_schema() {
        integer("max_rollbacks", value(5), 0, 1000, "rollbacks before the run stops (exit 1)"),
        integer("check_every", value(0), 0, 1e10,
                "steps between reads of the loss terms from the device (and checks of the loss); 0 = every step on a "
-               "CPU, where reading is free, every log_every steps on a GPU, where it waits for the device")},
+               "CPU, where reading is free, every log_every steps on a GPU, where it waits for the device"),
+       choice("cuda_graphs", value("auto"), {"auto", "on", "off"},
+              "record the sampler's steps once as a CUDA graph and replay it each update: auto = where it applies "
+              "(device cuda, a CUDA build of LibTorch, the gibbs and langevin samplers), on = require it, off = never")},
       "the training loop");
 
   return section(

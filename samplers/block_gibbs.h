@@ -13,6 +13,7 @@ class BlockGibbsSampler : public Sampler {
   // Only latent-variable models (RBMs) have the two conditionals the kernel alternates.
   void check_model(const EnergyModelImpl& model) const override;
   std::string name() const override { return "gibbs"; }
+  bool graph_capturable() const override { return true; }
 };
 
 }  // namespace ebm::samplers

@@ -27,6 +27,7 @@ class LangevinSampler : public Sampler {
   torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) override;
   void check_model(const EnergyModelImpl& model) const override { require_continuous(model, name()); }
   std::string name() const override { return "langevin"; }
+  bool graph_capturable() const override { return true; }
 
  private:
   LangevinOptions options_;

@@ -26,6 +26,10 @@ class Sampler {
   virtual void save(torch::serialize::OutputArchive& archive) const {}
   virtual void load(torch::serialize::InputArchive& archive) {}
   virtual std::string name() const = 0;
+  // Whether `run` can be recorded once as a CUDA graph and replayed (GraphedSampler): every
+  // step's work is device work on fixed shapes, with no host reads of tensor values and no state
+  // kept on the host between runs (acceptance counts, replicas). False unless a kernel says so.
+  virtual bool graph_capturable() const { return false; }
 };
 
 // A sampler's statistics read to the host, for tools and reports.

@@ -134,6 +134,12 @@ TEST(Config, CrossKeyChecksRunBeforeAnyWork) {
   EXPECT_NE(message.find("--set train.eval_every=6: train.eval_every: must be 0 or a multiple of train.log_every (4)"),
             std::string::npos) << message;
   EXPECT_EQ(build_error_of({"train.log_every=4", "train.eval_every=8"}), "no error");
+  // CUDA graphs: required on a CPU is an error; auto (the default) and off run without them.
+  message = build_error_of({"train.cuda_graphs=on"});
+  EXPECT_NE(message.find("train.cuda_graphs: is on, but device is cpu (CUDA graphs need device: cuda)"), std::string::npos)
+      << message;
+  EXPECT_EQ(build_error_of({"train.cuda_graphs=auto"}), "no error");
+  EXPECT_EQ(build_error_of({"train.cuda_graphs=off"}), "no error");
 }
 
 TEST(Config, ShippedConfigsValidate) {

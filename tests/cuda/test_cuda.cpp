@@ -9,6 +9,9 @@
 // relative part is float rounding, all that remains where the CPU result is deterministic).
 // - Tools: a run trained with device=cuda, then `ebm eval` (exact and AIS), `phases`,
 //   `diagnose` and `sample` on it.
+// - CUDA graphs: the gibbs and langevin samplers recorded as a graph give the ungraphed results
+//   from the same seed, and training with train.cuda_graphs on ends at the parameters of a run
+//   without (GPU against GPU: the same kernels in the same order).
 // Without a GPU every test is skipped with a message. EBM_TEST_DEVICE=cpu runs the same
 // comparisons CPU against CPU, which checks the tests themselves.
 #include <gtest/gtest.h>
@@ -20,7 +23,9 @@
 #include "experiments/components.h"
 #include "experiments/experiment.h"
 #include "experiments/schema.h"
+#include "samplers/graphed_sampler.h"
 #include "test_support.h"
+#include "trainers/trainer.h"
 
 namespace ebm::experiments {
 namespace {
@@ -179,6 +184,65 @@ TEST(Cuda, EveryEvaluatorAgreesWithTheCpu) {
       expect_agree(estimate(torch::tensor(values[1][key], torch::kFloat64).unsqueeze(1)),
                    estimate(torch::tensor(cpu_values, torch::kFloat64).unsqueeze(1)), "evaluator " + c.name + ": " + key);
     }
+  }
+}
+
+// Whether runs on the device under test record graphs (a GPU and a CUDA build of LibTorch).
+bool graphs_expected() { return device_under_test().is_cuda() && samplers::GraphedSampler::available(); }
+
+TEST(Cuda, GraphedSamplersGiveTheUngraphedResults) {
+  SKIP_WITHOUT_GPU();
+  for (const bool binary : {true, false}) {
+    auto e = make(binary ? kBinary : kContinuous, {"sampler.type=" + std::string(binary ? "gibbs" : "langevin"),
+                                                   "train.cuda_graphs=off"},
+                  device_under_test(), 3);
+    samplers::GraphedSampler graphed(e.sampler);
+    const auto x = e.data->data().slice(0, 0, 64).to(e.device, e.data->data().scalar_type());
+    // Run 0 runs eagerly, run 1 records and replays, run 2 replays.
+    for (int r = 0; r < 3; ++r) {
+      torch::manual_seed(100 + r);
+      const auto expected = e.sampler->run(*e.model, x, 7);
+      torch::manual_seed(100 + r);
+      const auto got = graphed.run(*e.model, x, 7);
+      const std::string what = graphed.name() + " run " + std::to_string(r);
+      if (binary) {
+        EXPECT_TRUE(torch::equal(got, expected)) << what;
+      } else {
+        EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-5)) << what << ": largest difference "
+                                                                << (got - expected).abs().max().item<double>();
+      }
+    }
+    EXPECT_EQ(graphed.captures(), graphs_expected() ? 1 : 0) << graphed.name();
+    // Another batch size records another graph.
+    torch::manual_seed(7);
+    const auto expected = e.sampler->run(*e.model, x.slice(0, 0, 32), 7);
+    for (int r = 0; r < 2; ++r) {
+      torch::manual_seed(7);
+      const auto got = graphed.run(*e.model, x.slice(0, 0, 32), 7);
+      EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-5)) << graphed.name() << " at 32 chains, run " << r;
+    }
+    EXPECT_EQ(graphed.captures(), graphs_expected() ? 2 : 0) << graphed.name();
+  }
+}
+
+TEST(Cuda, TrainingWithCudaGraphsEndsWhereTrainingWithoutDoes) {
+  SKIP_WITHOUT_GPU();
+  for (const std::string sampler : {"gibbs", "langevin"}) {
+    auto trained = [&](const std::string& graphs) {
+      const bool binary = sampler == "gibbs";
+      auto e = make(binary ? kBinary : kContinuous,
+                    {"sampler.type=" + sampler, "train.cuda_graphs=" + graphs, "train.steps=40", "train.log_every=20"},
+                    device_under_test(), 4);
+      EXPECT_EQ(dynamic_cast<samplers::GraphedSampler*>(e.sampler.get()) != nullptr, graphs == "auto" && graphs_expected());
+      trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, {}, e.train_options);
+      trainer.run();
+      std::vector<torch::Tensor> flat;
+      for (const auto& p : e.model->parameters()) flat.push_back(p.detach().flatten().to(torch::kCPU, torch::kFloat64));
+      return torch::cat(flat);
+    };
+    const auto with = trained("auto"), without = trained("off");
+    EXPECT_TRUE(torch::allclose(with, without, 1e-4, 1e-5))
+        << sampler << ": largest parameter difference " << (with - without).abs().max().item<double>();
   }
 }
 
