@@ -122,7 +122,11 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
                 [&] { e.sampler->check_model(*e.model); },
                 "; the " + objective.name + " objective runs the sampler: choose one of " + samplers_that_fit(*e.model));
   }
-  if (objective.accepts.needs_sampler) e.sampler = with_cuda_graphs(c, e.sampler, e.device);
+  if (objective.accepts.needs_sampler) {
+    e.sampler = with_cuda_graphs(c, e.sampler, e.device);
+  } else if (c.get<std::string>("train.cuda_graphs") == "on") {
+    c.fail("train.cuda_graphs", "is on, but the " + objective.name + " objective runs no sampler; auto uses graphs only where they apply");
+  }
   e.objective = objective.make(SectionConfig(c, "objective"), e);
   require_fit(c, "objective.type", objective.accepts, e, "the " + objective.name + " objective",
               [&] { e.objective->check_model(*e.model); }, "");

@@ -138,6 +138,9 @@ TEST(Config, CrossKeyChecksRunBeforeAnyWork) {
   message = build_error_of({"train.cuda_graphs=on"});
   EXPECT_NE(message.find("train.cuda_graphs: is on, but device is cpu (CUDA graphs need device: cuda)"), std::string::npos)
       << message;
+  message = build_error_of({"train.cuda_graphs=on", "objective.type=pseudo_likelihood"});
+  EXPECT_NE(message.find("train.cuda_graphs: is on, but the pseudo_likelihood objective runs no sampler"), std::string::npos)
+      << message;
   EXPECT_EQ(build_error_of({"train.cuda_graphs=auto"}), "no error");
   EXPECT_EQ(build_error_of({"train.cuda_graphs=off"}), "no error");
 }
