@@ -7,7 +7,6 @@
 
 #include "datasets/dataset.h"
 #include "ebm/bernoulli_rbm.h"
-#include "samplers/graphed_sampler.h"
 #include "ebm/mlp_energy.h"
 #include "experiments/commands.h"
 #include "experiments/config.h"
@@ -17,6 +16,7 @@
 #include "experiments/system_info.h"
 #include "samplers/block_gibbs.h"
 #include "samplers/chain_source.h"
+#include "samplers/graphed_sampler.h"
 #include "samplers/langevin.h"
 #include "trainers/contrastive.h"
 #include "trainers/optimizer.h"

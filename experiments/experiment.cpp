@@ -49,11 +49,13 @@ void require_fit(const Config& c, const std::string& key, const Accepts& accepts
 
 // train.cuda_graphs: the sampler recorded as a CUDA graph where that applies (auto), required (on).
 std::shared_ptr<samplers::Sampler> with_cuda_graphs(const Config& c, std::shared_ptr<samplers::Sampler> sampler,
-                                                     torch::Device device) {
+                                                     torch::Device device, const Component<ObjectiveFactory>& objective) {
   const auto mode = c.get<std::string>("train.cuda_graphs");
   if (mode == "off") return sampler;
   std::string why_not;
-  if (!device.is_cuda()) {
+  if (!objective.accepts.needs_sampler) {
+    why_not = "the " + objective.name + " objective runs no sampler";
+  } else if (!device.is_cuda()) {
     why_not = "device is cpu (CUDA graphs need device: cuda)";
   } else if (!samplers::GraphedSampler::available()) {
     why_not = "this build's LibTorch has no CUDA graphs";
@@ -122,11 +124,7 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
                 [&] { e.sampler->check_model(*e.model); },
                 "; the " + objective.name + " objective runs the sampler: choose one of " + samplers_that_fit(*e.model));
   }
-  if (objective.accepts.needs_sampler) {
-    e.sampler = with_cuda_graphs(c, e.sampler, e.device);
-  } else if (c.get<std::string>("train.cuda_graphs") == "on") {
-    c.fail("train.cuda_graphs", "is on, but the " + objective.name + " objective runs no sampler; auto uses graphs only where they apply");
-  }
+  e.sampler = with_cuda_graphs(c, e.sampler, e.device, objective);
   e.objective = objective.make(SectionConfig(c, "objective"), e);
   require_fit(c, "objective.type", objective.accepts, e, "the " + objective.name + " objective",
               [&] { e.objective->check_model(*e.model); }, "");
