@@ -13,11 +13,24 @@
 
 namespace ebm::samplers {
 
+namespace {
+// Where the model's parameters and buffers live. A graph reads them at the addresses it was
+// recorded with: optimisers update them in place, but loading a state (a rollback after
+// divergence, a checkpoint) may give them new storage, and then the graph is recorded again.
+std::vector<const void*> storage_of(const EnergyModelImpl& model) {
+  std::vector<const void*> out;
+  for (const auto& p : model.parameters()) out.push_back(p.data_ptr());
+  for (const auto& b : model.buffers()) out.push_back(b.data_ptr());
+  return out;
+}
+}  // namespace
+
 struct GraphedSampler::Recording {
   Recording(const EnergyModelImpl& m, const torch::Tensor& x, int64_t k)
-      : model(&m), sizes(x.sizes().vec()), dtype(x.scalar_type()), device(x.device()), steps(k) {}
+      : model(&m), storage(storage_of(m)), sizes(x.sizes().vec()), dtype(x.scalar_type()), device(x.device()), steps(k) {}
 
   const EnergyModelImpl* model;
+  std::vector<const void*> storage;
   std::vector<int64_t> sizes;
   torch::Dtype dtype;
   torch::Device device;
@@ -30,7 +43,8 @@ struct GraphedSampler::Recording {
 #endif
 
   bool matches(const EnergyModelImpl& m, const torch::Tensor& x, int64_t k) const {
-    return model == &m && x.sizes().vec() == sizes && x.scalar_type() == dtype && x.device() == device && k == steps;
+    return model == &m && x.sizes().vec() == sizes && x.scalar_type() == dtype && x.device() == device && k == steps &&
+           storage_of(m) == storage;
   }
 };
 

@@ -1,4 +1,5 @@
-// A sampler's K steps as one CUDA graph: recorded once per (model, shape, dtype, device, K) and
+// A sampler's K steps as one CUDA graph: recorded once per (model and the storage of its
+// parameters, shape, dtype, device, K) and
 // replayed, so a training step launches one graph instead of K x (kernels per step) kernels and
 // pays no per-kernel host overhead (CUDA Graphs; PyTorch's torch.cuda.graphs does the same).
 //

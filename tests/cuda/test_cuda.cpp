@@ -222,6 +222,20 @@ TEST(Cuda, GraphedSamplersGiveTheUngraphedResults) {
       EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-5)) << graphed.name() << " at 32 chains, run " << r;
     }
     EXPECT_EQ(graphed.captures(), graphs_expected() ? 2 : 0) << graphed.name();
+    // Parameters given new storage (as loading a state for a rollback does) are recorded again,
+    // not read from where the old graph recorded them.
+    {
+      torch::NoGradGuard no_grad;
+      for (auto& p : e.model->parameters()) p.set_(p.detach().clone() * 1.5);
+    }
+    torch::manual_seed(9);
+    const auto moved = e.sampler->run(*e.model, x.slice(0, 0, 32), 7);
+    for (int r = 0; r < 2; ++r) {
+      torch::manual_seed(9);
+      const auto got = graphed.run(*e.model, x.slice(0, 0, 32), 7);
+      EXPECT_TRUE(torch::allclose(got, moved, 1e-5, 1e-5)) << graphed.name() << " after new parameter storage, run " << r;
+    }
+    EXPECT_EQ(graphed.captures(), graphs_expected() ? 3 : 0) << graphed.name();
   }
 }
 
