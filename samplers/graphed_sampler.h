@@ -1,7 +1,7 @@
 // A sampler's K steps as one CUDA graph: recorded once per (model and the storage of its
-// parameters, shape, dtype, device, K) and
-// replayed, so a training step launches one graph instead of K x (kernels per step) kernels and
-// pays no per-kernel host overhead (CUDA Graphs; PyTorch's torch.cuda.graphs does the same).
+// parameters, shape, dtype, device, K) and replayed, so a training step launches one graph
+// instead of K x (kernels per step) kernels and pays no per-kernel host overhead (CUDA Graphs;
+// PyTorch's torch.cuda.graphs does the same).
 //
 // The replay runs the kernels of the recorded run in the same order on the same parameter
 // storage (optimisers update it in place), and CUDA's Philox generator hands the graph the
