@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "ebm/bernoulli.h"
+#include "ebm/gemm.h"
 #include "ebm/softplus_sum.h"
 
 namespace ebm {
@@ -38,7 +39,7 @@ class FreeEnergy : public torch::autograd::Function<FreeEnergy> {
   static torch::autograd::tensor_list forward(torch::autograd::AutogradContext* ctx,
                                               const torch::Tensor& v, const torch::Tensor& w,
                                               const torch::Tensor& b, const torch::Tensor& c) {
-    auto pre = torch::addmm(c, v, w);
+    auto pre = ebm::addmm(c, v, w);
     auto s = torch::sigmoid(pre);
     ctx->save_for_backward({v, w, b, s});
     ctx->mark_non_differentiable({s, pre});
@@ -53,7 +54,7 @@ class FreeEnergy : public torch::autograd::Function<FreeEnergy> {
     auto gs = s * minus_g.unsqueeze(1);  // dL/dpre
     torch::Tensor grad_v, grad_w, grad_b, grad_c;
     if (ctx->needs_input_grad(0)) grad_v = torch::addmm(minus_g.unsqueeze(1) * b, gs, w.t());
-    if (ctx->needs_input_grad(1)) grad_w = v.t().mm(gs);
+    if (ctx->needs_input_grad(1)) grad_w = ebm::mm(v.t(), gs);
     if (ctx->needs_input_grad(2)) grad_b = v.t().mv(minus_g);
     if (ctx->needs_input_grad(3)) grad_c = gs.sum(0);
     return {grad_v, grad_w, grad_b, grad_c};
@@ -84,7 +85,7 @@ class FreeEnergyPair : public torch::autograd::Function<FreeEnergyPair> {
       const auto &v = saved[i], &s = saved[2 + i];
       auto minus_g = grads[i].neg();
       auto gs = s * minus_g.unsqueeze(1);  // dL/dpre
-      if (ctx->needs_input_grad(6)) grad_w = grad_w.defined() ? grad_w.addmm_(v.t(), gs) : v.t().mm(gs);
+      if (ctx->needs_input_grad(6)) grad_w = grad_w.defined() ? ebm::addmm_(grad_w, v.t(), gs) : ebm::mm(v.t(), gs);
       if (ctx->needs_input_grad(7)) grad_b = grad_b.defined() ? grad_b.addmv_(v.t(), minus_g) : v.t().mv(minus_g);
       if (ctx->needs_input_grad(8)) grad_c = grad_c.defined() ? grad_c.add_(gs.sum(0)) : gs.sum(0);
     }
@@ -120,7 +121,7 @@ std::vector<torch::Tensor> BernoulliRBMImpl::energies(const std::vector<torch::T
       if (memo_matches(batches[i])) {
         pre[i] = memo_.pre, mean[i] = memo_.mean;
       } else {
-        pre[i] = torch::addmm(biases.hidden, batches[i], like(weight, v0));
+        pre[i] = ebm::addmm(biases.hidden, batches[i], like(weight, v0));
         mean[i] = torch::sigmoid(pre[i]);
       }
     }
@@ -140,15 +141,15 @@ void BernoulliRBMImpl::remember(const torch::Tensor& v, const torch::Tensor& pre
 
 torch::Tensor BernoulliRBMImpl::joint_energy(const torch::Tensor& v, const torch::Tensor& h) {
   const auto biases = plain_biases(v.scalar_type());
-  auto vw = v.mm(like(weight, v));
+  auto vw = ebm::mm(v, like(weight, v));
   return -(vw * h).sum(1) - v.mv(biases.visible) - h.mv(biases.hidden);
 }
 
 torch::Tensor BernoulliRBMImpl::hidden_mean(const torch::Tensor& v) {
   // The memo holds no graph, so it serves only callers that need none (samplers).
-  if (torch::GradMode::is_enabled()) return torch::sigmoid(torch::addmm(plain_biases(v.scalar_type()).hidden, v, like(weight, v)));
+  if (torch::GradMode::is_enabled()) return torch::sigmoid(ebm::addmm(plain_biases(v.scalar_type()).hidden, v, like(weight, v)));
   if (memo_matches(v)) return memo_.mean;
-  auto pre = torch::addmm(plain_biases(v.scalar_type()).hidden, v, like(weight, v));
+  auto pre = ebm::addmm(plain_biases(v.scalar_type()).hidden, v, like(weight, v));
   auto mean = torch::sigmoid(pre);
   remember(v, pre, mean);
   return mean;
@@ -159,7 +160,7 @@ torch::Tensor BernoulliRBMImpl::sample_hidden(const torch::Tensor& v) {
 }
 
 torch::Tensor BernoulliRBMImpl::visible_mean(const torch::Tensor& h) {
-  return torch::sigmoid(torch::addmm(plain_biases(h.scalar_type()).visible, h, like(weight, h).t()));
+  return torch::sigmoid(ebm::addmm(plain_biases(h.scalar_type()).visible, h, like(weight, h).t()));
 }
 
 torch::Tensor BernoulliRBMImpl::sample_visible(const torch::Tensor& h) {
@@ -167,18 +168,18 @@ torch::Tensor BernoulliRBMImpl::sample_visible(const torch::Tensor& h) {
 }
 
 torch::Tensor BernoulliRBMImpl::sample_hidden_tempered(const torch::Tensor& v, const torch::Tensor& beta) {
-  auto pre = torch::addmm(plain_biases(v.scalar_type()).hidden, v, like(weight, v));
+  auto pre = ebm::addmm(plain_biases(v.scalar_type()).hidden, v, like(weight, v));
   return sample_bernoulli(torch::sigmoid(pre.mul_(beta.to(v.dtype()).unsqueeze(1))));
 }
 
 torch::Tensor BernoulliRBMImpl::sample_visible_tempered(const torch::Tensor& h, const torch::Tensor& beta) {
-  auto pre = torch::addmm(plain_biases(h.scalar_type()).visible, h, like(weight, h).t());
+  auto pre = ebm::addmm(plain_biases(h.scalar_type()).visible, h, like(weight, h).t());
   return sample_bernoulli(torch::sigmoid(pre.mul_(beta.to(h.dtype()).unsqueeze(1))));
 }
 
 torch::Tensor BernoulliRBMImpl::hidden_free_energy(const torch::Tensor& h) {
   const auto biases = plain_biases(h.scalar_type());
-  auto pre = torch::addmm(biases.visible, h, like(weight, h).t());
+  auto pre = ebm::addmm(biases.visible, h, like(weight, h).t());
   return -h.mv(biases.hidden) - torch::softplus(pre).sum(1);
 }
 

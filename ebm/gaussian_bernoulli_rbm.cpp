@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ebm/bernoulli.h"
+#include "ebm/gemm.h"
 
 namespace ebm {
 
@@ -24,24 +25,24 @@ torch::Tensor GaussianBernoulliRBMImpl::variance(torch::Dtype dtype) const { ret
 
 torch::Tensor GaussianBernoulliRBMImpl::energy(const torch::Tensor& v) {
   const auto var = variance(v.scalar_type());
-  const auto pre = torch::addmm(like(hidden_bias, v), v / var, like(weight, v));
+  const auto pre = ebm::addmm(like(hidden_bias, v), v / var, like(weight, v));
   return ((v - like(visible_bias, v)).pow(2) / (2 * var)).sum(1) - torch::softplus(pre).sum(1);
 }
 
 torch::Tensor GaussianBernoulliRBMImpl::joint_energy(const torch::Tensor& v, const torch::Tensor& h) {
   const auto var = variance(v.scalar_type());
-  return ((v - like(visible_bias, v)).pow(2) / (2 * var)).sum(1) - ((v / var).mm(like(weight, v)) * h).sum(1) -
+  return ((v - like(visible_bias, v)).pow(2) / (2 * var)).sum(1) - (ebm::mm(v / var, like(weight, v)) * h).sum(1) -
          h.mv(like(hidden_bias, h));
 }
 
 torch::Tensor GaussianBernoulliRBMImpl::hidden_mean(const torch::Tensor& v) {
-  return torch::sigmoid(torch::addmm(like(hidden_bias, v), v / variance(v.scalar_type()), like(weight, v)));
+  return torch::sigmoid(ebm::addmm(like(hidden_bias, v), v / variance(v.scalar_type()), like(weight, v)));
 }
 
 torch::Tensor GaussianBernoulliRBMImpl::sample_hidden(const torch::Tensor& v) { return sample_bernoulli(hidden_mean(v)); }
 
 torch::Tensor GaussianBernoulliRBMImpl::visible_mean(const torch::Tensor& h) {
-  return torch::addmm(like(visible_bias, h), h, like(weight, h).t());
+  return ebm::addmm(like(visible_bias, h), h, like(weight, h).t());
 }
 
 torch::Tensor GaussianBernoulliRBMImpl::sample_visible(const torch::Tensor& h) {
@@ -59,7 +60,7 @@ torch::Tensor GaussianBernoulliRBMImpl::hidden_free_energy(const torch::Tensor& 
 }
 
 torch::Tensor GaussianBernoulliRBMImpl::sample_hidden_tempered(const torch::Tensor& v, const torch::Tensor& beta) {
-  auto pre = torch::addmm(like(hidden_bias, v), v / variance(v.scalar_type()), like(weight, v));
+  auto pre = ebm::addmm(like(hidden_bias, v), v / variance(v.scalar_type()), like(weight, v));
   return sample_bernoulli(torch::sigmoid(pre.mul_(beta.to(v.dtype()).unsqueeze(1))));
 }
 

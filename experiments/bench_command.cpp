@@ -7,6 +7,7 @@
 
 #include "datasets/dataset.h"
 #include "ebm/bernoulli_rbm.h"
+#include "ebm/gemm.h"
 #include "ebm/mlp_energy.h"
 #include "experiments/commands.h"
 #include "experiments/config.h"
@@ -79,6 +80,7 @@ int bench_rbm_command(const RbmBenchArguments& a) {
                                 {"gflops", steps_per_s * flops_per_step / 1e9},
                                 {"threads", threads},
                                 {"blas", blas_description()}};
+  if (device.is_cpu() && dtype == torch::kFloat32) out["products"] = float32_cpu_gemm();
   out.update(device_fields(device));
   std::cout << out.dump() << std::endl;
   return 0;
