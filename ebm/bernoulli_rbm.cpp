@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <optional>
+
 #include "ebm/bernoulli.h"
 #include "ebm/gemm.h"
 #include "ebm/softplus_sum.h"
@@ -61,6 +63,21 @@ class FreeEnergy : public torch::autograd::Function<FreeEnergy> {
   }
 };
 
+// The weight every row of g shares, where g is on the host; none where rows differ, or where
+// reading g would cost a device synchronisation.
+std::optional<double> shared_row_weight(const torch::Tensor& g) {
+  if (!g.device().is_cpu() || g.dim() != 1 || g.numel() == 0) return std::nullopt;
+  std::optional<double> shared;
+  AT_DISPATCH_FLOATING_TYPES(g.scalar_type(), "shared_row_weight", [&] {
+    const auto rows = g.accessor<scalar_t, 1>();
+    for (int64_t r = 1; r < rows.size(0); ++r) {
+      if (rows[r] != rows[0]) return;
+    }
+    shared = static_cast<double>(rows[0]);
+  });
+  return shared;
+}
+
 // F(v+) and F(v-) of two batches in one node, from their pre-activations c + v W and hidden
 // means s (computed outside, so the memo can serve one of them). v+ and v- are constants (the
 // caller checks that neither needs a gradient). The weight gradient -v+^T (s+ g+) - v-^T (s- g-) accumulates in one
@@ -83,11 +100,15 @@ class FreeEnergyPair : public torch::autograd::Function<FreeEnergyPair> {
     for (int i = 0; i < 2; ++i) {
       if (!grads[i].defined()) continue;
       const auto &v = saved[i], &s = saved[2 + i];
-      auto minus_g = grads[i].neg();
-      auto gs = s * minus_g.unsqueeze(1);  // dL/dpre
-      if (ctx->needs_input_grad(6)) grad_w = grad_w.defined() ? ebm::addmm_(grad_w, v.t(), gs) : ebm::mm(v.t(), gs);
+      const auto minus_g = grads[i].neg();
+      // dL/dpre = s (-g) per row: where every row has one weight (a mean's gradient), that
+      // number scales the products instead of a pass over s.
+      const auto shared = shared_row_weight(grads[i]);
+      const auto gs = shared ? s : s * minus_g.unsqueeze(1);
+      const double alpha = shared ? -*shared : 1.0;
+      if (ctx->needs_input_grad(6)) grad_w = grad_w.defined() ? ebm::addmm_(grad_w, v.t(), gs, alpha) : ebm::mm(v.t(), gs, alpha);
       if (ctx->needs_input_grad(7)) grad_b = grad_b.defined() ? grad_b.addmv_(v.t(), minus_g) : v.t().mv(minus_g);
-      if (ctx->needs_input_grad(8)) grad_c = grad_c.defined() ? grad_c.add_(gs.sum(0)) : gs.sum(0);
+      if (ctx->needs_input_grad(8)) grad_c = grad_c.defined() ? grad_c.add_(gs.sum(0), alpha) : gs.sum(0).mul_(alpha);
     }
     const torch::Tensor none;
     return {none, none, none, none, none, none, grad_w, grad_b, grad_c};

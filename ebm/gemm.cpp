@@ -2,7 +2,7 @@
 
 #include <c10/core/GradMode.h>
 
-#include <algorithm>
+#include <initializer_list>
 
 #ifdef EBM_WITH_ONEDNN
 #include <oneapi/dnnl/dnnl.h>
@@ -10,8 +10,10 @@
 
 namespace ebm {
 
-#ifdef EBM_WITH_ONEDNN
 namespace {
+
+#ifdef EBM_WITH_ONEDNN
+constexpr bool kOneDnn = true;
 
 // A matrix as sgemm reads it: row-major ('N') or the transpose of a row-major one ('T').
 struct Operand {
@@ -27,16 +29,6 @@ Operand operand(const at::Tensor& x) {
   return {x.contiguous(), 'N', cols};
 }
 
-bool on_onednn(std::initializer_list<const at::Tensor*> operands) {
-  const bool tracked = c10::GradMode::is_enabled();
-  for (const at::Tensor* t : operands) {
-    if (!t->defined()) continue;
-    if (!t->device().is_cpu() || t->scalar_type() != at::kFloat || t->numel() == 0 || t->is_sparse()) return false;
-    if (tracked && t->requires_grad()) return false;
-  }
-  return true;
-}
-
 // c = alpha a b + beta c, c row-major.
 void sgemm(const at::Tensor& a, const at::Tensor& b, float alpha, float beta, at::Tensor& c) {
   const auto A = operand(a), B = operand(b);
@@ -47,6 +39,26 @@ void sgemm(const at::Tensor& a, const at::Tensor& b, float alpha, float beta, at
   TORCH_CHECK(status == dnnl_success, "oneDNN sgemm failed (status ", static_cast<int>(status), ") on ", m, "x", k,
               " by ", k, "x", n);
 }
+#else
+constexpr bool kOneDnn = false;
+
+void sgemm(const at::Tensor&, const at::Tensor&, float, float, at::Tensor&) {
+  TORCH_CHECK(false, "ebm/gemm.cpp: built without oneDNN");  // on_onednn is false in this build
+}
+#endif
+
+// Whether a product of these operands runs on oneDNN: float32 on CPU, none empty or sparse,
+// and no graph to record.
+bool on_onednn(std::initializer_list<const at::Tensor*> operands) {
+  if (!kOneDnn) return false;
+  const bool tracked = c10::GradMode::is_enabled();
+  for (const at::Tensor* t : operands) {
+    if (!t->defined()) continue;
+    if (!t->device().is_cpu() || t->scalar_type() != at::kFloat || t->numel() == 0 || t->is_sparse()) return false;
+    if (tracked && t->requires_grad()) return false;
+  }
+  return true;
+}
 
 bool product_shapes(const at::Tensor& a, const at::Tensor& b) {
   return a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0);
@@ -55,9 +67,13 @@ bool product_shapes(const at::Tensor& a, const at::Tensor& b) {
 }  // namespace
 
 std::string float32_cpu_gemm() {
+#ifdef EBM_WITH_ONEDNN
   const dnnl_version_t* version = dnnl_version();
   return "oneDNN " + std::to_string(version->major) + "." + std::to_string(version->minor) + "." +
          std::to_string(version->patch) + " sgemm";
+#else
+  return "LibTorch's BLAS";
+#endif
 }
 
 at::Tensor addmm(const at::Tensor& bias, const at::Tensor& a, const at::Tensor& b, double alpha) {
@@ -69,10 +85,10 @@ at::Tensor addmm(const at::Tensor& bias, const at::Tensor& a, const at::Tensor& 
   return out;
 }
 
-at::Tensor mm(const at::Tensor& a, const at::Tensor& b) {
-  if (!on_onednn({&a, &b}) || !product_shapes(a, b)) return at::mm(a, b);
+at::Tensor mm(const at::Tensor& a, const at::Tensor& b, double alpha) {
+  if (!on_onednn({&a, &b}) || !product_shapes(a, b)) return alpha == 1.0 ? at::mm(a, b) : at::mm(a, b).mul_(alpha);
   at::Tensor out = at::empty({a.size(0), b.size(1)}, a.options());
-  sgemm(a, b, 1.0f, 0.0f, out);
+  sgemm(a, b, static_cast<float>(alpha), 0.0f, out);
   return out;
 }
 
@@ -86,18 +102,5 @@ at::Tensor& addmm_(at::Tensor& c, const at::Tensor& a, const at::Tensor& b, doub
   c.unsafeGetTensorImpl()->bump_version();  // written through its pointer: readers keyed by version see it
   return c;
 }
-
-#else
-
-std::string float32_cpu_gemm() { return "LibTorch's BLAS"; }
-at::Tensor addmm(const at::Tensor& bias, const at::Tensor& a, const at::Tensor& b, double alpha) {
-  return at::addmm(bias, a, b, 1, alpha);
-}
-at::Tensor mm(const at::Tensor& a, const at::Tensor& b) { return at::mm(a, b); }
-at::Tensor& addmm_(at::Tensor& c, const at::Tensor& a, const at::Tensor& b, double alpha) {
-  return c.addmm_(a, b, 1, alpha);
-}
-
-#endif
 
 }  // namespace ebm

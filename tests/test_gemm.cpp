@@ -43,6 +43,7 @@ TEST(Gemm, ProductsAgreeWithDoubleForEveryOperandLayout) {
         const auto a = in_layout(layout_a, m, k), b = in_layout(layout_b, k, n), bias = torch::randn({n});
         const auto a64 = a.to(torch::kFloat64), b64 = b.to(torch::kFloat64);
         expect_near_double(ebm::mm(a, b), a64.mm(b64), "mm, " + what);
+        expect_near_double(ebm::mm(a, b, 1.5), 1.5 * a64.mm(b64), "mm with alpha, " + what);
         expect_near_double(ebm::addmm(bias, a, b, 0.5), bias.to(torch::kFloat64) + 0.5 * a64.mm(b64), "addmm, " + what);
         // c += -2 a b into a view with a wider leading dimension: the columns outside it stay as they were.
         auto storage = torch::randn({m, n + 2});
