@@ -1,9 +1,10 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include <iostream>
-
+#include <algorithm>
 #include <chrono>
+#include <iostream>
+#include <optional>
 
 #include "datasets/dataset.h"
 #include "ebm/bernoulli_rbm.h"
@@ -42,18 +43,64 @@ nlohmann::ordered_json device_fields(const torch::Device& device) {
 }
 }  // namespace
 
+namespace {
+// The GEMM floor of one CD-k step: its 2k+1 conditional products [batch, visible] x [visible,
+// hidden] and 2 gradient products [visible, batch] x [batch, hidden], each timed alone as
+// ../shared/bench/gemm_floor.py times them with LibTorch's own product (its BLAS), and as the RBM
+// runs them (ebm/gemm.h). `bench rbm --floor` times a few rounds between every block of training
+// steps, so that the step and its floor see the same machine within a fraction of a second.
+class GemmFloor {
+ public:
+  GemmFloor(const RbmBenchArguments& a, torch::Dtype dtype)
+      : k_(a.k), batch_(a.batch), data_(torch::rand({a.batch, a.visible}, dtype)),
+        weight_(torch::rand({a.visible, a.hidden}, dtype)), hidden_(torch::rand({a.batch, a.hidden}, dtype)) {}
+
+  void time(int rounds) {
+    libtorch_s_ += seconds(rounds, [](const torch::Tensor& x, const torch::Tensor& y) { return torch::mm(x, y); });
+    products_s_ += seconds(rounds, [](const torch::Tensor& x, const torch::Tensor& y) { return ebm::mm(x, y); });
+    rounds_ += rounds;
+  }
+  void reset() { libtorch_s_ = products_s_ = 0, rounds_ = 0; }
+  double libtorch_samples_per_s() const { return static_cast<double>(batch_ * rounds_) / libtorch_s_; }
+  double products_samples_per_s() const { return static_cast<double>(batch_ * rounds_) / products_s_; }
+
+ private:
+  template <class Product>
+  double seconds(int rounds, Product product) const {
+    const auto start = std::chrono::steady_clock::now();
+    for (int r = 0; r < rounds; ++r) {
+      for (int64_t i = 0; i < 2 * k_ + 1; ++i) product(data_, weight_);
+      for (int i = 0; i < 2; ++i) product(data_.t(), hidden_);
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  int64_t k_, batch_;
+  torch::Tensor data_, weight_, hidden_;
+  double libtorch_s_ = 0, products_s_ = 0;
+  int64_t rounds_ = 0;
+};
+
+constexpr int64_t kFloorBlockSteps = 50;  // training steps between two timings of the floor
+constexpr int kFloorRounds = 5;           // floors of each kind timed there
+}  // namespace
+
 // Times CD-k training steps of a Bernoulli RBM through the real training loop (Trainer,
 // contrastive objective, Gibbs sampler, SGD), on random binary data of density 0.13 as in
 // ../shared/bench/rbm_torch.py. FLOPs are counted as that script does: (1 + 2k + 2) products
-// of 2 * batch * visible * hidden.
+// of 2 * batch * visible * hidden. With --floor, the GEMM floor is timed between blocks of steps
+// (the block's log step included in its time, the floor's time in none).
 int bench_rbm_command(const RbmBenchArguments& a) {
   const int threads = set_threads(a.threads);
   const auto device = bench_device(a.device);
+  if (a.floor && !device.is_cpu()) throw ConfigError("--floor: times CPU products; not with --device " + a.device);
   spdlog::info("bench rbm: {}x{}, batch {}, CD-{}, {} threads, BLAS {}, on {}", a.visible, a.hidden,
                a.batch, a.k, threads, blas_description(), device.str());
   const auto dtype = a.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
   torch::manual_seed(0);
   datasets::Dataset data((torch::rand({a.batch * 10, a.visible}) < 0.13).to(device, dtype), "random_binary");
+  std::optional<GemmFloor> floor;
+  if (a.floor) floor.emplace(a, dtype);
 
   auto run = [&](int64_t steps) {
     auto rbm = BernoulliRBM(BernoulliRBMOptions(a.visible, a.hidden));
@@ -61,12 +108,16 @@ int bench_rbm_command(const RbmBenchArguments& a) {
     auto objective = std::make_shared<trainers::ContrastiveObjective>(
         std::make_shared<samplers::BlockGibbsSampler>(), std::make_shared<samplers::DataChainSource>(),
         trainers::ContrastiveOptions().sampler_steps(a.k));
+    const int64_t block = floor ? std::min(steps, kFloorBlockSteps) : steps;
     trainers::Trainer trainer(rbm.ptr(), objective,
                               trainers::make_sgd(rbm->parameters(), torch::optim::SGDOptions(0.01), 0),
-                              data, {}, trainers::TrainerOptions().steps(steps).batch_size(a.batch).log_every(steps));
-    return trainer.run().final["steps_per_s"].get<double>();
+                              data, {}, trainers::TrainerOptions().steps(steps).batch_size(a.batch).log_every(block));
+    if (floor) trainer.on_log([&](const trainers::Metrics&) { floor->time(kFloorRounds); });
+    const auto summary = trainer.run();
+    return static_cast<double>(summary.steps) / summary.wall_s;  // the log steps' time, not the floor's
   };
-  run(10);  // warm-up: allocator, BLAS thread pool
+  run(10);  // warm-up: allocator, BLAS thread pool, oneDNN's kernels
+  if (floor) floor->reset();
   const double steps_per_s = run(a.steps);
   const double flops_per_step = 2.0 * a.batch * a.visible * a.hidden * (1 + 2 * a.k + 2);
   nlohmann::ordered_json out = {{"impl", "ebm-cpp"},
@@ -81,6 +132,14 @@ int bench_rbm_command(const RbmBenchArguments& a) {
                                 {"threads", threads},
                                 {"blas", blas_description()}};
   if (device.is_cpu() && dtype == torch::kFloat32) out["products"] = float32_cpu_gemm();
+  if (floor) {
+    // fraction: of the floor as gemm_floor.py defines it; products_fraction: of the floor of the
+    // products this step runs, i.e. what the rest of the step costs.
+    out["floor"] = {{"samples_per_s", floor->libtorch_samples_per_s()},
+                    {"fraction", steps_per_s * a.batch / floor->libtorch_samples_per_s()},
+                    {"products_samples_per_s", floor->products_samples_per_s()},
+                    {"products_fraction", steps_per_s * a.batch / floor->products_samples_per_s()}};
+  }
   out.update(device_fields(device));
   std::cout << out.dump() << std::endl;
   return 0;

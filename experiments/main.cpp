@@ -174,6 +174,8 @@ int main(int argc, char** argv) {
   bench_rbm->add_option("--steps", rbm.steps, "timed steps")->check(integer_in(1));
   bench_rbm->add_option("--dtype", rbm.dtype)->check(CLI::IsMember({"float32", "float64"}));
   bench_rbm->add_option("--device", rbm.device)->check(CLI::IsMember({"cpu", "cuda"}));
+  bench_rbm->add_flag("--floor", rbm.floor,
+                      "also time the step's GEMM floor (its products alone) between blocks of 50 steps; CPU only");
 
   ebm::experiments::LangevinBenchArguments langevin;
   auto* bench_langevin = bench_cmd->add_subcommand("langevin", "unadjusted Langevin steps on an MLP energy");
