@@ -91,9 +91,9 @@ constexpr int kFloorRounds = 5;           // floors of each kind timed there
 // of 2 * batch * visible * hidden. With --floor, the GEMM floor is timed between blocks of steps
 // (the block's log step included in its time, the floor's time in none).
 int bench_rbm_command(const RbmBenchArguments& a) {
+  if (a.floor && a.device != "cpu") throw ConfigError("--floor: times CPU products; not with --device " + a.device);
   const int threads = set_threads(a.threads);
   const auto device = bench_device(a.device);
-  if (a.floor && !device.is_cpu()) throw ConfigError("--floor: times CPU products; not with --device " + a.device);
   spdlog::info("bench rbm: {}x{}, batch {}, CD-{}, {} threads, BLAS {}, on {}", a.visible, a.hidden,
                a.batch, a.k, threads, blas_description(), device.str());
   const auto dtype = a.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;

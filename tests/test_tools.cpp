@@ -190,6 +190,26 @@ TEST(Bench, EveryBenchmarkPrintsOneJsonLineWithItsDevice) {
   }
 }
 
+// bench rbm --floor: the floor's two fractions are the step's speed over each floor, and the
+// JSON names what ran the products; CPU only.
+TEST(Bench, RbmFloorReportsTheFractionsOfBothFloors) {
+  auto result = testing::run_ebm("bench rbm --visible 20 --hidden 10 --batch 8 --steps 120 --threads 1 --floor 2>/dev/null");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto line = nlohmann::json::parse(result.output);
+  const double speed = line["samples_per_s"].get<double>();
+  const auto& floor = line["floor"];
+  for (const std::string kind : {"", "products_"}) {
+    const double floor_speed = floor[kind + "samples_per_s"].get<double>();
+    EXPECT_GT(floor_speed, 0) << kind;
+    EXPECT_NEAR(floor[kind + "fraction"].get<double>(), speed / floor_speed, 1e-9 * speed / floor_speed) << kind;
+  }
+  const std::string products = line["products"];
+  EXPECT_TRUE(products.rfind("oneDNN ", 0) == 0 || products == "LibTorch's BLAS") << products;
+  auto refused = testing::run_ebm("bench rbm --floor --device cuda");
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("--floor: times CPU products; not with --device cuda"), std::string::npos) << refused.output;
+}
+
 // OpenBLAS's fallback for a processor it does not know is replaced by what the CPU can run;
 // a core it chose knowingly, or a CPU without AVX2, is left alone.
 TEST(BlasKernels, AFallbackCoreIsReplacedByWhatTheCpuRuns) {
