@@ -1,7 +1,5 @@
 #include "ebm/softplus_sum.h"
 
-#include <ATen/Parallel.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -10,8 +8,7 @@ namespace ebm {
 
 namespace {
 
-constexpr int kBlock = 64;
-constexpr int64_t kRowsGrainElements = 16384;  // elements a thread takes at least  // vector steps between logarithms: each lane's product is >= 2^-64
+constexpr int kBlock = 64;  // vector steps between logarithms: each lane's product is >= 2^-64
 
 // Σ_j max(x_j, 0) - log max(s_j, 1 - s_j) over one row, eight floats or four doubles at a time
 // (GCC vector extensions). Compiled for AVX2 and for baseline x86-64; the loader picks what the
@@ -60,10 +57,7 @@ at::Tensor softplus_row_sums(const at::Tensor& x, const at::Tensor& s) {
     const scalar_t* xp = x.data_ptr<scalar_t>();
     const scalar_t* sp = s.data_ptr<scalar_t>();
     scalar_t* result = out.data_ptr<scalar_t>();
-    // Rows split over LibTorch's intra-op threads; each row's sum is the same on any split.
-    at::parallel_for(0, rows, std::max<int64_t>(1, kRowsGrainElements / std::max<int64_t>(n, 1)), [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) result[r] = softplus_row<scalar_t>(xp + r * n, sp + r * n, n);
-    });
+    for (int64_t r = 0; r < rows; ++r) result[r] = softplus_row<scalar_t>(xp + r * n, sp + r * n, n);
   });
   return out;
 }
