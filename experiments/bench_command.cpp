@@ -41,9 +41,7 @@ nlohmann::ordered_json device_fields(const torch::Device& device) {
   out["libtorch"] = TORCH_VERSION;
   return out;
 }
-}  // namespace
 
-namespace {
 // The GEMM floor of one CD-k step: its 2k+1 conditional products [batch, visible] x [visible,
 // hidden] and 2 gradient products [visible, batch] x [batch, hidden], each timed alone as
 // ../shared/bench/gemm_floor.py times them with LibTorch's own product (its BLAS), and as the RBM
