@@ -213,14 +213,18 @@ TEST(Cuda, GraphedSamplersGiveTheUngraphedResults) {
       }
     }
     EXPECT_EQ(graphed.captures(), graphs_expected() ? 1 : 0) << graphed.name();
+    // Two graphed runs from one seed give what the ungraphed sampler gives from it.
+    auto expect_replays_match = [&](const torch::Tensor& chains, uint64_t seed, const std::string& when) {
+      torch::manual_seed(seed);
+      const auto expected = e.sampler->run(*e.model, chains, 7);
+      for (int r = 0; r < 2; ++r) {
+        torch::manual_seed(seed);
+        const auto got = graphed.run(*e.model, chains, 7);
+        EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-5)) << graphed.name() << " " << when << ", run " << r;
+      }
+    };
     // Another batch size records another graph.
-    torch::manual_seed(7);
-    const auto expected = e.sampler->run(*e.model, x.slice(0, 0, 32), 7);
-    for (int r = 0; r < 2; ++r) {
-      torch::manual_seed(7);
-      const auto got = graphed.run(*e.model, x.slice(0, 0, 32), 7);
-      EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-5)) << graphed.name() << " at 32 chains, run " << r;
-    }
+    expect_replays_match(x.slice(0, 0, 32), 7, "at 32 chains");
     EXPECT_EQ(graphed.captures(), graphs_expected() ? 2 : 0) << graphed.name();
     // Parameters given new storage (as loading a state for a rollback does) are recorded again,
     // not read from where the old graph recorded them.
@@ -228,13 +232,7 @@ TEST(Cuda, GraphedSamplersGiveTheUngraphedResults) {
       torch::NoGradGuard no_grad;
       for (auto& p : e.model->parameters()) p.set_(p.detach().clone() * 1.5);
     }
-    torch::manual_seed(9);
-    const auto moved = e.sampler->run(*e.model, x.slice(0, 0, 32), 7);
-    for (int r = 0; r < 2; ++r) {
-      torch::manual_seed(9);
-      const auto got = graphed.run(*e.model, x.slice(0, 0, 32), 7);
-      EXPECT_TRUE(torch::allclose(got, moved, 1e-5, 1e-5)) << graphed.name() << " after new parameter storage, run " << r;
-    }
+    expect_replays_match(x.slice(0, 0, 32), 9, "after new parameter storage");
     EXPECT_EQ(graphed.captures(), graphs_expected() ? 3 : 0) << graphed.name();
   }
 }
