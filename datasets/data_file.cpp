@@ -8,10 +8,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <regex>
+#include <optional>
 
 #include "datasets/idx.h"
+#include "io/gzip_input.h"
 #include "io/input_error.h"
 
 namespace ebm::datasets {
@@ -28,7 +28,7 @@ std::vector<std::string> cells_of(const std::string& line) {
   const bool commas = line.find(',') != std::string::npos;
   std::string cell;
   auto flush = [&] {
-    const auto b = cell.find_first_not_of(" \t\r"), e = cell.find_last_not_of(" \t\r");
+    const auto b = cell.find_first_not_of(" \t\r\v\f"), e = cell.find_last_not_of(" \t\r\v\f");
     cells.push_back(b == std::string::npos ? "" : cell.substr(b, e - b + 1));
     cell.clear();
   };
@@ -52,14 +52,14 @@ bool parse_number(const std::string& cell, double& value) {
 }
 
 DataFile read_csv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw io::InputError("cannot open '" + path + "'");
+  io::GzipInputStream in(path);
+  if (!in.is_open()) throw io::InputError("cannot open '" + path + "'");
   std::vector<double> values;
   int64_t width = -1, rows = 0, width_line = 0, number = 0;
   for (std::string line; std::getline(in, line);) {
     ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const auto cells = cells_of(line);
+    if (cells.empty()) continue;  // a blank line (only whitespace, \v and \f included)
     std::vector<double> row(cells.size());
     size_t numbers = 0, bad = cells.size();
     for (size_t i = 0; i < cells.size(); ++i) {
@@ -97,12 +97,33 @@ DataFile read_csv(const std::string& path) {
   return {torch::tensor(values, torch::kFloat64).reshape({rows, width}), false};
 }
 
+// The text of a key's value in a .npy header, a Python dict literal such as
+// {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }: after 'key', optional spaces, a
+// colon and optional spaces, the text between open and close (open 0: from there on, to close
+// or the end). None if the key or the value's delimiters are missing. A plain scan: std::regex
+// recurses once per character and overflowed the stack on a long damaged header.
+std::optional<std::string> npy_header_value(const std::string& header, const std::string& key, char open, char close) {
+  auto at = header.find("'" + key + "'");
+  if (at == std::string::npos) return std::nullopt;
+  at = header.find_first_not_of(" \t", at + key.size() + 2);
+  if (at == std::string::npos || header[at] != ':') return std::nullopt;
+  at = header.find_first_not_of(" \t", at + 1);
+  if (at == std::string::npos) return std::nullopt;
+  if (open != 0) {
+    if (header[at] != open) return std::nullopt;
+    ++at;
+  }
+  const auto end = header.find(close, at);
+  if (end == std::string::npos && open != 0) return std::nullopt;
+  return header.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
 // NumPy's format: "\x93NUMPY", major and minor version, the header's length (2 bytes in
 // version 1, 4 in 2 and 3, little-endian), a Python dict literal with descr, fortran_order and
 // shape, then the data.
 DataFile read_npy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw io::InputError("cannot open '" + path + "'");
+  io::GzipInputStream in(path);
+  if (!in.is_open()) throw io::InputError("cannot open '" + path + "'");
   char magic[8];
   if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) {
     throw io::InputError("'" + path + "' is not a NumPy .npy file (no \\x93NUMPY magic)");
@@ -116,20 +137,26 @@ DataFile read_npy(const std::string& path) {
   std::string header(header_length, '\0');
   if (!in.read(header.data(), header_length)) throw io::InputError("'" + path + "' is truncated in its header");
 
-  std::smatch m;
-  if (!std::regex_search(header, m, std::regex("'descr'\\s*:\\s*'([^']*)'"))) {
-    throw io::InputError("'" + path + "': its header has no 'descr'");
-  }
-  const std::string descr = m[1];
-  const bool fortran = std::regex_search(header, std::regex("'fortran_order'\\s*:\\s*True"));
-  if (!std::regex_search(header, m, std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)"))) {
-    throw io::InputError("'" + path + "': its header has no 'shape'");
-  }
+  const auto descr_text = npy_header_value(header, "descr", '\'', '\'');
+  if (!descr_text) throw io::InputError("'" + path + "': its header has no 'descr'");
+  const std::string& descr = *descr_text;
+  const auto order = npy_header_value(header, "fortran_order", 0, ',');
+  const bool fortran = order && order->compare(0, 4, "True") == 0;
+  const auto dims_text = npy_header_value(header, "shape", '(', ')');
+  if (!dims_text) throw io::InputError("'" + path + "': its header has no 'shape'");
+  const std::string& dims = *dims_text;
   std::vector<int64_t> shape;
-  const std::string dims = m[1];
-  const std::regex digits("\\d+");
-  for (std::sregex_iterator it(dims.begin(), dims.end(), digits), end; it != end; ++it) {
-    shape.push_back(std::stoll(it->str()));
+  for (size_t i = 0; i < dims.size();) {
+    if (!std::isdigit(static_cast<unsigned char>(dims[i]))) {
+      ++i;
+      continue;
+    }
+    int64_t size = 0;
+    for (; i < dims.size() && std::isdigit(static_cast<unsigned char>(dims[i])); ++i) {
+      if (size > (int64_t{1} << 40)) throw io::InputError("'" + path + "' declares a dimension over 2^40");
+      size = size * 10 + (dims[i] - '0');
+    }
+    shape.push_back(size);
   }
   if (shape.size() < 2) {
     throw io::InputError("'" + path + "' holds an array of shape (" + dims + "); data files need examples in rows (2 or more dimensions)");
@@ -143,7 +170,8 @@ DataFile read_npy(const std::string& path) {
   } else if (descr == "|u1" || descr == "<u1") {
     dtype = torch::kUInt8, item = 1;
   } else {
-    throw io::InputError("'" + path + "' holds '" + descr + "' values; float32 (<f4), float64 (<f8) and uint8 (|u1) are read");
+    const std::string shown = descr.size() > 32 ? descr.substr(0, 32) + "..." : descr;
+    throw io::InputError("'" + path + "' holds '" + shown + "' values; float32 (<f4), float64 (<f8) and uint8 (|u1) are read");
   }
   if (std::find(shape.begin(), shape.end(), 0) != shape.end()) {
     throw io::InputError("'" + path + "' holds an array of shape (" + dims + "): no values to read");
@@ -190,9 +218,10 @@ FileFormat file_format(const std::string& name, const std::string& path) {
   if (name == "csv") return FileFormat::Csv;
   if (name == "npy") return FileFormat::Npy;
   if (name == "idx" || name == "idx.gz") return FileFormat::Idx;
-  if (ends_with(path, ".csv") || ends_with(path, ".txt") || ends_with(path, ".tsv")) return FileFormat::Csv;
-  if (ends_with(path, ".npy")) return FileFormat::Npy;
-  if (ends_with(path, ".gz") || path.find("idx") != std::string::npos) return FileFormat::Idx;
+  const std::string plain = ends_with(path, ".gz") ? path.substr(0, path.size() - 3) : path;  // every format may be gzipped
+  if (ends_with(plain, ".csv") || ends_with(plain, ".txt") || ends_with(plain, ".tsv")) return FileFormat::Csv;
+  if (ends_with(plain, ".npy")) return FileFormat::Npy;
+  if (plain != path || path.find("idx") != std::string::npos) return FileFormat::Idx;  // MNIST's names: *-idx3-ubyte(.gz)
   throw io::InputError("cannot tell the format of '" + path + "' from its name; set data.format to csv, npy or idx");
 }
 

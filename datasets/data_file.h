@@ -4,8 +4,9 @@
 //   npy  NumPy's format (versions 1-3): little-endian float32, float64 or uint8, C or Fortran
 //        order; arrays of more than two dimensions keep the first as examples and flatten the
 //        rest ((N, 28, 28) images become 784-wide rows).
-//   idx  LeCun et al.'s IDX format of unsigned bytes (MNIST's), plain or gzipped, likewise
-//        flattened. Byte values are kept as 0..255.
+//   idx  LeCun et al.'s IDX format of unsigned bytes (MNIST's), likewise flattened. Byte
+//        values are kept as 0..255.
+// Any of them may be gzipped (io/gzip_input.h); "auto" looks through a final .gz.
 // Every problem is an io::InputError naming the file and where: the line and column of a cell
 // that is not a number or is NaN or infinite, a row of another length, the element index of a
 // NaN in binary files, a shape that is not examples by features, a truncated file.
@@ -20,7 +21,8 @@ namespace ebm::datasets {
 
 enum class FileFormat { Csv, Npy, Idx };
 
-// "csv", "npy", "idx", "idx.gz" (the same as idx), or "auto": from the file's extension.
+// "csv", "npy", "idx", "idx.gz" (the same as idx), or "auto": from the file's extension (.csv,
+// .txt, .tsv, .npy, a name with idx in it, each with or without .gz; any other .gz is idx).
 FileFormat file_format(const std::string& name, const std::string& path);
 const std::vector<std::string>& file_format_names();  // what file_format accepts
 

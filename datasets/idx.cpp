@@ -1,12 +1,12 @@
 #include "datasets/idx.h"
 
 #include <torch/torch.h>
-#include <zlib.h>
 
 #include <cstdio>
 #include <memory>
 #include <vector>
 
+#include "io/gzip_input.h"
 #include "io/input_error.h"
 
 namespace ebm::datasets {
@@ -14,13 +14,9 @@ namespace ebm::datasets {
 namespace {
 
 // Reads exactly n bytes or fails with a message naming the file.
-void read_exactly(gzFile file, void* out, size_t n, const std::string& path) {
-  size_t done = 0;
-  while (done < n) {
-    const int chunk = static_cast<int>(std::min<size_t>(n - done, 1 << 30));
-    const int got = gzread(file, static_cast<char*>(out) + done, static_cast<unsigned>(chunk));
-    if (got <= 0) throw io::InputError("'" + path + "' is truncated: expected " + std::to_string(n) + " more bytes");
-    done += static_cast<size_t>(got);
+void read_exactly(std::istream& in, void* out, size_t n, const std::string& path) {
+  if (!in.read(static_cast<char*>(out), static_cast<std::streamsize>(n))) {
+    throw io::InputError("'" + path + "' is truncated: expected " + std::to_string(n) + " more bytes");
   }
 }
 
@@ -31,10 +27,10 @@ uint32_t big_endian(const unsigned char* b) {
 }  // namespace
 
 torch::Tensor read_idx(const std::string& path, int64_t limit) {
-  std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), &gzclose);
-  if (!file) throw io::InputError("cannot open '" + path + "' (is the dataset installed? run scripts/setup)");
+  io::GzipInputStream file(path);
+  if (!file.is_open()) throw io::InputError("cannot open '" + path + "' (is the dataset installed? run scripts/setup)");
   unsigned char magic[4];
-  read_exactly(file.get(), magic, sizeof magic, path);
+  read_exactly(file, magic, sizeof magic, path);
   if (magic[0] != 0 || magic[1] != 0 || magic[2] != 8 || magic[3] < 1 || magic[3] > 4) {
     throw io::InputError("'" + path + "' is not an IDX file of unsigned bytes (magic 0x0000080N, N = 1 to 4)");
   }
@@ -44,7 +40,7 @@ torch::Tensor read_idx(const std::string& path, int64_t limit) {
   std::vector<int64_t> sizes(magic[3]);
   for (auto& size : sizes) {
     unsigned char b[4];
-    read_exactly(file.get(), b, sizeof b, path);
+    read_exactly(file, b, sizeof b, path);
     size = big_endian(b);
   }
   int64_t row_bytes = 1;
@@ -64,15 +60,15 @@ torch::Tensor read_idx(const std::string& path, int64_t limit) {
   bytes.reserve(std::min<size_t>(static_cast<size_t>(n) * image_bytes, size_t{64} << 20));
   for (int64_t i = 0; i < n; ++i) {
     bytes.resize(bytes.size() + image_bytes);
-    read_exactly(file.get(), bytes.data() + bytes.size() - image_bytes, image_bytes, path);
+    read_exactly(file, bytes.data() + bytes.size() - image_bytes, image_bytes, path);
   }
   return torch::from_blob(bytes.data(), {n, row_bytes}, torch::kUInt8).to(torch::kFloat64);
 }
 
 torch::Tensor read_idx_images(const std::string& path, int64_t limit) {
-  std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), &gzclose);
+  io::GzipInputStream file(path);
   unsigned char magic[4];
-  if (file && gzread(file.get(), magic, 4) == 4 && big_endian(magic) != 0x00000803) {
+  if (file.is_open() && file.read(reinterpret_cast<char*>(magic), 4) && big_endian(magic) != 0x00000803) {
     throw io::InputError("'" + path + "' is not an IDX file of unsigned-byte images (magic 0x00000803)");
   }
   return read_idx(path, limit) / 255.0;

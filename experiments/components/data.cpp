@@ -124,7 +124,7 @@ std::vector<Component<DataFactory>> components() {
        "your own data: one example per row of a CSV, NumPy .npy (float32, float64, uint8) or IDX file",
        with_binarization({text("path", required(), "the data file (relative to the working directory)"),
                           choice("format", value("auto"), datasets::file_format_names(),
-                                 "csv, npy, idx or idx.gz; auto: from the file's extension"),
+                                 "csv, npy, idx or idx.gz (any may be gzipped); auto: from the file's extension, through a final .gz"),
                           integer("held_out", value(0), 0, 1e9, "rows drawn at random (with the seed) for evaluators"),
                           text("held_out_path", value(""), "a second file of held-out rows instead (same format)"),
                           boolean("scale", value(false),
