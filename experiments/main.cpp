@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"ebm: train, sample and evaluate energy-based models"};
   app.require_subcommand(1);
+  app.option_defaults()->always_capture_default();  // --help shows each option's default
 
   ebm::experiments::TrainArguments train;
   auto* train_cmd = app.add_subcommand("train", "train a model from a YAML config");
@@ -173,7 +174,7 @@ int main(int argc, char** argv) {
   bench_rbm->add_option("--threads", rbm.threads, "0 = all cores")->check(integer_in(0));
   bench_rbm->add_option("--steps", rbm.steps, "timed steps")->check(integer_in(1));
   bench_rbm->add_option("--dtype", rbm.dtype)->check(CLI::IsMember({"float32", "float64"}));
-  bench_rbm->add_option("--device", rbm.device)->check(CLI::IsMember({"cpu", "cuda"}));
+  bench_rbm->add_option("--device", rbm.device, "cpu or cuda (refused where LibTorch sees no GPU)")->check(CLI::IsMember({"cpu", "cuda"}));
   bench_rbm->add_flag("--floor", rbm.floor,
                       "also time the step's GEMM floor (its products alone) between blocks of 50 steps; CPU only");
 
@@ -185,18 +186,18 @@ int main(int argc, char** argv) {
   bench_langevin->add_option("--chains", langevin.chains)->check(integer_in(1));
   bench_langevin->add_option("--steps", langevin.steps, "timed steps")->check(integer_in(1));
   bench_langevin->add_option("--threads", langevin.threads, "0 = all cores")->check(integer_in(0));
-  bench_langevin->add_option("--device", langevin.device)->check(CLI::IsMember({"cpu", "cuda"}));
+  bench_langevin->add_option("--device", langevin.device, "cpu or cuda (refused where LibTorch sees no GPU)")->check(CLI::IsMember({"cpu", "cuda"}));
 
   ebm::experiments::ConvnetBenchArguments convnet;
   auto* bench_convnet = bench_cmd->add_subcommand(
       "convnet", "training steps of a config's ConvNet energy (replay chains, Langevin), as convnet_torch.py");
   bench_convnet->add_option("--config", convnet.config, "the experiment whose step is timed");
   bench_convnet->add_option("--batch", convnet.batch, "batch size and negative chains")->check(integer_in(1));
-  bench_convnet->add_option("--base-channels", convnet.base_channels)->check(integer_in(1));
-  bench_convnet->add_option("--langevin-steps", convnet.langevin_steps)->check(integer_in(1));
+  bench_convnet->add_option("--base-channels", convnet.base_channels, "model.base_channels")->check(integer_in(1));
+  bench_convnet->add_option("--langevin-steps", convnet.langevin_steps, "sampler.steps: Langevin steps per training step")->check(integer_in(1));
   bench_convnet->add_option("--steps", convnet.steps, "timed steps (after as many warm-up steps)")->check(integer_in(1));
   bench_convnet->add_option("--threads", convnet.threads, "0 = all cores")->check(integer_in(0));
-  bench_convnet->add_option("--device", convnet.device)->check(CLI::IsMember({"cpu", "cuda"}));
+  bench_convnet->add_option("--device", convnet.device, "cpu or cuda (refused where LibTorch sees no GPU)")->check(CLI::IsMember({"cpu", "cuda"}));
   bench_convnet->add_option("--cuda-graphs", convnet.cuda_graphs, "train.cuda_graphs: auto | on | off")
       ->check(CLI::IsMember({"auto", "on", "off"}));
 
