@@ -93,7 +93,8 @@ Image render_chart(const ChartOptions& options, const std::vector<Series>& serie
     const int x = px(t);
     image.line(x, top, x, top + plot_h, kGrid);
     const auto label = format_tick(t);
-    image.text(x - Image::text_width(label) / 2, top + plot_h + 6, label, kInk);
+    const int w = Image::text_width(label);  // centred on its tick, kept inside the image
+    image.text(std::clamp(x - w / 2, 0, std::max(0, options.width - w - 1)), top + plot_h + 6, label, kInk);
   }
   image.line(left, top, left, top + plot_h, kInk);
   image.line(left, top + plot_h, left + plot_w, top + plot_h, kInk);

@@ -59,6 +59,30 @@ TEST(Pictures, ChartPutsHigherValuesHigherAndHonoursTheSize) {
   EXPECT_GT(bottom_y, top_y + 250);
 }
 
+TEST(Pictures, TheLastTickLabelStaysWhole) {
+  // x runs to 30000: the last tick, 3e+04, sits on the chart's right edge, and its label is
+  // moved left to fit rather than cut off (as centring on the tick did).
+  const ChartOptions options;
+  const auto image = render_chart(options, {Series{"", {0, 30000}, {0, 1}, {}, {200, 0, 0}}});
+  const Color ink{40, 40, 40};
+  const auto is_ink = [&](const Image& im, int x, int y) {
+    const auto c = im.get(x, y);
+    return c.r == ink.r && c.g == ink.g && c.b == ink.b;
+  };
+  int axis = -1;  // the x axis: the lowest ink in the middle column, where no label is
+  for (int y = 0; y < image.height(); ++y) if (is_ink(image, image.width() / 2, y)) axis = y;
+  ASSERT_GT(axis, 0);
+  Image alone(100, 20);
+  alone.text(10, 5, "3e+04", ink);
+  int expected = 0, found = 0;
+  for (int y = 0; y < alone.height(); ++y) for (int x = 0; x < alone.width(); ++x) expected += is_ink(alone, x, y);
+  for (int y = axis + 1; y < std::min(image.height(), axis + 6 + Image::text_height() + 2); ++y) {
+    for (int x = image.width() - 60; x < image.width(); ++x) found += is_ink(image, x, y);
+  }
+  EXPECT_GT(expected, 20);
+  EXPECT_EQ(found, expected);
+}
+
 TEST(Pictures, StackingAddsHeights) {
   auto stacked = stack_vertically({Image(10, 5, {1, 2, 3}), Image(20, 7, {4, 5, 6})});
   EXPECT_EQ(stacked.width(), 20);
