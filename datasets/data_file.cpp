@@ -43,6 +43,23 @@ std::vector<std::string> cells_of(const std::string& line) {
   return cells;
 }
 
+// Text from a file as an error message shows it: bytes that are not printable ASCII as \xHH,
+// and about 40 characters at most (a binary file read as CSV has cells of any length and bytes).
+std::string shown(const std::string& text) {
+  std::string out;
+  size_t i = 0;
+  for (; i < text.size() && out.size() < 40; ++i) {
+    const auto ch = static_cast<unsigned char>(text[i]);
+    if (ch >= 0x20 && ch < 0x7f) {
+      out += static_cast<char>(ch);
+    } else {
+      static const char* const hex = "0123456789abcdef";
+      out += std::string("\\x") + hex[ch >> 4] + hex[ch & 15];
+    }
+  }
+  return i < text.size() ? out + "..." : out;
+}
+
 bool parse_number(const std::string& cell, double& value) {
   if (cell.empty()) return false;
   errno = 0;
@@ -76,11 +93,11 @@ DataFile read_csv(const std::string& path) {
         continue;
       }
       throw io::InputError(path + ":" + std::to_string(number) + ": column " + std::to_string(bad + 1) + ": '" +
-                           cells[bad] + "' is not a number");
+                           shown(cells[bad]) + "' is not a number");
     }
     for (size_t i = 0; i < row.size(); ++i) {
       if (!std::isfinite(row[i])) {
-        throw io::InputError(path + ":" + std::to_string(number) + ": column " + std::to_string(i + 1) + ": '" + cells[i] +
+        throw io::InputError(path + ":" + std::to_string(number) + ": column " + std::to_string(i + 1) + ": '" + shown(cells[i]) +
                              "' is not a finite number");
       }
     }
@@ -170,8 +187,7 @@ DataFile read_npy(const std::string& path) {
   } else if (descr == "|u1" || descr == "<u1") {
     dtype = torch::kUInt8, item = 1;
   } else {
-    const std::string shown = descr.size() > 32 ? descr.substr(0, 32) + "..." : descr;
-    throw io::InputError("'" + path + "' holds '" + shown + "' values; float32 (<f4), float64 (<f8) and uint8 (|u1) are read");
+    throw io::InputError("'" + path + "' holds '" + shown(descr) + "' values; float32 (<f4), float64 (<f8) and uint8 (|u1) are read");
   }
   if (std::find(shape.begin(), shape.end(), 0) != shape.end()) {
     throw io::InputError("'" + path + "' holds an array of shape (" + dims + "): no values to read");

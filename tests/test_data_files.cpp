@@ -76,6 +76,9 @@ TEST(DataFiles, CsvErrorsNameTheLineAndColumn) {
   EXPECT_EQ(refusal(path, FileFormat::Csv), path + ":2: column 1: 'nan' is not a finite number");
   path = p("inf.csv", "1,-inf\n");
   EXPECT_EQ(refusal(path, FileFormat::Csv), path + ":1: column 2: '-inf' is not a finite number");
+  // Bytes of a binary file are shown escaped, and a long cell cut short.
+  path = p("binary.csv", std::string("1,2\n3,\x01\xfe") + std::string(60, 'z') + "\n");
+  EXPECT_EQ(refusal(path, FileFormat::Csv), path + ":2: column 2: '\\x01\\xfe" + std::string(32, 'z') + "...' is not a number");
   path = p("header_only.csv", "a,b\n");
   EXPECT_EQ(refusal(path, FileFormat::Csv), "'" + path + "' holds no rows of numbers");
   EXPECT_EQ(refusal((dir / "missing.csv").string(), FileFormat::Csv), "cannot open '" + (dir / "missing.csv").string() + "'");
@@ -119,7 +122,7 @@ TEST(DataFiles, NpyErrorsNameTheFileAndElement) {
             std::string::npos);
   // A long damaged header is refused, not parsed by recursion (std::regex overflowed the stack).
   write_npy(dir / "long.npy", "<" + std::string(300000, 'x'), "2, 2", with_nan, sizeof with_nan);
-  EXPECT_NE(refusal((dir / "long.npy").string(), FileFormat::Npy).find("holds '<xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' values"),
+  EXPECT_NE(refusal((dir / "long.npy").string(), FileFormat::Npy).find("holds '<" + std::string(39, 'x') + "...' values"),
             std::string::npos);
   write_npy(dir / "huge_dim.npy", "<f8", "2, 99999999999999999999999", with_nan, sizeof with_nan);
   EXPECT_NE(refusal((dir / "huge_dim.npy").string(), FileFormat::Npy).find("declares a dimension over 2^40"), std::string::npos);
