@@ -100,12 +100,18 @@ int bench_rbm_command(const RbmBenchArguments& a) {
   std::optional<GemmFloor> floor;
   if (a.floor) floor.emplace(a, dtype);
 
+  // The Gibbs steps as a CUDA graph as ebm train's train.cuda_graphs would have them.
+  const std::string no_graphs =
+      a.cuda_graphs == "off" ? "" : samplers::GraphedSampler::unavailable_because(samplers::BlockGibbsSampler(), device);
+  if (a.cuda_graphs == "on" && !no_graphs.empty()) throw ConfigError("--cuda-graphs on: " + no_graphs);
+  const bool graphed = a.cuda_graphs != "off" && no_graphs.empty();
   auto run = [&](int64_t steps) {
     auto rbm = BernoulliRBM(BernoulliRBMOptions(a.visible, a.hidden));
     rbm->to(device, dtype);
-    auto objective = std::make_shared<trainers::ContrastiveObjective>(
-        std::make_shared<samplers::BlockGibbsSampler>(), std::make_shared<samplers::DataChainSource>(),
-        trainers::ContrastiveOptions().sampler_steps(a.k));
+    std::shared_ptr<samplers::Sampler> gibbs = std::make_shared<samplers::BlockGibbsSampler>();
+    if (graphed) gibbs = std::make_shared<samplers::GraphedSampler>(gibbs);
+    auto objective = std::make_shared<trainers::ContrastiveObjective>(gibbs, std::make_shared<samplers::DataChainSource>(),
+                                                                      trainers::ContrastiveOptions().sampler_steps(a.k));
     const int64_t block = floor ? std::min(steps, kFloorBlockSteps) : steps;
     trainers::Trainer trainer(rbm.ptr(), objective,
                               trainers::make_sgd(rbm->parameters(), torch::optim::SGDOptions(0.01), 0),
@@ -127,6 +133,7 @@ int bench_rbm_command(const RbmBenchArguments& a) {
                                 {"dtype", a.dtype},
                                 {"samples_per_s", steps_per_s * a.batch},
                                 {"gflops", steps_per_s * flops_per_step / 1e9},
+                                {"cuda_graph", graphed},
                                 {"threads", threads},
                                 {"blas", blas_description()}};
   if (device.is_cpu() && dtype == torch::kFloat32) out["products"] = float32_cpu_gemm();

@@ -87,7 +87,7 @@ int sweep_command(const SweepArguments& args);
 
 struct RbmBenchArguments {
   int64_t visible = 784, hidden = 500, batch = 100, k = 1, threads = 0, steps = 200;
-  std::string dtype = "float32", device = "cpu";
+  std::string dtype = "float32", device = "cpu", cuda_graphs = "auto";
   bool floor = false;  // time the step's GEMM floor between blocks of steps
 };
 int bench_rbm_command(const RbmBenchArguments& args);

@@ -52,16 +52,9 @@ std::shared_ptr<samplers::Sampler> with_cuda_graphs(const Config& c, std::shared
                                                      torch::Device device, const Component<ObjectiveFactory>& objective) {
   const auto mode = c.get<std::string>("train.cuda_graphs");
   if (mode == "off") return sampler;
-  std::string why_not;
-  if (!objective.accepts.needs_sampler) {
-    why_not = "the " + objective.name + " objective runs no sampler";
-  } else if (!device.is_cuda()) {
-    why_not = "device is cpu (CUDA graphs need device: cuda)";
-  } else if (!samplers::GraphedSampler::available()) {
-    why_not = "this build's LibTorch has no CUDA graphs";
-  } else if (!sampler->graph_capturable()) {
-    why_not = "the " + sampler->name() + " sampler keeps state on the host between runs (gibbs and langevin do not)";
-  }
+  const std::string why_not = objective.accepts.needs_sampler
+                                  ? samplers::GraphedSampler::unavailable_because(*sampler, device)
+                                  : "the " + objective.name + " objective runs no sampler";
   if (why_not.empty()) return std::make_shared<samplers::GraphedSampler>(std::move(sampler));
   if (mode == "on") c.fail("train.cuda_graphs", "is on, but " + why_not + "; auto uses graphs only where they apply");
   return sampler;

@@ -175,6 +175,8 @@ int main(int argc, char** argv) {
   bench_rbm->add_option("--steps", rbm.steps, "timed steps")->check(integer_in(1));
   bench_rbm->add_option("--dtype", rbm.dtype)->check(CLI::IsMember({"float32", "float64"}));
   bench_rbm->add_option("--device", rbm.device, "cpu or cuda (refused where LibTorch sees no GPU)")->check(CLI::IsMember({"cpu", "cuda"}));
+  bench_rbm->add_option("--cuda-graphs", rbm.cuda_graphs, "train.cuda_graphs: the Gibbs steps as a CUDA graph (auto | on | off)")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
   bench_rbm->add_flag("--floor", rbm.floor,
                       "also time the step's GEMM floor (its products alone) between blocks of 50 steps; CPU only");
 

@@ -60,6 +60,15 @@ bool GraphedSampler::available() {
 #endif
 }
 
+std::string GraphedSampler::unavailable_because(const Sampler& inner, const torch::Device& device) {
+  if (!device.is_cuda()) return "device is " + device.str() + " (CUDA graphs need device: cuda)";
+  if (!available()) return "this build's LibTorch has no CUDA graphs";
+  if (!inner.graph_capturable()) {
+    return "the " + inner.name() + " sampler keeps state on the host between runs (gibbs and langevin do not)";
+  }
+  return "";
+}
+
 torch::Tensor GraphedSampler::run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) {
 #ifdef EBM_WITH_CUDA
   if (x.is_cuda() && steps > 0 && inner_->graph_capturable()) {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "samplers/sampler.h"
 
@@ -24,6 +25,9 @@ class GraphedSampler : public Sampler {
   ~GraphedSampler() override;
   // Whether this build's LibTorch can record CUDA graphs (it was built with CUDA).
   static bool available();
+  // Why `inner` on `device` cannot run as a graph (device not CUDA, no CUDA build, host state
+  // between runs); empty where it can. train.cuda_graphs and ebm bench ask this one question.
+  static std::string unavailable_because(const Sampler& inner, const torch::Device& device);
 
   torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) override;
   std::map<std::string, torch::Tensor> statistics() const override { return inner_->statistics(); }

@@ -190,6 +190,18 @@ TEST(Bench, EveryBenchmarkPrintsOneJsonLineWithItsDevice) {
   }
 }
 
+// bench rbm records the Gibbs steps as a CUDA graph where ebm train would (train.cuda_graphs'
+// rule): never on a CPU, where --cuda-graphs on is refused with the reason.
+TEST(Bench, RbmGraphsItsGibbsStepsWhereTrainingWould) {
+  auto result = testing::run_ebm("bench rbm --visible 20 --hidden 10 --batch 8 --steps 5 --threads 1 2>/dev/null");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(nlohmann::json::parse(result.output)["cuda_graph"], false);
+  auto refused = testing::run_ebm("bench rbm --visible 20 --hidden 10 --batch 8 --steps 5 --cuda-graphs on");
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("--cuda-graphs on: device is cpu (CUDA graphs need device: cuda)"), std::string::npos)
+      << refused.output;
+}
+
 // bench rbm --floor: the floor's two fractions are the step's speed over each floor, and the
 // JSON names what ran the products; CPU only.
 TEST(Bench, RbmFloorReportsTheFractionsOfBothFloors) {
