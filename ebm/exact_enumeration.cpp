@@ -19,24 +19,56 @@ bool is_enumerable(const LatentVariableModel& model) {
   return by_hidden || by_visible;
 }
 
-torch::Tensor log_partition(LatentVariableModel& model, torch::Dtype dtype) {
+namespace {
+
+// The smaller binary layer that enumeration runs over.
+struct Enumerated {
+  bool over_hidden;
+  int64_t units;
+  torch::TensorOptions options;
+};
+
+Enumerated enumerated_layer(LatentVariableModel& model, torch::Dtype dtype, const char* what) {
   if (!is_enumerable(model)) {
-    throw std::invalid_argument("exact log Z needs a layer of at most " +
-                                std::to_string(kMaxEnumeratedUnits) + " binary units");
+    throw std::invalid_argument(std::string(what) + " needs a layer of at most " + std::to_string(kMaxEnumeratedUnits) +
+                                " binary units");
   }
-  bool over_hidden = model.domain() != Domain::Binary || model.num_hidden() <= model.dim();
-  int64_t n = over_hidden ? model.num_hidden() : model.dim();
+  const bool over_hidden = model.domain() != Domain::Binary || model.num_hidden() <= model.dim();
   auto device = model.parameters().empty() ? torch::kCPU : model.parameters()[0].device();
-  auto options = torch::TensorOptions().dtype(dtype).device(device);
-  // Chunks of 2^16 states keep memory flat; a logsumexp of the chunks' logsumexps combines them.
-  const int64_t total = int64_t{1} << n, chunk = int64_t{1} << 16;
-  std::vector<torch::Tensor> partial;
+  return {over_hidden, over_hidden ? model.num_hidden() : model.dim(), torch::TensorOptions().dtype(dtype).device(device)};
+}
+
+// -F of every state of the enumerated layer, by chunks of 2^16 states (memory stays flat);
+// `each` receives each chunk's [chunk] values.
+template <class Each>
+void for_each_chunk(LatentVariableModel& model, const Enumerated& layer, Each&& each) {
+  const int64_t total = int64_t{1} << layer.units, chunk = int64_t{1} << 16;
   for (int64_t start = 0; start < total; start += chunk) {
-    auto block = binary_states(n, start, std::min(total, start + chunk), options);
-    auto neg_f = over_hidden ? -model.hidden_free_energy(block) : -model.energy(block);
-    partial.push_back(torch::logsumexp(neg_f, 0, /*keepdim=*/true));
+    auto block = binary_states(layer.units, start, std::min(total, start + chunk), layer.options);
+    each(layer.over_hidden ? -model.hidden_free_energy(block) : -model.energy(block));
   }
+}
+
+}  // namespace
+
+torch::Tensor log_partition(LatentVariableModel& model, torch::Dtype dtype) {
+  const auto layer = enumerated_layer(model, dtype, "exact log Z");
+  // A logsumexp of the chunks' logsumexps.
+  std::vector<torch::Tensor> partial;
+  for_each_chunk(model, layer, [&](const torch::Tensor& neg_f) { partial.push_back(torch::logsumexp(neg_f, 0, true)); });
   return torch::logsumexp(torch::cat(partial), 0);
+}
+
+torch::Tensor exact_samples(LatentVariableModel& model, int64_t n) {
+  torch::NoGradGuard no_grad;
+  const auto layer = enumerated_layer(model, torch::kFloat64, "exact sampling");
+  std::vector<torch::Tensor> chunks;
+  for_each_chunk(model, layer, [&](const torch::Tensor& neg_f) { chunks.push_back(neg_f); });
+  const auto log_p = torch::cat(chunks);
+  const auto index = torch::multinomial(torch::exp(log_p - log_p.max()), n, /*replacement=*/true);
+  auto bits = torch::arange(layer.units, torch::TensorOptions().dtype(torch::kInt64).device(index.device()));
+  auto drawn = index.unsqueeze(1).bitwise_right_shift(bits.unsqueeze(0)).bitwise_and(1).to(layer.options);
+  return layer.over_hidden ? model.sample_visible(drawn) : drawn;
 }
 
 double exact_log_partition(LatentVariableModel& model) {

@@ -28,6 +28,12 @@ torch::Tensor log_partition(LatentVariableModel& model, torch::Dtype dtype);
 // log Z in double precision, without a graph; throws std::invalid_argument when the model is not enumerable.
 double exact_log_partition(LatentVariableModel& model);
 
+// `n` independent exact samples of the model's visible units [n, V] in double: the smaller binary
+// layer's state is drawn from its enumerated marginal, p(h) = exp(-F(h)) / Z (or p(v)), then
+// v ~ p(v | h). What makes reverse AIS an upper bound on log Z (samplers/ais.h). Throws
+// std::invalid_argument when the model is not enumerable.
+torch::Tensor exact_samples(LatentVariableModel& model, int64_t n);
+
 // log p(v) = -F(v) - log Z of every visible state r (bit i of r is v_i) of a binary model with at
 // most kMaxEnumeratedUnits visible units, in double: [2^V].
 torch::Tensor visible_log_probabilities(LatentVariableModel& model);

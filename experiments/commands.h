@@ -2,6 +2,7 @@
 // flag or input file (with one message naming it), 1 when the work itself fails.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,13 @@ int train_command(const TrainArguments& args);
 int export_command(const std::string& run_dir, const std::string& out_file);
 
 struct EvalArguments {
-  std::string run_dir, metric;  // metric: ais | exact | pl | recon
-  int64_t chains = 100, betas = 10000, burn_in = 1000;  // AIS; burn_in: reverse AIS's sweeps from data
-  std::string schedule = "piecewise";
+  std::string run_dir, model_file, metric;  // one of run_dir, model_file; metric: a registered evaluator
+  // Settings of the metric's own keys given as flags: "betas" -> "20000" sets eval.METRIC_betas.
+  std::map<std::string, std::string> settings;
+  // Doubles the metric's betas until its estimate moves less than its spread over repeats, or
+  // until max_betas (0: 16 times the first).
+  bool check_schedule = false;
+  int64_t max_betas = 0;
 };
 int eval_command(const EvalArguments& args);
 

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "experiments/components.h"
 #include "experiments/run_directory.h"
 #include "experiments/schema.h"
+#include "reports/safetensors.h"
 #include "samplers/graphed_sampler.h"
 #include "trainers/checkpoint.h"
 
@@ -215,6 +217,38 @@ Experiment load_trained_experiment(const std::string& run_dir, int64_t* step,
   require_same_training_setup(config, checkpoint, false);
   Experiment e = build_experiment(config, config.get<std::string>("name"));
   *step = trainers::load_checkpoint_model(run.checkpoint_path(), *e.model);
+  return e;
+}
+
+Experiment load_exported_experiment(const std::string& model_file, int64_t* step,
+                                    const std::vector<std::string>& overrides) {
+  std::map<std::string, std::string> metadata;
+  const auto tensors = reports::read_safetensors(model_file, &metadata);
+  if (metadata.count("config") == 0) {
+    throw ConfigError(model_file + ": holds no config (written by an older `ebm export`: export the run again)");
+  }
+  Config config = Config::parse(metadata["config"], model_file + " (its config)", overrides, experiment_schema());
+  Experiment e = build_experiment(config, config.get<std::string>("name"));
+  std::map<std::string, torch::Tensor> by_name(tensors.begin(), tensors.end());
+  torch::NoGradGuard no_grad;
+  auto load = [&](const std::string& name, torch::Tensor& target) {
+    const auto found = by_name.find(name);
+    if (found == by_name.end()) throw ConfigError(model_file + ": has no tensor '" + name + "' for its " + e.model->type_name());
+    if (found->second.sizes() != target.sizes()) {
+      throw ConfigError(model_file + ": tensor '" + name + "' has shape " + c10::str(found->second.sizes()) + ", the " +
+                        e.model->type_name() + " needs " + c10::str(target.sizes()));
+    }
+    target.copy_(found->second);
+    by_name.erase(found);
+  };
+  for (auto& item : e.model->named_parameters()) load(item.key(), item.value());
+  for (auto& item : e.model->named_buffers()) load(item.key(), item.value());
+  if (!by_name.empty()) throw ConfigError(model_file + ": tensor '" + by_name.begin()->first + "' is not part of its " + e.model->type_name());
+  try {
+    *step = metadata.count("step") ? std::stoll(metadata["step"]) : 0;
+  } catch (const std::exception&) {
+    throw ConfigError(model_file + ": its step '" + metadata["step"] + "' is not a number");
+  }
   return e;
 }
 

@@ -48,6 +48,12 @@ Experiment build_experiment(const Config& config, const std::string& default_nam
 Experiment load_trained_experiment(const std::string& run_dir, int64_t* step,
                                    const std::vector<std::string>& overrides = {});
 
+// The experiment of a file `ebm export` wrote (its config travels in the metadata), with the
+// file's parameters and buffers loaded; `step` receives the exported step. Throws ConfigError
+// naming the file when it has no config or its tensors do not fit the model the config builds.
+Experiment load_exported_experiment(const std::string& model_file, int64_t* step,
+                                    const std::vector<std::string>& overrides = {});
+
 // The experiment a tool works on: the trained model of `run_dir` when it is given (`step` its
 // checkpoint's step), else the freshly initialised one of `config_path` (`step` 0), either
 // with `overrides`. Exactly one of the two must be non-empty (ConfigError otherwise).

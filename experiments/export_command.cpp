@@ -24,7 +24,9 @@ int export_command(const std::string& run_dir, const std::string& out_file) {
                     {{"model_type", e.model->type_name()},
                      {"run", e.name},
                      {"step", std::to_string(step)},
-                     {"dim", std::to_string(e.model->dim())}});
+                     {"dim", std::to_string(e.model->dim())},
+                     // The resolved config makes the file self-contained: `ebm eval --model FILE`.
+                     {"config", e.config.to_yaml()}});
   spdlog::info("wrote {} tensors of '{}' at step {} to {}", tensors.size(), e.name, step, out_file);
   nlohmann::ordered_json out = {{"out", out_file}, {"model_type", e.model->type_name()}, {"step", step}};
   for (const auto& [name, tensor] : tensors) out["tensors"][name] = tensor.sizes().vec();

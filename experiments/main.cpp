@@ -6,10 +6,13 @@
 #include <c10/util/Exception.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <new>
+#include <tuple>
 
 #include "experiments/commands.h"
 #include "experiments/components.h"
@@ -90,20 +93,32 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--out", out_file, "output .safetensors file")->required();
 
   ebm::experiments::EvalArguments eval;
-  auto* eval_cmd = app.add_subcommand("eval", "evaluate a trained run; one JSON line");
-  eval_cmd->add_option("--run", eval.run_dir, "run directory")->required();
+  auto* eval_cmd = app.add_subcommand("eval", "evaluate a trained run or an exported model; one JSON line");
+  auto* eval_run = eval_cmd->add_option("--run", eval.run_dir, "run directory");
+  eval_cmd->add_option("--model", eval.model_file, "a .safetensors file `ebm export` wrote (its config inside)")
+      ->excludes(eval_run);
   const auto metrics = ebm::experiments::evaluator_registry().names();
   std::string metric_list;
   for (const auto& m : metrics) metric_list += (metric_list.empty() ? "" : " | ") + m;
   eval_cmd->add_option("--metric", eval.metric, metric_list)->required()->check(CLI::IsMember(metrics));
-  eval_cmd->add_option("--chains", eval.chains, "AIS chains")->check(integer_in(2, 10000000));
-  eval_cmd->add_option("--betas", eval.betas, "AIS intermediate distributions")->check(integer_in(1));
-  eval_cmd->add_option("--schedule", eval.schedule, "AIS inverse temperatures: piecewise | linear")
-      ->check(CLI::IsMember({"piecewise", "linear"}));
-  eval_cmd->add_option("--burn-in", eval.burn_in,
-                       "reverse AIS: Gibbs sweeps of the model from data rows before annealing down; more sweeps "
-                       "when forward and reverse disagree")
-      ->check(integer_in(0));
+  // The metric's own settings (eval.METRIC_KEY), each flag given only where the metric has that key.
+  std::map<std::string, std::string> eval_flags;
+  const std::vector<std::tuple<std::string, std::string, CLI::Validator>> eval_settings = {
+      {"chains", "AIS chains (ais); reverse walks per row (raise)", integer_in(1)},
+      {"betas", "intermediate distributions (ais, raise)", integer_in(1)},
+      {"schedule", "inverse temperatures: piecewise | linear (ais, raise)", CLI::IsMember({"piecewise", "linear"})},
+      {"repeats", "independent runs, whose spread is the error bar (ais, raise)", integer_in(1)},
+      {"reverse", "reverse AIS from exact model samples (a bound; enumerable RBMs), from data rows (no bound), off, "
+                  "or auto (ais)", CLI::IsMember({"auto", "exact", "data", "off"})},
+      {"burn-in", "reverse AIS from data: Gibbs sweeps from data rows first (ais)", integer_in(0)}};
+  for (const auto& [flag, help, check] : eval_settings) {
+    eval_cmd->add_option("--" + flag, eval_flags[flag], help + " (default the run's config)")->check(check);
+  }
+  auto* check_schedule = eval_cmd->add_flag("--check-schedule", eval.check_schedule,
+                                             "double --betas until the estimate moves less than its spread over the repeats");
+  eval_cmd->add_option("--max-betas", eval.max_betas, "--check-schedule stops here (0: 16 times the first betas)")
+      ->check(integer_in(0))
+      ->needs(check_schedule);
 
   ebm::experiments::PhasesArguments phases;
   auto* phases_cmd = app.add_subcommand(
@@ -240,11 +255,24 @@ int main(int argc, char** argv) {
     }
     if (*sweep_cmd) return ebm::experiments::sweep_command(sweep);
     if (*eval_cmd) {
-      for (const char* flag : {"--chains", "--betas", "--schedule", "--burn-in"}) {
-        if (eval.metric != "ais" && eval_cmd->count(flag) > 0) {
-          throw ebm::experiments::ConfigError(std::string(flag) + " sets AIS and applies to --metric ais only, not " +
-                                              eval.metric);
+      if (eval.run_dir.empty() == eval.model_file.empty()) throw ebm::experiments::ConfigError("eval needs --run DIR or --model FILE");
+      const auto& fields = ebm::experiments::evaluator_registry().at(eval.metric).fields;
+      std::string accepted;
+      for (const auto& field : fields) {
+        accepted += (accepted.empty() ? "--" : ", --") + field.name.substr(eval.metric.size() + 1);
+      }
+      std::replace(accepted.begin(), accepted.end(), '_', '-');
+      for (const auto& [flag, value] : eval_flags) {
+        if (eval_cmd->count("--" + flag) == 0) continue;
+        std::string key = flag;
+        std::replace(key.begin(), key.end(), '-', '_');
+        const bool known = std::any_of(fields.begin(), fields.end(),
+                                       [&](const auto& field) { return field.name == eval.metric + "_" + key; });
+        if (!known) {
+          throw ebm::experiments::ConfigError("--" + flag + " is not a setting of --metric " + eval.metric +
+                                              (accepted.empty() ? " (it has none)" : " (its settings: " + accepted + ")"));
         }
+        eval.settings[key] = value;
       }
       return ebm::experiments::eval_command(eval);
     }

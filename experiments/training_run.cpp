@@ -16,7 +16,8 @@ namespace {
 std::string progress_line(const trainers::Metrics& row, int64_t total_steps) {
   std::string line = fmt::format("step {}/{}", row["step"].get<int64_t>(), total_steps);
   for (const auto& [key, value] : row.items()) {
-    if (key == "step" || key == "steps_per_s" || key == "wall_s") continue;
+    // The repeats of an estimate (ais_log_z_repeats) stay in metrics.jsonl.
+    if (key == "step" || key == "steps_per_s" || key == "wall_s" || !value.is_number()) continue;
     line += fmt::format(" | {} {:.5g}", key, value.get<double>());
   }
   const double speed = row["steps_per_s"].get<double>();

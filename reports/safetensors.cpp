@@ -41,7 +41,7 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
   io::write_file_atomically(path, file + json + body);
 }
 
-NamedTensors read_safetensors(const std::string& path) {
+NamedTensors read_safetensors(const std::string& path, std::map<std::string, std::string>* metadata) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw io::InputError(path + ": cannot read the file");
   std::stringstream buffer;
@@ -64,7 +64,15 @@ NamedTensors read_safetensors(const std::string& path) {
   for (const auto& item : header.items()) {
     const std::string name = item.key();
     const auto& entry = item.value();
-    if (name == "__metadata__") continue;
+    if (name == "__metadata__") {
+      if (metadata == nullptr) continue;
+      if (!entry.is_object()) throw io::InputError(path + ": the safetensors __metadata__ is not a JSON object");
+      for (const auto& [key, value] : entry.items()) {
+        if (!value.is_string()) throw io::InputError(path + ": the safetensors __metadata__ '" + key + "' is not a string");
+        (*metadata)[key] = value.get<std::string>();
+      }
+      continue;
+    }
     const auto bad = [&](const std::string& what) { return io::InputError(path + ": " + what + " for '" + name + "'"); };
     if (!entry.is_object() || !entry.contains("dtype") || !entry["dtype"].is_string() || !entry.contains("shape") ||
         !entry["shape"].is_array() || !entry.contains("data_offsets") || !entry["data_offsets"].is_array() ||

@@ -17,8 +17,8 @@ using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 // Writes atomically; tensors are copied to contiguous CPU memory. Supports F32, F64, I64.
 void write_safetensors(const std::string& path, const NamedTensors& tensors,
                        const std::map<std::string, std::string>& metadata = {});
-// Reads back every tensor (CPU), for tests and tools; throws io::InputError naming the file when
-// it is not a well-formed safetensors file.
-NamedTensors read_safetensors(const std::string& path);
+// Reads back every tensor (CPU), and the metadata's string values where `metadata` is given;
+// throws io::InputError naming the file when it is not a well-formed safetensors file.
+NamedTensors read_safetensors(const std::string& path, std::map<std::string, std::string>* metadata = nullptr);
 
 }  // namespace ebm::reports

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "ebm/bernoulli.h"
+#include "ebm/bernoulli_rbm.h"
 #include "ebm/gaussian_bernoulli_rbm.h"
 
 namespace ebm::samplers {
@@ -25,24 +26,15 @@ torch::Tensor ais_betas(const AISOptions& options) {
 
 namespace {
 
-// Walks v through the inverse temperatures in order, each step weighing the move to the next
-// distribution and then making one transition there; returns the log weights.
-template <class Path>
-torch::Tensor anneal(const Path& path, torch::Tensor v, const torch::Tensor& betas) {
-  auto beta_at = betas.accessor<double, 1>();
-  auto log_w = torch::zeros({v.size(0)}, v.options());
-  for (int64_t k = 1; k < betas.size(0); ++k) {
-    log_w += path.log_unnormalised(v, beta_at[k]) - path.log_unnormalised(v, beta_at[k - 1]);
-    v = path.gibbs(v, beta_at[k]);
-  }
-  return log_w;
-}
-
 torch::Tensor base_rates(const torch::Tensor& data, const torch::Tensor& like) {
   if (!data.defined() || data.numel() == 0) return torch::zeros_like(like);
   auto p = data.to(like.options()).mean(0).clamp(1e-3, 1 - 1e-3);
   return torch::log(p / (1 - p));
 }
+
+// A path knows its base (a sample, log Z_0), the hidden pre-activations `pre(v)` that every
+// tempered distribution shares, log p*_β(v) given them, and one Gibbs sweep at β given them: one
+// v W product serves a step's weight and its sweep.
 
 // From a base-rate Bernoulli RBM A (weights 0, visible biases b_A) to the model B:
 //   log p*_β(v) = (1-β) b_A·v + β b·v + Σ_j softplus(β (c_j + (v W)_j)).
@@ -57,14 +49,16 @@ struct BernoulliPath {
     base_bias = base_rates(data, b);
     base_log_z = static_cast<double>(rbm.num_hidden()) * std::log(2.0) + torch::softplus(base_bias).sum().item<double>();
   }
+  torch::TensorOptions options() const { return b.options(); }
   torch::Tensor base_sample(int64_t chains) const {
     return sample_bernoulli(torch::sigmoid(base_bias).expand({chains, b.size(0)}).contiguous());
   }
-  torch::Tensor log_unnormalised(const torch::Tensor& v, double beta) const {
-    return v.mv(base_bias * (1 - beta) + b * beta) + torch::softplus(torch::addmm(c, v, w) * beta).sum(1);
+  torch::Tensor pre(const torch::Tensor& v) const { return torch::addmm(c, v, w); }
+  torch::Tensor log_unnormalised(const torch::Tensor& v, const torch::Tensor& pre, double beta) const {
+    return v.mv(base_bias * (1 - beta) + b * beta) + torch::softplus(pre * beta).sum(1);
   }
-  torch::Tensor gibbs(const torch::Tensor& v, double beta) const {
-    auto h = sample_bernoulli(torch::sigmoid(torch::addmm(c, v, w) * beta));
+  torch::Tensor sweep(const torch::Tensor& pre, double beta) const {
+    auto h = sample_bernoulli(torch::sigmoid(pre * beta));
     return sample_bernoulli(torch::sigmoid(torch::addmm(base_bias * (1 - beta) + b * beta, h, w.t(), /*beta=*/1, /*alpha=*/beta)));
   }
 };
@@ -88,57 +82,56 @@ struct GaussianPath {
     base_log_z = static_cast<double>(rbm.num_hidden()) * std::log(2.0) +
                  (0.5 * std::log(2 * M_PI) + 0.5 * base_var.log()).sum().item<double>();
   }
+  torch::TensorOptions options() const { return b.options(); }
   torch::Tensor base_sample(int64_t chains) const {
     return base_mean + torch::randn({chains, b.size(0)}, b.options()) * base_var.sqrt();
   }
-  torch::Tensor log_unnormalised(const torch::Tensor& v, double beta) const {
+  torch::Tensor pre(const torch::Tensor& v) const { return torch::addmm(c, v / var, w); }
+  torch::Tensor log_unnormalised(const torch::Tensor& v, const torch::Tensor& pre, double beta) const {
     return -(1 - beta) * ((v - base_mean).pow(2) / (2 * base_var)).sum(1) - beta * ((v - b).pow(2) / (2 * var)).sum(1) +
-           torch::softplus(torch::addmm(c, v / var, w) * beta).sum(1);
+           torch::softplus(pre * beta).sum(1);
   }
-  torch::Tensor gibbs(const torch::Tensor& v, double beta) const {
-    auto h = sample_bernoulli(torch::sigmoid(torch::addmm(c, v / var, w) * beta));
+  torch::Tensor sweep(const torch::Tensor& pre, double beta) const {
+    auto h = sample_bernoulli(torch::sigmoid(pre * beta));
     const auto precision = (1 - beta) / base_var + beta / var;
     const auto mean = ((1 - beta) * base_mean / base_var + beta * torch::addmm(b, h, w.t()) / var) / precision;
     return mean + torch::randn_like(mean) / precision.sqrt();
   }
 };
 
-// log mean exp(log_w), and the delta-method standard error of its log.
-std::pair<double, double> log_mean_weight(const torch::Tensor& log_w) {
+// Walks v through `betas` in order (increasing: forward; decreasing: reverse), each step weighing
+// the move to the next distribution and then making one sweep there; returns the log weights.
+template <class Path>
+torch::Tensor walk(const Path& path, torch::Tensor v, const torch::Tensor& betas) {
+  auto beta_at = betas.accessor<double, 1>();
+  auto log_w = torch::zeros({v.size(0)}, path.options());
+  const int64_t last = betas.size(0) - 1;
+  for (int64_t k = 1; k <= last; ++k) {
+    const auto pre = path.pre(v);
+    log_w += path.log_unnormalised(v, pre, beta_at[k]) - path.log_unnormalised(v, pre, beta_at[k - 1]);
+    if (k < last) v = path.sweep(pre, beta_at[k]);  // the last state's sweep would weigh nothing
+  }
+  return log_w;
+}
+
+// log mean exp(log_w), its delta-method standard error and the weights' effective sample size.
+AISResult summarise(const torch::Tensor& log_w) {
   const double m = static_cast<double>(log_w.size(0));
   const double shift = log_w.max().item<double>();
   auto scaled = torch::exp(log_w - shift);
   const double mean = scaled.mean().item<double>();
-  return {shift + std::log(mean), m > 1 ? scaled.std().item<double>() / (mean * std::sqrt(m)) : INFINITY};
-}
-
-// Forward AIS from the path's base; reverse AIS from data rows after burn_in sweeps of the model.
-template <class Path>
-AISResult run_ais(const Path& path, const torch::Tensor& data, const AISOptions& options, bool reverse) {
   AISResult result;
-  result.base_log_z = path.base_log_z;
-  if (!reverse) {
-    const auto [log_mean, stderr_] = log_mean_weight(anneal(path, path.base_sample(options.chains()), ais_betas(options)));
-    result.log_z = path.base_log_z + log_mean;
-    result.log_z_stderr = stderr_;
-    return result;
-  }
-  TORCH_CHECK(data.defined() && data.size(0) > 0, "reverse AIS starts its chains at data rows");
-  auto rows = torch::randint(data.size(0), {options.chains()}, torch::kLong).to(data.device());
-  auto v = data.index_select(0, rows).to(path.b.options());
-  for (int64_t i = 0; i < options.burn_in(); ++i) v = path.gibbs(v, 1.0);
-  const auto [log_mean, stderr_] = log_mean_weight(anneal(path, v, ais_betas(options).flip(0)));
-  result.log_z = path.base_log_z - log_mean;  // the weights estimate Z_0 / Z
-  result.log_z_stderr = stderr_;
+  result.log_z = shift + std::log(mean);
+  result.log_z_stderr = m > 1 ? scaled.std().item<double>() / (mean * std::sqrt(m)) : INFINITY;
+  result.ess = std::pow(scaled.sum().item<double>(), 2) / scaled.pow(2).sum().item<double>();
   return result;
 }
 
-AISResult ais(LatentVariableModel& model, const torch::Tensor& data, const AISOptions& options, bool reverse) {
+template <class Fn>
+auto on_path(LatentVariableModel& model, const torch::Tensor& base_data, Fn&& fn) {
   torch::NoGradGuard no_grad;
-  if (auto* rbm = dynamic_cast<BernoulliRBMImpl*>(&model)) return run_ais(BernoulliPath(*rbm, data), data, options, reverse);
-  if (auto* grbm = dynamic_cast<GaussianBernoulliRBMImpl*>(&model)) {
-    return run_ais(GaussianPath(*grbm, data), data, options, reverse);
-  }
+  if (auto* rbm = dynamic_cast<BernoulliRBMImpl*>(&model)) return fn(BernoulliPath(*rbm, base_data));
+  if (auto* grbm = dynamic_cast<GaussianBernoulliRBMImpl*>(&model)) return fn(GaussianPath(*grbm, base_data));
   throw std::invalid_argument("AIS needs a bernoulli_rbm or a gaussian_bernoulli_rbm, not a " + model.type_name());
 }
 
@@ -149,12 +142,34 @@ bool has_ais_path(const EnergyModelImpl& model) {
          dynamic_cast<const GaussianBernoulliRBMImpl*>(&model) != nullptr;
 }
 
-AISResult ais_log_partition(LatentVariableModel& model, const torch::Tensor& data, const AISOptions& options) {
-  return ais(model, data, options, /*reverse=*/false);
+AISResult ais_log_partition(LatentVariableModel& model, const torch::Tensor& base_data, const AISOptions& options) {
+  return on_path(model, base_data, [&](const auto& path) {
+    auto result = summarise(walk(path, path.base_sample(options.chains()), ais_betas(options)));
+    result.base_log_z = path.base_log_z;
+    result.log_z += path.base_log_z;
+    return result;
+  });
 }
 
-AISResult reverse_ais_log_partition(LatentVariableModel& model, const torch::Tensor& data, const AISOptions& options) {
-  return ais(model, data, options, /*reverse=*/true);
+AISResult reverse_ais_log_partition(LatentVariableModel& model, const torch::Tensor& base_data,
+                                    const torch::Tensor& start, const AISOptions& options) {
+  TORCH_CHECK(start.dim() == 2 && start.size(0) > 0, "reverse AIS needs start states [chains, V]");
+  return on_path(model, base_data, [&](const auto& path) {
+    auto result = summarise(walk(path, start.to(path.options()), ais_betas(options).flip(0)));
+    result.base_log_z = path.base_log_z;
+    result.log_z = path.base_log_z - result.log_z;  // the weights estimate Z_0 / Z
+    return result;
+  });
+}
+
+torch::Tensor raise_log_likelihoods(LatentVariableModel& model, const torch::Tensor& base_data,
+                                    const torch::Tensor& rows, const AISOptions& options) {
+  TORCH_CHECK(rows.dim() == 2 && rows.size(0) > 0, "RAISE needs rows [N, V]");
+  return on_path(model, base_data, [&](const auto& path) {
+    const auto v = rows.to(path.options());
+    const auto pre = path.pre(v);
+    return path.log_unnormalised(v, pre, 1.0) - path.base_log_z + walk(path, path.sweep(pre, 1.0), ais_betas(options).flip(0));
+  });
 }
 
 }  // namespace ebm::samplers

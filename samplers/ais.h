@@ -1,22 +1,29 @@
-// Annealed importance sampling of an RBM's partition function (Neal 2001; Salakhutdinov &
-// Murray 2008). The path interpolates joint energies from a base-rate RBM A (weights 0, visible
-// biases b_A from the data marginals) to the model B:
-//   log p*_β(v) = (1-β) b_A·v + β b·v + Σ_j softplus(β (c_j + (v W)_j)),   log Z_0 = H log 2 + Σ softplus(b_A)
-// (a Gaussian-Bernoulli RBM's path starts at independent Gaussians with the data's means and
-// variances instead; samplers/ais.cpp writes it out) with block Gibbs transitions at each β and weights log w += log p*_βk(v) - log p*_βk-1(v).
-//   log Z ≈ log Z_0 + log mean_m w_m,  standard error by the delta method: sd(w) / (mean(w) √M).
-// Since E[w] = Z / Z_0, Jensen makes E[log Z estimate] <= log Z: forward AIS tends to
-// under-estimate log Z, so its log-likelihood tends to be too high.
-// Reverse AIS (Burda, Grosse & Salakhutdinov 2015) runs the same path from β = 1 down to 0,
-// starting at samples of the model; its weights estimate Z_0 / Z without bias, so
-//   log Z ≈ log Z_0 - log mean_m w_m   tends to over-estimate log Z (a log-likelihood too low).
-// The two bracket the truth when the reverse chains start at the model's equilibrium; here they
-// start at data rows after `burn_in` Gibbs sweeps, which approximates it.
+// Annealed importance sampling along a path of tempered RBMs, forwards (Neal 2001; Salakhutdinov &
+// Murray 2008), backwards (reverse AIS) and backwards from each test row (RAISE: Burda, Grosse &
+// Salakhutdinov 2015, "Accurate and conservative estimates of MRF log-likelihood using reverse
+// annealing"). The path runs from a base RBM A (weights 0, visible biases b_A from the training
+// data's marginals) to the model B through unnormalised marginals f_k = p*_βk:
+//   log p*_β(v) = (1-β) b_A·v + β b·v + Σ_j softplus(β (c_j + (v W)_j)),   Z_0 = 2^H Π_i (1 + e^{b_A,i})
+// (a Gaussian-Bernoulli RBM's path starts at independent Gaussians; samplers/ais.cpp writes it
+// out), with one block Gibbs sweep T_k (reversible for p_βk) at each β.
+//   forward:  v_0 ~ A, log w = Σ_k log f_k(v_{k-1}) - log f_{k-1}(v_{k-1}), E[w] = Z / Z_0 exactly,
+//             so log Z_0 + log mean w is a stochastic lower bound on log Z: P(log Ẑ > log Z + t) <= e^-t.
+//   reverse:  the same walk from β = 1 down to 0, E[w] = Z_0 / Z exactly when the walk starts at
+//             exact samples of the model, and only then is log Z_0 - log mean w a stochastic upper
+//             bound on log Z. From any other start (data rows after some Gibbs sweeps) it is no
+//             bound: chains that stay near the data under-state log Z.
+//   RAISE:    for one test row v = v_K, the walk v_{K-1} = T_K(v_K), ..., v_0 = T_1(v_1) (a sweep
+//             from v at β = 1 first) is a proposal for the states of the annealing model p_ann
+//             (forward AIS's generative process, whose last state is v), and
+//             log p̂_ann(v) = log f_K(v) - log Z_0 + Σ_{k<K} log f_k(v_k) - log f_{k+1}(v_k), with
+//             E[p̂_ann(v)] = p_ann(v) exactly: a stochastic lower bound on log p_ann(v) that needs
+//             no equilibrium samples and no log Z. p_ann tends to the model as the betas grow
+//             dense; with few betas it is a blurrier model, so RAISE is conservative, not exact.
 #pragma once
 
 #include <string>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/latent_variable_model.h"
 
 namespace ebm::samplers {
 
@@ -27,24 +34,34 @@ struct AISOptions {
   // linear: evenly spaced. piecewise: Salakhutdinov & Murray's spacing, denser near β = 1
   // (5% of the betas on [0, 0.5], 30% on [0.5, 0.9], 65% on [0.9, 1]).
   TORCH_ARG(std::string, schedule) = "piecewise";
-  // Reverse AIS: Gibbs sweeps of the model from data rows before annealing down.
-  TORCH_ARG(int64_t, burn_in) = 1000;
 };
 
 struct AISResult {
-  double log_z = 0, log_z_stderr = 0, base_log_z = 0;
+  double log_z = 0, base_log_z = 0;
+  // Delta-method standard error sd(w) / (mean(w) √M): a few chains with large weights make it
+  // too small, which independent repeats show (trainers/annealed_likelihood.h).
+  double log_z_stderr = 0;
+  // Effective sample size of the weights, (Σ w)² / Σ w², between 1 and the number of chains.
+  double ess = 0;
 };
 
 // The inverse temperatures, increasing from 0 to 1 inclusive (betas + 1 values).
 torch::Tensor ais_betas(const AISOptions& options);
 
-// Runs in double precision on the model's device. `data` fixes the base rates (may be empty:
-// then b_A = 0, the uniform base).
-// Bernoulli and Gaussian-Bernoulli RBMs (std::invalid_argument for other models).
-AISResult ais_log_partition(LatentVariableModel& model, const torch::Tensor& data, const AISOptions& options);
+// Everything runs in double precision on the model's device. `base_data` (training rows; may be
+// empty: then b_A = 0, the uniform base) fixes the path's base. Bernoulli and Gaussian-Bernoulli
+// RBMs (std::invalid_argument for other models).
+AISResult ais_log_partition(LatentVariableModel& model, const torch::Tensor& base_data, const AISOptions& options);
 
-// Reverse AIS over the same path; `data` (not empty) fixes the base and starts the chains.
-AISResult reverse_ais_log_partition(LatentVariableModel& model, const torch::Tensor& data, const AISOptions& options);
+// Reverse AIS from `start` [chains, V] (options.chains is ignored). A bound only when `start`
+// holds exact samples of the model (ebm/exact_enumeration.h: exact_samples).
+AISResult reverse_ais_log_partition(LatentVariableModel& model, const torch::Tensor& base_data,
+                                    const torch::Tensor& start, const AISOptions& options);
+
+// RAISE: log p̂_ann(v) of each row of `rows` [N, V] (one reverse walk per row; options.chains is
+// ignored): [N] in double.
+torch::Tensor raise_log_likelihoods(LatentVariableModel& model, const torch::Tensor& base_data,
+                                    const torch::Tensor& rows, const AISOptions& options);
 
 // Whether the model has an annealing path here.
 bool has_ais_path(const EnergyModelImpl& model);

@@ -9,6 +9,7 @@
 #include "experiments/experiment.h"
 #include "experiments/schema.h"
 #include "samplers/ais.h"
+#include "trainers/annealed_likelihood.h"
 #include "trainers/rbm_metrics.h"
 
 namespace ebm {
@@ -60,18 +61,19 @@ TEST(AIS, LogPartitionMatchesEnumerationOnATrainedRBM) {
   auto result = samplers::ais_log_partition(rbm, e.data->data(), samplers::AISOptions().chains(200).betas(10000));
   const double exact = summary.final["log_z"].get<double>();
   EXPECT_NEAR(result.log_z, exact, 0.1);
-  // Reverse AIS from model samples (data rows after 1000 Gibbs sweeps) agrees as closely.
-  auto reverse = samplers::reverse_ais_log_partition(rbm, e.data->data(), samplers::AISOptions().chains(200).betas(10000));
+  // Reverse AIS from exact model samples agrees as closely.
+  auto reverse = samplers::reverse_ais_log_partition(rbm, e.data->data(), exact_samples(rbm, 200),
+                                                     samplers::AISOptions().betas(10000));
   EXPECT_NEAR(reverse.log_z, exact, 0.1);
 }
 
 // With a path too short, forward and reverse AIS are biased in opposite directions (Jensen on
-// unbiased estimates of Z / Z_0 and Z_0 / Z), so together they bracket log Z. On a random RBM
-// whose Gibbs chains mix, 1000 sweeps from data rows reach its equilibrium, the condition of
-// the reverse bound. Means of 10 runs of 50 chains and 10 inverse temperatures.
+// unbiased estimates of Z / Z_0 and Z_0 / Z), so together they bracket log Z when the reverse
+// chains start at exact samples of the model. Means of 10 runs of 50 chains and 10 inverse
+// temperatures.
 samplers::AISOptions short_path_options() { return samplers::AISOptions().chains(50).betas(10).schedule("linear"); }
 
-TEST(AIS, ForwardAndReverseBracketTheLogPartition) {
+TEST(AIS, ForwardAndReverseFromExactSamplesBracketTheLogPartition) {
   auto rbm = random_rbm(20, 10, 1.0, 120);
   const double exact = exact_log_partition(*rbm);
   const auto rows = torch::bernoulli(torch::full({200, 20}, 0.5));
@@ -79,22 +81,114 @@ TEST(AIS, ForwardAndReverseBracketTheLogPartition) {
   for (int run = 0; run < 10; ++run) {
     const auto short_path = short_path_options();
     forward += samplers::ais_log_partition(*rbm, rows, short_path).log_z / 10;
-    reverse += samplers::reverse_ais_log_partition(*rbm, rows, short_path).log_z / 10;
+    reverse += samplers::reverse_ais_log_partition(*rbm, rows, exact_samples(*rbm, 50), short_path).log_z / 10;
   }
   EXPECT_LT(forward, exact - 0.02) << forward << " " << exact << " " << reverse;
   EXPECT_GT(reverse, exact + 0.02) << forward << " " << exact << " " << reverse;
-  // The evaluator reports both, under names that exact_ll's "log_z" cannot overwrite.
-  trainers::AISLogLikelihood evaluator(short_path_options());
+  // The evaluator reports both, repeated, under names that exact_ll's "log_z" cannot overwrite;
+  // on an enumerable RBM "auto" starts the reverse chains at exact samples.
+  trainers::AISLogLikelihood evaluator(trainers::AnnealingOptions().ais(short_path_options()).repeats(4), rows);
   const auto m = evaluator.evaluate(*rbm, datasets::Dataset(rows, "rows"));
-  for (const char* key : {"ais_ll", "ais_log_z", "ais_log_z_stderr", "ais_ll_reverse", "ais_log_z_reverse", "exact_log_z"}) {
+  for (const char* key : {"ais_ll", "ais_ll_spread", "ais_log_z", "ais_log_z_spread", "ais_log_z_stderr", "ais_ess",
+                          "ais_ll_reverse", "ais_log_z_reverse", "ais_log_z_reverse_spread", "exact_log_z"}) {
     EXPECT_TRUE(m.contains(key)) << key;
   }
+  EXPECT_FALSE(m.contains("ais_ll_reverse_from_data"));
+  EXPECT_EQ(m["ais_log_z_repeats"].size(), 4u);
+  EXPECT_GT(m["ais_log_z_spread"].get<double>(), 0);
   EXPECT_NEAR(m["exact_log_z"].get<double>(), exact, 1e-9);
   EXPECT_GT(m["ais_ll"].get<double>(), m["ais_ll_reverse"].get<double>() - 0.1);
+  EXPECT_LE(m["ais_ess"].get<double>(), 50.0);
+  EXPECT_GE(m["ais_ess"].get<double>(), 1.0);
   // A long path closes the bracket.
   const auto long_path = samplers::AISOptions().chains(200).betas(3000);
   EXPECT_NEAR(samplers::ais_log_partition(*rbm, rows, long_path).log_z, exact, 0.05);
-  EXPECT_NEAR(samplers::reverse_ais_log_partition(*rbm, rows, long_path).log_z, exact, 0.05);
+  EXPECT_NEAR(samplers::reverse_ais_log_partition(*rbm, rows, exact_samples(*rbm, 200), long_path).log_z, exact, 0.05);
+}
+
+TEST(AIS, ReverseFromDataIsReportedUnderItsOwnName) {
+  auto rbm = random_rbm(12, 30, 0.5, 121);  // 30 hidden units: enumerable over its 12 visible ones
+  const auto rows = torch::bernoulli(torch::full({100, 12}, 0.5));
+  const auto options = trainers::AnnealingOptions().ais(short_path_options()).repeats(2).burn_in(5);
+  const auto m = trainers::AISLogLikelihood(trainers::AnnealingOptions(options).reverse("data"), rows)
+                     .evaluate(*rbm, datasets::Dataset(rows, "rows"));
+  for (const char* key : {"ais_ll_reverse_from_data", "ais_log_z_reverse_from_data", "ais_log_z_reverse_from_data_spread"}) {
+    EXPECT_TRUE(m.contains(key)) << key;
+  }
+  EXPECT_FALSE(m.contains("ais_ll_reverse"));
+  EXPECT_FALSE(trainers::AISLogLikelihood(trainers::AnnealingOptions(options).reverse("off"), rows)
+                   .evaluate(*rbm, datasets::Dataset(rows, "rows"))
+                   .contains("ais_ll_reverse_from_data"));
+  // Exact samples need an enumerable layer.
+  auto wide = random_rbm(30, 30, 0.1, 122);
+  EXPECT_THROW(trainers::AISLogLikelihood(trainers::AnnealingOptions(options).reverse("exact")).check_model(*wide),
+               std::invalid_argument);
+}
+
+// Exact samples: the empirical distribution of 40,000 draws against the enumerated p(v), by
+// enumerating either layer (6 visible, 4 hidden: the hidden side; 4 visible, 9 hidden: the visible).
+TEST(ExactSamples, FollowTheEnumeratedDistribution) {
+  for (auto [visible, hidden] : {std::pair{6, 4}, std::pair{4, 9}}) {
+    auto rbm = random_rbm(visible, hidden, 1.0, 130 + visible);
+    torch::manual_seed(131);
+    const auto draws = exact_samples(*rbm, 40000);
+    ASSERT_EQ(draws.sizes(), (std::vector<int64_t>{40000, visible}));
+    const auto counts = torch::bincount(state_indices(draws), {}, int64_t{1} << visible).to(torch::kFloat64) / 40000;
+    const auto exact = visible_log_probabilities(*rbm).exp();
+    // Total variation of 40,000 draws over 64 states is about 0.02 by chance; 0.04 is far out.
+    EXPECT_LT(0.5 * (counts - exact).abs().sum().item<double>(), 0.04) << visible << "x" << hidden;
+  }
+}
+
+// RAISE's estimate of p_ann(v) is unbiased: with K = 1 and 2 steps of a uniform-base path, the
+// annealing model is a product of small matrices over the 2^V visible states,
+//   p_ann = p_0 T_β1 ... T_βK,   T_β(v' | v) = Σ_h p_β(h | v) p_β(v' | h),
+// and the mean of exp(RAISE) over many walks from each v equals p_ann(v).
+TEST(RAISE, IsAnUnbiasedEstimateOfTheAnnealingModel) {
+  auto rbm = random_rbm(3, 2, 1.0, 140);
+  torch::NoGradGuard no_grad;
+  const auto f64 = torch::kFloat64;
+  const auto v = all_binary_states(3), h = all_binary_states(2);
+  const auto w = rbm->weight.to(f64), b = rbm->visible_bias.to(f64), c = rbm->hidden_bias.to(f64);
+  auto kernel = [&](double beta) {
+    // p_β(h | v) [8, 4] and p_β(v' | h) [4, 8], products of independent Bernoullis.
+    auto bern = [](const torch::Tensor& p, const torch::Tensor& x) {  // [N, D], [M, D] -> [N, M]
+      return (x.unsqueeze(0) * p.unsqueeze(1) + (1 - x.unsqueeze(0)) * (1 - p.unsqueeze(1))).prod(2);
+    };
+    return bern(torch::sigmoid(beta * (v.mm(w) + c)), h).mm(bern(torch::sigmoid(beta * (h.mm(w.t()) + b)), v));
+  };
+  for (int64_t k : {1, 2}) {
+    const auto betas = samplers::ais_betas(samplers::AISOptions().betas(k).schedule("linear"));
+    auto p_ann = torch::full({1, 8}, 1.0 / 8, f64);  // the uniform base
+    for (int64_t i = 1; i <= k; ++i) p_ann = p_ann.mm(kernel(betas[i].item<double>()));
+    const int64_t walks = 200000;
+    const auto rows = v.repeat({walks, 1});
+    const auto log_p = samplers::raise_log_likelihoods(*rbm, torch::Tensor(), rows, samplers::AISOptions().betas(k).schedule("linear"));
+    const auto mean = log_p.exp().view({walks, 8}).mean(0);
+    for (int64_t s = 0; s < 8; ++s) {
+      EXPECT_NEAR(mean[s].item<double>() / p_ann[0][s].item<double>(), 1.0, 0.01) << "K=" << k << " state " << s;
+    }
+    // Jensen: the mean log is below log p_ann(v).
+    EXPECT_LT(log_p.view({walks, 8}).mean(0).sub(p_ann[0].log()).max().item<double>(), 0) << "K=" << k;
+  }
+}
+
+// With many betas p_ann tends to the model: RAISE approaches the exact log p(v) from below.
+TEST(RAISE, ApproachesTheExactLogLikelihoodFromBelow) {
+  auto rbm = random_rbm(20, 10, 0.5, 150);
+  const auto rows = exact_samples(*rbm, 200);
+  const double exact = mean_log_likelihood(*rbm, rows, exact_log_partition(*rbm));
+  trainers::RAISELogLikelihood few(trainers::AnnealingOptions().ais(samplers::AISOptions().betas(10)).repeats(3));
+  trainers::RAISELogLikelihood many(trainers::AnnealingOptions().ais(samplers::AISOptions().betas(3000)).repeats(3));
+  const auto coarse = few.evaluate(*rbm, datasets::Dataset(rows, "rows"));
+  const auto fine = many.evaluate(*rbm, datasets::Dataset(rows, "rows"));
+  // Below within its noise: the spread of the repeats (a mean of 200 rows' single walks).
+  for (const auto& m : {coarse, fine}) {
+    for (const auto& r : m["raise_ll_repeats"]) EXPECT_LT(r.get<double>(), exact + 2 * m["raise_ll_spread"].get<double>()) << m.dump();
+  }
+  EXPECT_LT(coarse["raise_ll"].get<double>(), exact - 0.1) << coarse.dump();
+  EXPECT_NEAR(fine["raise_ll"].get<double>(), exact, 0.05) << fine.dump();
+  EXPECT_EQ(fine["raise_rows"].get<int64_t>(), 200);
 }
 
 TEST(PseudoLikelihood, EqualsEnumeratedConditionals) {

@@ -27,6 +27,30 @@ const std::map<std::string, std::function<void(const json&)>>& catalogue() {
          EXPECT_GT(f["float64_product_zero_at"].get<int>(), f["float32_product_zero_at"].get<int>());
          EXPECT_TRUE(std::isfinite(f["sum_of_logs_at_end"].get<double>()));
        }},
+      {"likelihood_estimates",
+       [](const json& f) {
+         ASSERT_EQ(f["models"].size(), 2u);
+         bool above = false;
+         for (const auto& [label, m] : f["models"].items()) {
+           const double exact = m["exact_ll"].get<double>();
+           const double repeats = static_cast<double>(m["forward_ais"]["repeats"].size());
+           ASSERT_GE(repeats, 2) << label;
+           // Forward AIS covers the exact figure.
+           const auto& forward = m["forward_ais"];
+           EXPECT_LE(std::abs(forward["ll"].get<double>() - exact), 2 * forward["spread"].get<double>() / std::sqrt(repeats) + 0.01)
+               << label;
+           // Reverse AIS from exact samples and RAISE stay below it in every repeat, and not vacuously far.
+           for (const char* lower : {"reverse_ais_from_exact_samples", "raise"}) {
+             const auto& e = m[lower];
+             for (const auto& r : e["repeats"]) EXPECT_LE(r.get<double>(), exact + 2 * e["spread"].get<double>()) << label << " " << lower;
+             EXPECT_GT(e["ll"].get<double>(), exact - 3) << label << " " << lower;
+           }
+           // Reverse AIS from data lands above it on some model: no lower bound.
+           const auto& from_data = m["reverse_ais_from_data"];
+           above |= from_data["ll"].get<double>() - exact > 2 * from_data["spread"].get<double>() / std::sqrt(repeats);
+         }
+         EXPECT_TRUE(above) << "reverse AIS from data stayed at or below the exact figure on every model";
+       }},
       {"persistence_vs_short_run",
        [](const json& f) {
          const auto& short_run = f["short_run"]["by_length"];

@@ -16,6 +16,7 @@ namespace fs = std::filesystem;
 
 const std::string kQuick = "experiments/quickstart.yaml --set train.log_every=100 --set train.checkpoint_every=100";
 
+using testing::expect_refused;
 using testing::summary_of;
 
 NamedTensors exported(const fs::path& run, const fs::path& file) {
@@ -80,19 +81,51 @@ TEST(Runs, RunDirectoryHoldsConfigMetricsSummaryAndExport) {
   // (about -9.0 for seed 1; the full quickstart reaches -3.7).
   EXPECT_GT(summary["best"]["exact_ll"].get<double>(), -10.0);
 
-  // `ebm eval --metric ais` on the trained run: forward and reverse AIS both land on the exact
-  // figure, and the line says which settings produced it.
-  auto ais = testing::run_ebm("eval --run '" + (dir / "run").string() +
-                              "' --metric ais --chains 100 --betas 5000 --burn-in 200");
+  // `ebm eval --metric ais` on the trained run: forward AIS and reverse AIS from exact samples
+  // both land on the exact figure, each repeated; the line says which settings produced it.
+  const std::string eval = "eval --run '" + (dir / "run").string() + "' --metric ";
+  auto last_json_line = [](const testing::CommandResult& r) {  // the result; logs go before it
+    const auto start = r.output.rfind("\n{") + 1;
+    return nlohmann::json::parse(r.output.substr(start, r.output.find('\n', start) - start));
+  };
+  auto ais = testing::run_ebm(eval + "ais --chains 100 --betas 5000 --repeats 3");
   ASSERT_EQ(ais.exit_code, 0) << ais.output;
-  const auto line = ais.output.substr(ais.output.rfind("{\"run\""));
-  const auto report = nlohmann::json::parse(line.substr(0, line.find('\n')));
-  EXPECT_EQ(report["settings"]["burn_in"].get<int64_t>(), 200);
+  const auto report = last_json_line(ais);
+  EXPECT_EQ(report["settings"]["reverse"].get<std::string>(), "auto");
   EXPECT_EQ(report["settings"]["betas"].get<int64_t>(), 5000);
+  EXPECT_EQ(report["settings"]["repeats"].get<int64_t>(), 3);
+  EXPECT_EQ(report["ais_log_z_repeats"].size(), 3u);
   const double exact_ll = summary["final"]["exact_ll"].get<double>();
-  EXPECT_NEAR(report["ais_ll"].get<double>(), exact_ll, 0.1) << line;
-  EXPECT_NEAR(report["ais_ll_reverse"].get<double>(), exact_ll, 0.1) << line;
-  EXPECT_EQ(testing::run_ebm("eval --run '" + (dir / "run").string() + "' --metric ais --burn-in -1").exit_code, 2);
+  EXPECT_NEAR(report["ais_ll"].get<double>(), exact_ll, 0.1) << report;
+  EXPECT_NEAR(report["ais_ll_reverse"].get<double>(), exact_ll, 0.1) << report;
+  EXPECT_FALSE(report.contains("ais_ll_reverse_from_data")) << report;
+  EXPECT_EQ(testing::run_ebm(eval + "ais --burn-in -1").exit_code, 2);
+  // RAISE from the same run: below the exact figure within its noise, and not far below.
+  auto raise = testing::run_ebm(eval + "raise --betas 2000 --repeats 3");
+  ASSERT_EQ(raise.exit_code, 0) << raise.output;
+  const auto raised = last_json_line(raise);
+  for (const auto& r : raised["raise_ll_repeats"]) {
+    EXPECT_LT(r.get<double>(), exact_ll + 2 * raised["raise_ll_spread"].get<double>()) << raised;
+  }
+  EXPECT_GT(raised["raise_ll"].get<double>(), exact_ll - 0.5) << raised;
+  // The schedule check doubles the betas from 20 until forward AIS moves less than its spread.
+  auto check = testing::run_ebm(eval + "ais --betas 20 --repeats 3 --reverse off --check-schedule --max-betas 640");
+  ASSERT_EQ(check.exit_code, 0) << check.output;
+  const auto checked = last_json_line(check);
+  const auto& levels = checked["schedule_check"]["levels"];
+  ASSERT_GE(levels.size(), 2u) << checked;
+  for (size_t i = 0; i < levels.size(); ++i) EXPECT_EQ(levels[i]["betas"].get<int64_t>(), 20 << i) << checked;
+  EXPECT_EQ(checked["settings"]["betas"], levels.back()["betas"]);
+  if (checked["schedule_check"]["settled"].get<bool>()) {
+    const auto n = levels.size();
+    EXPECT_LT(std::abs(levels[n - 1]["ais_ll"].get<double>() - levels[n - 2]["ais_ll"].get<double>()),
+              std::max(levels[n - 1]["ais_ll_spread"].get<double>(), levels[n - 2]["ais_ll_spread"].get<double>()));
+    EXPECT_EQ(checked["schedule_check"]["betas_enough"], levels[n - 2]["betas"]);
+  } else {
+    EXPECT_EQ(levels.back()["betas"].get<int64_t>(), 640);
+  }
+  expect_refused(testing::run_ebm(eval + "exact_ll --check-schedule"), "--check-schedule needs a metric with inverse temperatures");
+  expect_refused(testing::run_ebm(eval + "ais --repeats 1 --check-schedule"), "--check-schedule needs --repeats of at least 2");
 
   auto tensors = exported(dir / "run", dir / "rbm.safetensors");
   ASSERT_EQ(tensors.size(), 3u);
@@ -100,6 +133,16 @@ TEST(Runs, RunDirectoryHoldsConfigMetricsSummaryAndExport) {
   EXPECT_EQ(tensors[0].second.sizes(), (std::vector<int64_t>{16, 16}));
   EXPECT_EQ(tensors[1].first, "visible_bias");
   EXPECT_EQ(tensors[2].first, "hidden_bias");
+  // The exported file carries its config: `ebm eval --model` gives the run's figure alone.
+  auto from_file = testing::run_ebm("eval --model '" + (dir / "rbm.safetensors").string() + "' --metric exact_ll");
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.output;
+  EXPECT_NEAR(last_json_line(from_file)["exact_ll"].get<double>(), exact_ll, 1e-9);
+  EXPECT_EQ(last_json_line(from_file)["step"].get<int64_t>(), 5000);
+  // A file without a config, or with a tensor the model lacks, is refused by name.
+  write_safetensors((dir / "bare.safetensors").string(), tensors);
+  expect_refused(testing::run_ebm("eval --model '" + (dir / "bare.safetensors").string() + "' --metric exact_ll"),
+                 "bare.safetensors: holds no config");
+  expect_refused(testing::run_ebm("eval --metric exact_ll"), "eval needs --run DIR or --model FILE");
 
   // A second run into the same directory is refused; nothing there is touched.
   auto before = testing::read_text(dir / "run" / "summary.json");

@@ -56,4 +56,13 @@ inline CommandResult run_ebm_in_shell(const std::string& line) {
 // Runs the built `ebm` binary with `args` (shell words) from the source tree.
 inline CommandResult run_ebm(const std::string& args) { return run_ebm_in_shell("'" + std::string(EBM_BINARY) + "' " + args); }
 
+// The command exited with `code` and one clear message holding `message`, no internal error.
+inline void expect_refused(const CommandResult& r, const std::string& message, int code = 2) {
+  EXPECT_EQ(r.exit_code, code) << r.output;
+  EXPECT_NE(r.output.find(message), std::string::npos) << r.output;
+  for (const char* internal : {"terminate called", "INTERNAL ASSERT", "Exception raised from", "what():"}) {
+    EXPECT_EQ(r.output.find(internal), std::string::npos) << r.output;
+  }
+}
+
 }  // namespace ebm::testing

@@ -17,29 +17,6 @@ LatentVariableModel& latent_of(const EnergyModelImpl& model, const char* metric)
 }
 }  // namespace
 
-void AISLogLikelihood::check_model(const EnergyModelImpl& model) const {
-  if (!samplers::has_ais_path(model)) throw std::invalid_argument("ais needs a bernoulli_rbm or a gaussian_bernoulli_rbm");
-}
-
-Metrics AISLogLikelihood::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
-  check_model(model);
-  auto& rbm = latent_of(model, "ais");
-  auto result = samplers::ais_log_partition(rbm, data.data(), options_);
-  Metrics m;
-  m["ais_ll"] = mean_log_likelihood(rbm, data.data(), result.log_z);
-  m["ais_log_z"] = result.log_z;
-  m["ais_log_z_stderr"] = result.log_z_stderr;
-  m["ais_base_log_z"] = result.base_log_z;
-  if (reverse_) {
-    auto reverse = samplers::reverse_ais_log_partition(rbm, data.data(), options_);
-    m["ais_ll_reverse"] = mean_log_likelihood(rbm, data.data(), reverse.log_z);
-    m["ais_log_z_reverse"] = reverse.log_z;
-    m["ais_log_z_reverse_stderr"] = reverse.log_z_stderr;
-  }
-  if (is_enumerable(rbm)) m["exact_log_z"] = exact_log_partition(rbm);
-  return m;
-}
-
 void PseudoLikelihood::check_model(const EnergyModelImpl& model) const {
   if (model.domain() != Domain::Binary) throw std::invalid_argument("pl needs a model of binary data");
 }

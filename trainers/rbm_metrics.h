@@ -1,30 +1,12 @@
-// Evaluators for RBMs beyond exact enumeration:
-//   ais:  log Z by annealed importance sampling (samplers/ais.h); ll = mean[-F(x)] - log Z.
+// Evaluators for RBMs beyond exact enumeration (annealing: trainers/annealed_likelihood.h):
 //   pl:   pseudo-likelihood (Besag 1975), sum_i log p(x_i | x_-i) with
 //         p(x_i | x_-i) = sigmoid(F(x with x_i flipped) - F(x)), every feature, exactly.
 //   recon: one mean-field pass x -> p(h|x) -> p(x|h) =: r; squared error and cross-entropy.
 #pragma once
 
-#include "samplers/ais.h"
 #include "trainers/evaluator.h"
 
 namespace ebm::trainers {
-
-// Reports "ais_ll", "ais_log_z", "ais_log_z_stderr", "ais_base_log_z", with `reverse`
-// "ais_ll_reverse", "ais_log_z_reverse" and "ais_log_z_reverse_stderr", and "exact_log_z" when
-// enumerable (prefixed, so they do not collide with exact_ll's "log_z" in one row).
-class AISLogLikelihood : public Evaluator {
- public:
-  explicit AISLogLikelihood(samplers::AISOptions options = {}, bool reverse = true)
-      : options_(std::move(options)), reverse_(reverse) {}
-  Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;
-  std::string primary_metric() const override { return "ais_ll"; }
-  void check_model(const EnergyModelImpl& model) const override;
-
- private:
-  samplers::AISOptions options_;
-  bool reverse_;
-};
 
 // Reports "pseudo_ll_total" (nats per example, summed over features) and
 // "pseudo_ll_per_feature" (the same divided by the number of features).

@@ -1,6 +1,7 @@
 // The evaluators a config can switch on (eval.NAME: true) and `ebm eval --metric NAME` runs.
 #include "datasets/toy_2d.h"
 #include "experiments/components.h"
+#include "trainers/annealed_likelihood.h"
 #include "trainers/density_metrics.h"
 #include "trainers/exact_log_likelihood.h"
 #include "trainers/rbm_metrics.h"
@@ -8,6 +9,12 @@
 namespace ebm::experiments {
 
 namespace {
+
+samplers::AISOptions annealing_path(const SectionConfig& c, const std::string& metric) {
+  auto options = samplers::AISOptions().betas(c.get<int64_t>(metric + "_betas")).schedule(c.get<std::string>(metric + "_schedule"));
+  if (metric == "ais") options.chains(c.get<int64_t>("ais_chains"));
+  return options;
+}
 
 std::vector<Component<EvaluatorFactory>> evaluators() {
   Accepts enumerable = Accepts().with_latent_variables(), rbm = enumerable,
@@ -42,21 +49,40 @@ std::vector<Component<EvaluatorFactory>> evaluators() {
          return std::make_shared<trainers::MMD>(e.grid, c.get<int64_t>("samples"));
        }},
       {"ais",
-       "log-likelihood with log Z by annealed importance sampling (Salakhutdinov & Murray 2008), forward (ais_ll, "
-       "tends to be too high) and reverse from model samples (ais_ll_reverse, tends to be too low; Burda et al. 2015)",
+       "log-likelihood with log Z by annealed importance sampling (Salakhutdinov & Murray 2008), repeated: forward "
+       "(ais_ll, a stochastic upper bound) and reverse from exact model samples (ais_ll_reverse, a stochastic lower "
+       "bound; enumerable RBMs) or from data rows (ais_ll_reverse_from_data, no bound)",
        {integer("ais_chains", value(100), 2, 1e7, "AIS chains"),
         integer("ais_betas", value(10000), 1, 1e9, "AIS intermediate distributions"),
         choice("ais_schedule", value("piecewise"), {"piecewise", "linear"}, "AIS inverse temperatures"),
-        boolean("ais_reverse", value(true), "also run reverse AIS, bracketing the log-likelihood"),
-        integer("ais_burn_in", value(1000), 0, 1e9, "reverse AIS: Gibbs sweeps of the model from data rows first")},
+        integer("ais_repeats", value(5), 1, 1e4, "independent AIS runs; their spread is the error bar"),
+        choice("ais_reverse", value("auto"), {"auto", "exact", "data", "off"},
+               "reverse AIS from exact model samples (exact: a bound, enumerable RBMs only), from data rows after "
+               "ais_burn_in sweeps (data: no bound), not at all (off), or exact where enumerable (auto)"),
+        integer("ais_burn_in", value(1000), 0, 1e9, "reverse AIS from data: Gibbs sweeps of the model from data rows first")},
        rbm,
-       [](const SectionConfig& c, const Experiment&) {
-         return std::make_shared<trainers::AISLogLikelihood>(samplers::AISOptions()
-                                                                 .chains(c.get<int64_t>("ais_chains"))
-                                                                 .betas(c.get<int64_t>("ais_betas"))
-                                                                 .schedule(c.get<std::string>("ais_schedule"))
+       [](const SectionConfig& c, const Experiment& e) {
+         return std::make_shared<trainers::AISLogLikelihood>(trainers::AnnealingOptions()
+                                                                 .ais(annealing_path(c, "ais"))
+                                                                 .repeats(c.get<int64_t>("ais_repeats"))
+                                                                 .reverse(c.get<std::string>("ais_reverse"))
                                                                  .burn_in(c.get<int64_t>("ais_burn_in")),
-                                                             c.get<bool>("ais_reverse"));
+                                                             e.data->data());
+       }},
+      {"raise",
+       "RAISE (Burda, Grosse & Salakhutdinov 2015): a stochastic lower bound on each row's log-likelihood under the "
+       "annealing model, which tends to the RBM as raise_betas grows; needs no log Z and no equilibrium samples",
+       {integer("raise_betas", value(10000), 1, 1e9, "intermediate distributions of each reverse walk"),
+        choice("raise_schedule", value("piecewise"), {"piecewise", "linear"}, "RAISE inverse temperatures"),
+        integer("raise_repeats", value(5), 1, 1e4, "independent RAISE runs; their spread is the error bar"),
+        integer("raise_chains", value(1), 1, 1e6, "reverse walks per row, averaged in weight")},
+       rbm,
+       [](const SectionConfig& c, const Experiment& e) {
+         return std::make_shared<trainers::RAISELogLikelihood>(trainers::AnnealingOptions()
+                                                                   .ais(annealing_path(c, "raise"))
+                                                                   .repeats(c.get<int64_t>("raise_repeats"))
+                                                                   .chains_per_row(c.get<int64_t>("raise_chains")),
+                                                               e.data->data());
        }},
       {"pl", "pseudo-likelihood, every feature exactly (Besag 1975)", {}, binary,
        [](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::PseudoLikelihood>(); }},

@@ -24,6 +24,7 @@ Signature study_score_matching_cost(const StudyContext& c);
 Signature study_score_matching_blindness(const StudyContext& c);
 Signature study_energy_blowup(const StudyContext& c);
 Signature study_centering(const StudyContext& c);
+Signature study_likelihood_estimates(const StudyContext& c);
 Signature study_long_run_samples(const StudyContext& c);
 
 }  // namespace ebm::experiments
