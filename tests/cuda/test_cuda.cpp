@@ -155,7 +155,8 @@ TEST(Cuda, EveryObjectiveGradientAgreesWithTheCpu) {
 TEST(Cuda, EveryEvaluatorAgreesWithTheCpu) {
   SKIP_WITHOUT_GPU();
   const std::map<std::string, std::vector<std::string>> settings = {
-      {"ais", {"eval.ais_chains=50", "eval.ais_betas=300", "eval.ais_burn_in=20"}}};
+      {"ais", {"eval.ais_chains=50", "eval.ais_betas=300", "eval.ais_repeats=2"}},
+      {"raise", {"eval.raise_betas=300", "eval.raise_repeats=2"}}};
   for (const auto& c : evaluator_registry().components()) {
     // On the RBM unless it needs continuous data (a known density, a 2-D grid).
     const bool binary = c.accepts.accepts(Domain::Binary) && !c.accepts.known_density;
