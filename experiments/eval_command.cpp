@@ -33,6 +33,7 @@ struct Evaluation {
   std::string primary;
 };
 
+// The schedule check needs a spread, so it is refused before any work when there is none.
 Evaluation evaluate(const EvalArguments& args, const std::vector<std::string>& overrides, int64_t* step, bool announce) {
   Experiment e = args.model_file.empty() ? load_trained_experiment(args.run_dir, step, overrides)
                                          : load_exported_experiment(args.model_file, step, overrides);
@@ -46,6 +47,9 @@ Evaluation evaluate(const EvalArguments& args, const std::vector<std::string>& o
     throw ConfigError("--metric " + args.metric + ": " + error.what());
   }
   auto settings = settings_of(component, e.config);
+  if (args.check_schedule && settings.contains("repeats") && settings["repeats"].get<int64_t>() < 2) {
+    throw ConfigError("--check-schedule needs --repeats of at least 2: the spread of the repeats decides");
+  }
   if (announce) {
     spdlog::info("evaluating {} of '{}' at step {} on {} ({} examples){}", args.metric, e.name, *step, e.data->name(),
                  e.data->evaluation_split().size(), settings.empty() ? "" : " with " + settings.dump());
@@ -82,7 +86,6 @@ int eval_command(const EvalArguments& args) {
   if (!has_betas) throw ConfigError("--check-schedule needs a metric with inverse temperatures (ais, raise), not " + args.metric);
   auto first = evaluate(args, overrides, &step, true);
   const int64_t start = first.settings["betas"].get<int64_t>();
-  if (first.settings["repeats"].get<int64_t>() < 2) throw ConfigError("--check-schedule needs --repeats of at least 2: the spread of the repeats decides");
   const int64_t max_betas = args.max_betas > 0 ? args.max_betas : 16 * start;
   nlohmann::ordered_json levels = nlohmann::ordered_json::array();
   auto level_of = [&](const Evaluation& e) {
