@@ -19,6 +19,7 @@
 #include "experiments/config.h"
 #include "experiments/schema.h"
 #include "experiments/system_info.h"
+#include "io/interrupt.h"
 #include "trainers/trainer.h"
 
 namespace {
@@ -68,6 +69,8 @@ int main(int argc, char** argv) {
   // A file-size limit then makes write() fail with EFBIG, which the writers report, instead of
   // killing the process.
   std::signal(SIGXFSZ, SIG_IGN);
+  // Ctrl-C, SIGTERM and SIGHUP stop the work at its next step boundary, keeping it.
+  ebm::io::install_interrupt_handlers();
   auto logger = spdlog::stderr_logger_mt("ebm");
   logger->set_pattern("[%H:%M:%S] %v");
   spdlog::set_default_logger(logger);
@@ -287,6 +290,9 @@ int main(int argc, char** argv) {
   } catch (const ebm::io::InputError& e) {
     spdlog::error("{}", e.what());
     return 2;
+  } catch (const ebm::io::Interrupted& e) {
+    spdlog::warn("{}", e.what());
+    return e.exit_code();
   } catch (const std::bad_alloc&) {
     spdlog::error("out of memory");
     return 1;

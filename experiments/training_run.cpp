@@ -71,6 +71,14 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
     out["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     run.write_summary(out);
     throw DivergedRun(diverged, result);
+  } catch (const trainers::TrainingInterrupted& interrupted) {
+    out["interrupted"] = io::signal_name(interrupted.signal);
+    out["steps"] = interrupted.step;
+    out["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    run.write_summary(out);
+    throw io::Interrupted(std::string(interrupted.what()) +
+                              (interrupted.checkpoint.empty() ? "" : "; resume with: ebm train --resume " + run.path()),
+                          interrupted.signal);
   }
   if (result.primary_metric.empty() && summary.final.size() > 1) {
     result.primary_metric = std::next(summary.final.begin()).key();  // after "step"

@@ -8,6 +8,7 @@
 #include "ebm/bernoulli.h"
 #include "ebm/bernoulli_rbm.h"
 #include "ebm/gaussian_bernoulli_rbm.h"
+#include "io/interrupt.h"
 
 namespace ebm::samplers {
 
@@ -107,6 +108,7 @@ torch::Tensor walk(const Path& path, torch::Tensor v, const torch::Tensor& betas
   auto log_w = torch::zeros({v.size(0)}, path.options());
   const int64_t last = betas.size(0) - 1;
   for (int64_t k = 1; k <= last; ++k) {
+    io::interruption_point("AIS");
     const auto pre = path.pre(v);
     log_w += path.log_unnormalised(v, pre, beta_at[k]) - path.log_unnormalised(v, pre, beta_at[k - 1]);
     if (k < last) v = path.sweep(pre, beta_at[k]);  // the last state's sweep would weigh nothing

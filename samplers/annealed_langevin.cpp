@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "ebm/gaussian.h"
+#include "io/interrupt.h"
 #include "samplers/metropolis.h"
 
 namespace ebm::samplers {
@@ -58,6 +59,7 @@ torch::Tensor AnnealedLangevinSampler::run(EnergyModelImpl& model, const torch::
   const int64_t levels = options_.levels();
   auto x = x0.clone();
   for (int64_t sweep = 0; sweep < steps; ++sweep) {
+    io::interruption_point("sampling");
     for (int64_t l = 0; l < levels; ++l) {
       // Fraction of the way down the ladder: 0 at the smoothest level, 1 at the model.
       const double t = levels == 1 ? 1.0 : static_cast<double>(l) / static_cast<double>(levels - 1);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "ebm/latent_variable_model.h"
+#include "io/interrupt.h"
 
 namespace ebm::samplers {
 
@@ -21,7 +22,10 @@ torch::Tensor BlockGibbsSampler::run(EnergyModelImpl& model, const torch::Tensor
   auto* latent = static_cast<LatentVariableModel*>(&model);
   torch::NoGradGuard no_grad;
   torch::Tensor x = v;
-  for (int64_t s = 0; s < steps; ++s) x = latent->sample_visible(latent->sample_hidden(x));
+  for (int64_t s = 0; s < steps; ++s) {
+    io::interruption_point("sampling");
+    x = latent->sample_visible(latent->sample_hidden(x));
+  }
   return x;
 }
 

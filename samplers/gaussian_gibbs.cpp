@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "ebm/gaussian.h"
+#include "io/interrupt.h"
 
 namespace ebm::samplers {
 
@@ -27,6 +28,7 @@ torch::Tensor GaussianGibbsSampler::run(EnergyModelImpl& model, const torch::Ten
   auto centred = x0 - mean;
   const int64_t d = x0.size(1);
   for (int64_t s = 0; s < steps; ++s) {
+    io::interruption_point("sampling");
     for (int64_t i = 0; i < d; ++i) {
       auto conditional_mean = -centred.mv(coupling[i]);
       centred.select(1, i).copy_(conditional_mean + conditional_std[i] * torch::randn_like(conditional_mean));

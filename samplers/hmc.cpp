@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "io/interrupt.h"
+
 namespace ebm::samplers {
 
 HMCSampler::HMCSampler(HMCOptions options) : options_(options) {
@@ -16,6 +18,7 @@ torch::Tensor HMCSampler::run(EnergyModelImpl& model, const torch::Tensor& x0, i
   acceptance_.reset();
   auto current = ChainState::at(model, x0.clone());
   for (int64_t s = 0; s < steps; ++s) {
+    io::interruption_point("sampling");
     auto p = torch::randn_like(current.x);
     const auto start_h = current.energy + 0.5 * p.pow(2).sum(1);
     auto y = current.x.clone();

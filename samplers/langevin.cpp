@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "io/interrupt.h"
+
 namespace ebm::samplers {
 
 void require_continuous(const EnergyModelImpl& model, const std::string& sampler) {
@@ -23,6 +25,7 @@ torch::Tensor LangevinSampler::run(EnergyModelImpl& model, const torch::Tensor& 
   const double half_step = 0.5 * options_.step_size(), clip = options_.grad_clip();
   auto x = x0.clone();
   for (int64_t s = 0; s < steps; ++s) {
+    io::interruption_point("sampling");
     auto g = model.energy_gradient(x);
     if (clip > 0) g.clamp_(-clip, clip);
     x.add_(g, -half_step).add_(torch::randn_like(x), options_.noise_scale());
@@ -45,6 +48,7 @@ torch::Tensor MALASampler::run(EnergyModelImpl& model, const torch::Tensor& x0, 
   acceptance_.reset();
   auto current = ChainState::at(model, x0.clone());
   for (int64_t s = 0; s < steps; ++s) {
+    io::interruption_point("sampling");
     auto proposal = ChainState::at(model, current.x - 0.5 * eps * current.grad + std::sqrt(eps) * torch::randn_like(current.x));
     auto accept = metropolis_accept(current.energy - proposal.energy + log_q(current.x, proposal.x, proposal.grad) -
                                     log_q(proposal.x, current.x, current.grad));

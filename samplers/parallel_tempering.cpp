@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "ebm/latent_variable_model.h"
+#include "io/interrupt.h"
 #include "samplers/metropolis.h"
 
 namespace ebm::samplers {
@@ -48,6 +49,7 @@ torch::Tensor ParallelTemperingSampler::run(EnergyModelImpl& model, const torch:
   proposed_any_ = false;
 
   for (int64_t s = 0; s < steps; ++s, ++sweeps_) {
+    io::interruption_point("sampling");
     auto h = latent.sample_hidden_tempered(state.view({k * b, d}), beta_rows);
     auto v = latent.sample_visible_tempered(h, beta_rows);
     auto energy = latent.joint_energy(v, h).view({k, b});

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "io/interrupt.h"
+
 namespace ebm::samplers {
 
 RandomWalkSampler::RandomWalkSampler(RandomWalkOptions options) : options_(options) {
@@ -16,6 +18,7 @@ torch::Tensor RandomWalkSampler::run(EnergyModelImpl& model, const torch::Tensor
   auto energy = model.energy(x);
   auto long_options = torch::TensorOptions().dtype(torch::kLong).device(x.device());
   for (int64_t s = 0; s < steps; ++s) {
+    io::interruption_point("sampling");
     torch::Tensor y;
     if (binary) {
       auto unit = torch::randint(x.size(1), {x.size(0), 1}, long_options);

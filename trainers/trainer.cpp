@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -69,19 +70,37 @@ void Trainer::set_learning_rates() {
 }
 
 TrainingSummary Trainer::run() {
-  if (options_.rollback_on_divergence()) good_state_ = state_bytes();
+  if (options_.rollback_on_divergence() && good_state_.empty()) good_state_ = state_bytes();
   const auto progress_period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(progress_every_s_));
   auto interval_start = Clock::now(), next_progress = interval_start + progress_period;
   auto restart_interval = [&] {
     interval_start = Clock::now();
     next_progress = interval_start + progress_period;
+    carried_interval_s_ = 0;
   };
+  auto interval_s = [&] { return carried_interval_s_ + std::chrono::duration<double>(Clock::now() - interval_start).count(); };
+  // An evaluation that a stop request cut short (it may run an interruptible sampler or AIS)
+  // stops the run there; the resumed run evaluates again.
+  auto log_step_or_stop = [&] {
+    try {
+      complete_log_step(interval_s());
+    } catch (const io::Interrupted& interrupted) {
+      log_due_ = true;
+      stop(interval_s(), interrupted.signal);
+    }
+    restart_interval();
+  };
+  if (log_due_) log_step_or_stop();
   while (step_ < options_.steps()) {
+    if (const int signal = io::pending_interrupt()) stop(interval_s(), signal);
     set_learning_rates();
     auto batch = batches_.next();
     // Dropping the gradients (rather than zeroing them) lets backward write them in place.
     for (auto& p : trained_) p.mutable_grad().reset();
-    LossTerms terms = objective_->compute(*model_, batch);
+    LossTerms terms = [&] {
+      io::DeferInterrupts whole_step;  // the step's own sampler runs finish; the stop comes after
+      return objective_->compute(*model_, batch);
+    }();
     if (term_sums_.empty()) {
       term_sums_.emplace_back("loss", 0.0);
       for (const auto& [name, value] : terms.terms) term_sums_.emplace_back(name, 0.0);
@@ -90,7 +109,7 @@ TrainingSummary Trainer::run() {
     for (const auto& [name, value] : terms.terms) pending_.push_back(value.detach());
     const bool log_step = (step_ + 1) % options_.log_every() == 0 || step_ + 1 == options_.steps();
     if (log_step || (step_ + 1) % check_every_ == 0) {
-      if (const auto diverged = read_pending()) {
+      if (const auto diverged = read_pending(step_ + 1)) {
         roll_back(diverged);
         restart_interval();
         continue;
@@ -109,24 +128,10 @@ TrainingSummary Trainer::run() {
         restart_interval();
         continue;
       }
-      const double interval_s = std::chrono::duration<double>(Clock::now() - interval_start).count();
-      last_ = log_row(interval_s);
-      if (on_log_) on_log_(last_);
-      // One serialisation serves the checkpoint and the state a rollback would return to.
-      const bool periodic = options_.checkpoint_every() > 0 && step_ % options_.checkpoint_every() == 0;
-      const bool checkpoint = !options_.checkpoint_path().empty() && (periodic || step_ == options_.steps());
-      if (checkpoint || options_.rollback_on_divergence()) {
-        std::string state = state_bytes();
-        if (checkpoint) {
-          save_checkpoint_file(state, options_.checkpoint_path());
-          checkpoint_step_ = step_;
-        }
-        if (options_.rollback_on_divergence()) good_state_ = std::move(state);
-      }
-      restart_interval();
+      log_step_or_stop();
     } else if (on_progress_) {
       if (const auto now = Clock::now(); now >= next_progress) {
-        on_progress_(step_, static_cast<double>(steps_in_interval_) / std::chrono::duration<double>(now - interval_start).count());
+        on_progress_(step_, static_cast<double>(steps_in_interval_) / interval_s());
         next_progress = now + progress_period;
       }
     }
@@ -140,7 +145,57 @@ TrainingSummary Trainer::run() {
   return summary;
 }
 
-Trainer::Divergence Trainer::read_pending() {
+void Trainer::complete_log_step(double interval_s) {
+  last_ = log_row(interval_s);
+  log_due_ = false;
+  if (on_log_) {
+    io::DeferInterrupts whole_row;  // an observer's measurement finishes; the stop comes after
+    on_log_(last_);
+  }
+  // One serialisation serves the checkpoint and the state a rollback would return to.
+  const bool periodic = options_.checkpoint_every() > 0 && step_ % options_.checkpoint_every() == 0;
+  const bool checkpoint = !options_.checkpoint_path().empty() && (periodic || step_ == options_.steps());
+  if (checkpoint || options_.rollback_on_divergence()) {
+    std::string state = state_bytes();
+    if (checkpoint) {
+      save_checkpoint_file(state, options_.checkpoint_path());
+      checkpoint_step_ = step_;
+    }
+    if (options_.rollback_on_divergence()) good_state_ = std::move(state);
+  }
+}
+
+TrainingInterrupted::TrainingInterrupted(int signal, int64_t step, std::string checkpoint)
+    : io::Interrupted(fmt::format("training interrupted by {} at step {}: {}", io::signal_name(signal), step,
+                                  checkpoint.empty() ? std::string("no checkpoint path, nothing saved")
+                                                     : "its state is saved in " + checkpoint),
+                      signal),
+      step(step),
+      checkpoint(std::move(checkpoint)) {}
+
+void Trainer::stop(double interval_s, int signal) {
+  if (const auto diverged = read_pending(step_)) {
+    roll_back(diverged);  // the stop saves the last good state instead
+    interval_s = 0;
+  }
+  if (options_.checkpoint_path().empty()) throw TrainingInterrupted(signal, step_, "");
+  torch::serialize::OutputArchive archive;
+  write_state(archive);
+  // The unfinished interval: its sums and seconds, and whether its log step is still to do.
+  nlohmann::ordered_json interval = {{"steps", steps_in_interval_}, {"seconds", interval_s}, {"log_due", log_due_}};
+  for (const auto& [name, sum] : term_sums_) interval["sums"].push_back({name, sum});
+  archive.write("interval", c10::IValue(interval.dump()));
+  if (options_.rollback_on_divergence()) {
+    auto bytes = torch::empty({static_cast<int64_t>(good_state_.size())}, torch::kUInt8);
+    std::memcpy(bytes.data_ptr(), good_state_.data(), good_state_.size());
+    archive.write("good_state", bytes);
+  }
+  save_checkpoint_file(archive_bytes(archive), options_.checkpoint_path());
+  checkpoint_step_ = step_;
+  throw TrainingInterrupted(signal, step_, options_.checkpoint_path());
+}
+
+Trainer::Divergence Trainer::read_pending(int64_t newest_step) {
   if (pending_.empty()) return {};
   std::vector<double> values(pending_.size());
   if (pending_.front().device().is_cpu()) {
@@ -153,9 +208,9 @@ Trainer::Divergence Trainer::read_pending() {
   pending_.clear();
   const size_t per_step = term_sums_.size();
   const int64_t steps = static_cast<int64_t>(values.size() / per_step);
-  for (int64_t s = 0; s < steps; ++s) {  // the newest step is step_ + 1: it has not updated yet
+  for (int64_t s = 0; s < steps; ++s) {
     const double loss = values[s * per_step];
-    const int64_t step = step_ + 1 - (steps - 1 - s);
+    const int64_t step = newest_step - (steps - 1 - s);
     if (!std::isfinite(loss)) return {fmt::format("the loss is {} at step {}", loss, step), step};
   }
   for (size_t i = 0; i < values.size(); ++i) term_sums_[i % per_step].second += values[i];
@@ -221,6 +276,26 @@ void Trainer::roll_back(const Divergence& diverged) {
 }
 
 Metrics Trainer::log_row(double interval_s) {
+  const bool evaluate = !evaluators_.empty() && (options_.eval_every() == 0 || step_ % options_.eval_every() == 0 ||
+                                                 step_ == options_.steps());
+  // Evaluation comes first: interrupted, it leaves the trainer as it was.
+  Metrics metrics = Metrics::object();
+  if (evaluate) {
+    // Evaluation must not shift the training random stream: changing log_every or eval_every,
+    // or adding an evaluator, leaves the trained model unchanged.
+    auto generators = GeneratorSnapshot::capture();
+    model_->eval();
+    try {
+      const auto evaluation_data = data_.evaluation_split();
+      for (const auto& evaluator : evaluators_) metrics.update(evaluator->evaluate(*model_, evaluation_data));
+    } catch (...) {
+      model_->train();
+      generators.restore();
+      throw;
+    }
+    model_->train();
+    generators.restore();
+  }
   wall_s_ += interval_s;
   Metrics row;
   row["step"] = step_;
@@ -228,18 +303,7 @@ Metrics Trainer::log_row(double interval_s) {
     row[name] = sum / static_cast<double>(steps_in_interval_);
     sum = 0;
   }
-  const bool evaluate = !evaluators_.empty() && (options_.eval_every() == 0 || step_ % options_.eval_every() == 0 ||
-                                                 step_ == options_.steps());
-  if (evaluate) {
-    // Evaluation must not shift the training random stream: changing log_every or eval_every,
-    // or adding an evaluator, leaves the trained model unchanged.
-    auto generators = GeneratorSnapshot::capture();
-    model_->eval();
-    const auto evaluation_data = data_.evaluation_split();
-    for (const auto& evaluator : evaluators_) row.update(evaluator->evaluate(*model_, evaluation_data));
-    model_->train();
-    generators.restore();
-  }
+  row.update(metrics);
   row["steps_per_s"] = interval_s > 0 ? static_cast<double>(steps_in_interval_) / interval_s : 0.0;
   row["wall_s"] = wall_s_;
   steps_in_interval_ = 0;
@@ -314,6 +378,23 @@ void Trainer::read_state_unchecked(torch::serialize::InputArchive& archive, cons
 int64_t Trainer::resume(const std::string& path) {
   auto archive = open_checkpoint(path, model_->parameters().front().device());
   read_state(archive, path);
+  as_input_error(path, [&] {
+    c10::IValue value;
+    if (archive.try_read("interval", value)) {  // written by an interruption
+      const auto interval = nlohmann::json::parse(value.toStringRef());
+      steps_in_interval_ = interval.at("steps").get<int64_t>();
+      carried_interval_s_ = interval.at("seconds").get<double>();
+      log_due_ = interval.at("log_due").get<bool>();
+      term_sums_.clear();
+      for (const auto& sum : interval.value("sums", nlohmann::json::array())) {
+        term_sums_.emplace_back(sum.at(0).get<std::string>(), sum.at(1).get<double>());
+      }
+    }
+    torch::Tensor good_state;
+    if (archive.try_read("good_state", good_state)) {
+      good_state_.assign(static_cast<const char*>(good_state.data_ptr()), static_cast<size_t>(good_state.numel()));
+    }
+  });
   checkpoint_step_ = step_;
   spdlog::info("loaded checkpoint {} (step {})", path, step_);
   return step_;

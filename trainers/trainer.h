@@ -17,6 +17,12 @@
 // the default checks every step and a non-finite loss never reaches an update; on a GPU it
 // checks at log steps. Either way the outcome is the same: a rollback restores the last good
 // log step's state whatever ran after the bad step.
+//
+// Interruption (io/interrupt.h): a stop request is honoured between steps, or during an
+// evaluation (which then runs again on resume). The trainer writes a checkpoint there, whatever
+// checkpoint_every says, holding also the unfinished log interval's sums and the rollback state,
+// so the resumed run logs and trains exactly as an uninterrupted one; then it throws
+// TrainingInterrupted.
 #pragma once
 
 #include <torch/optim/optimizer.h>
@@ -28,6 +34,7 @@
 #include <vector>
 
 #include "datasets/dataset.h"
+#include "io/interrupt.h"
 #include "trainers/evaluator.h"
 #include "trainers/objective.h"
 #include "trainers/schedule.h"
@@ -75,6 +82,14 @@ class TrainingDiverged : public std::runtime_error {
   int64_t step;  // the update at which it was detected
 };
 
+// A stop request honoured at `step`; `checkpoint` is where the state went ("" without a path).
+class TrainingInterrupted : public io::Interrupted {
+ public:
+  TrainingInterrupted(int signal, int64_t step, std::string checkpoint);
+  int64_t step;
+  std::string checkpoint;
+};
+
 class Trainer {
  public:
   Trainer(EnergyModelPtr model, std::shared_ptr<Objective> objective,
@@ -103,13 +118,17 @@ class Trainer {
     explicit operator bool() const { return !reason.empty(); }
   };
   Metrics log_row(double interval_s);
+  // The rest of a log step once the update is done: the row, its callback, the checkpoint.
+  void complete_log_step(double interval_s);
+  // Saves the state (with the unfinished interval) and throws TrainingInterrupted.
+  [[noreturn]] void stop(double interval_s, int signal);
   // At a log step: whether the model counts as diverged.
   Divergence divergence(const torch::Tensor& batch, const std::vector<torch::Tensor>& energies);
   void roll_back(const Divergence& why);
   void set_learning_rates();
-  // Reads the losses and terms held since the last check into the interval's sums; a
-  // divergence if a loss was not finite.
-  Divergence read_pending();
+  // Reads the losses and terms held since the last check (the newest at `newest_step`) into the
+  // interval's sums; a divergence if a loss was not finite.
+  Divergence read_pending(int64_t newest_step);
   void write_state(torch::serialize::OutputArchive& archive) const;
   // Restores a state; io::InputError naming `origin` when it does not fit.
   void read_state(torch::serialize::InputArchive& archive, const std::string& origin);
@@ -139,6 +158,10 @@ class Trainer {
   int64_t check_every_ = 1;
   int64_t steps_in_interval_ = 0;
   std::string good_state_;        // the serialised state of the last good log step
+  // Restored from an interruption's checkpoint: the interval's seconds so far, and whether the
+  // log step at step_ (its evaluation) is still to do.
+  double carried_interval_s_ = 0;
+  bool log_due_ = false;
 };
 
 }  // namespace ebm::trainers
