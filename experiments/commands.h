@@ -17,7 +17,11 @@ struct TrainArguments {
 };
 int train_command(const TrainArguments& args);
 
-int export_command(const std::string& run_dir, const std::string& out_file);
+struct ExportArguments {
+  std::string run_dir, out_file;
+  bool force = false;  // replace an existing --out (never a run's own file)
+};
+int export_command(const ExportArguments& args);
 
 struct EvalArguments {
   std::string run_dir, model_file, metric;  // one of run_dir, model_file; metric: a registered evaluator
@@ -64,6 +68,7 @@ struct SampleArguments {
   std::string run_dir, out_file, sampler;  // sampler empty: the run's own
   std::vector<std::string> overrides;
   int64_t n = 1000, steps = 1000;
+  bool force = false;  // replace an existing CSV and picture (never a run's own file)
 };
 int sample_command(const SampleArguments& args);
 

@@ -194,7 +194,9 @@ void require_same_training_setup(const Config& config, const std::string& traine
   // The checkpoint's config was resolved by this schema, so it parses back into a Config.
   const Config then = Config::parse(trained, "the checkpoint's config", {}, experiment_schema());
   std::vector<std::string> keys = {"dtype", "data", "model"};
-  if (resuming) keys.insert(keys.end(), {"objective.type", "objective.chain_source", "sampler.type", "optimizer.type"});
+  if (resuming) {
+    keys.insert(keys.end(), {"seed", "objective.type", "objective.chain_source", "sampler.type", "optimizer.type"});
+  }
   for (const auto& key : keys) {
     if (key == "objective.chain_source" && then.get<std::string>("objective.type") != "contrastive") continue;
     const auto changed = first_difference(config.at(key), then.at(key), key);
@@ -203,8 +205,8 @@ void require_same_training_setup(const Config& config, const std::string& traine
     YAML::Emitter shown;
     shown << YAML::Flow << was;
     config.fail(changed, "the checkpoint was trained with " + changed + " = " + shown.c_str() +
-                             (resuming ? "; a resumed run keeps its model, data, dtype and its objective, sampler and "
-                                         "optimiser types (start a new run to change them)"
+                             (resuming ? "; a resumed run keeps its seed, model, data, dtype and its objective, sampler "
+                                         "and optimiser types (start a new run to change them)"
                                        : "; a trained run keeps its model, data and dtype"));
   }
 }

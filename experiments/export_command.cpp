@@ -1,19 +1,29 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "experiments/commands.h"
 #include "experiments/experiment.h"
+#include "experiments/run_directory.h"
 #include "reports/safetensors.h"
 
 namespace ebm::experiments {
 
 using namespace reports;  // pictures, charts and file formats
 
-int export_command(const std::string& run_dir, const std::string& out_file) {
+int export_command(const ExportArguments& args) {
+  namespace fs = std::filesystem;
+  const std::string& out_file = args.out_file;
+  if (fs::path(out_file).extension() != ".safetensors") {
+    throw ConfigError("--out must name a .safetensors file, not '" + out_file + "'");
+  }
+  const auto parent = fs::path(out_file).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent)) throw ConfigError("--out: no directory '" + parent.string() + "'");
+  require_new_output(out_file, args.force, "--out");
   int64_t step = 0;
-  Experiment e = load_trained_experiment(run_dir, &step);
+  Experiment e = load_trained_experiment(args.run_dir, &step);
 
   NamedTensors tensors;
   // Parameters and buffers (a centred RBM's offsets, spectral normalisation's vectors), as a

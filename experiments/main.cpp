@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <functional>
 #include <iostream>
 #include <limits>
 #include <map>
@@ -90,10 +91,11 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--set", train.overrides, "override a config key: --set train.steps=400 (repeatable)")
       ->allow_extra_args(false);
 
-  std::string run_dir, out_file;
+  ebm::experiments::ExportArguments exporting;
   auto* export_cmd = app.add_subcommand("export", "write a run's parameters as safetensors");
-  export_cmd->add_option("--run", run_dir, "run directory")->required();
-  export_cmd->add_option("--out", out_file, "output .safetensors file")->required();
+  export_cmd->add_option("--run", exporting.run_dir, "run directory")->required();
+  export_cmd->add_option("--out", exporting.out_file, "output .safetensors file (a new one)")->required();
+  export_cmd->add_flag("--force", exporting.force, "replace an existing --out file");
 
   ebm::experiments::EvalArguments eval;
   auto* eval_cmd = app.add_subcommand("eval", "evaluate a trained run or an exported model; one JSON line");
@@ -149,7 +151,8 @@ int main(int argc, char** argv) {
   ebm::experiments::SampleArguments sample;
   auto* sample_cmd = app.add_subcommand("sample", "draw samples from a trained run: a CSV and a picture beside it");
   sample_cmd->add_option("--run", sample.run_dir, "run directory")->required();
-  sample_cmd->add_option("--out", sample.out_file, "output .csv (the picture goes beside it as .png)")->required();
+  sample_cmd->add_option("--out", sample.out_file, "output .csv, a new one (the picture goes beside it as .png)")->required();
+  sample_cmd->add_flag("--force", sample.force, "replace an existing CSV and picture");
   sample_cmd->add_option("--n", sample.n, "samples (independent chains)")->check(integer_in(1, 100000000));
   sample_cmd->add_option("--steps", sample.steps, "sampler transitions from noise")->check(integer_in(1));
   sample_cmd->add_option("--sampler", sample.sampler, "another sampler type (its settings from --set sampler.KEY=VALUE)")
@@ -240,9 +243,23 @@ int main(int argc, char** argv) {
   }
 
   try {
+    // An option given an empty value (--out '') is a mistake, not a request for its default.
+    std::function<void(const CLI::App*)> refuse_empty_values = [&](const CLI::App* command) {
+      for (const CLI::Option* option : command->get_options()) {
+        if (option->count() == 0 || option->get_type_size() == 0) continue;
+        for (const auto& value : option->results()) {
+          if (value.empty()) throw ebm::experiments::ConfigError(option->get_name() + " is empty: give it a value");
+        }
+      }
+      for (const CLI::App* sub : command->get_subcommands()) refuse_empty_values(sub);
+    };
+    refuse_empty_values(&app);
     if (*train_cmd) {
       if (train.config_path.empty() == train.resume_dir.empty()) {
         throw ebm::experiments::ConfigError("train needs a CONFIG file or --resume DIR");
+      }
+      if (!train.resume_dir.empty() && train.force) {
+        throw ebm::experiments::ConfigError("--force replaces a run with a new one; --resume continues one: give one of them");
       }
       return ebm::experiments::train_command(train);
     }
@@ -282,7 +299,7 @@ int main(int argc, char** argv) {
     if (*phases_cmd) return ebm::experiments::phases_command(phases);
     if (*diagnose_cmd) return ebm::experiments::diagnose_command(diagnose);
     if (*sample_cmd) return ebm::experiments::sample_command(sample);
-    if (*export_cmd) return ebm::experiments::export_command(run_dir, out_file);
+    if (*export_cmd) return ebm::experiments::export_command(exporting);
     if (*bench_rbm) return ebm::experiments::bench_rbm_command(rbm);
     if (*bench_langevin) return ebm::experiments::bench_langevin_command(langevin);
     if (*bench_convnet) return ebm::experiments::bench_convnet_command(convnet);

@@ -1,14 +1,18 @@
 #include "experiments/run_directory.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "experiments/config.h"
 #include "io/atomic_file.h"
+#include "io/directory_lock.h"
 
 namespace ebm::experiments {
 
@@ -20,15 +24,55 @@ void require_plain_name(const std::string& name) {
                        return std::isalnum(ch) || ch == '.' || ch == '-' || ch == '_';
                      });
   if (!plain) {
-    throw ConfigError("'" + name + "' is not a run name: use letters, digits, '.', '-' and '_' (not a path; "
-                      "--out chooses the directory)");
+    throw ConfigError("'" + name.substr(0, 80) + (name.size() > 80 ? "...'" : "'") +
+                      " is not a run name: use letters, digits, '.', '-' and '_' (not a path; --out chooses the directory)");
   }
 }
 
 namespace {
+
+const std::vector<std::string> kRunFiles = {"config.yaml", "metrics.jsonl", "checkpoint.pt", "summary.json",
+                                            "samples.png",  "filters.png",   "chains.png"};
+constexpr const char* kPrevious = ".previous-run";
+
+bool is_run_file(const std::string& name) {
+  return std::find(kRunFiles.begin(), kRunFiles.end(), name) != kRunFiles.end();
+}
+
+// What a run of ours may hold: its files, their temporaries, the lock and a replaced run.
+bool belongs_to_run(const std::string& name) {
+  if (name == io::DirectoryLock::kFileName || name == kPrevious) return true;
+  const std::string tmp = ".tmp";
+  if (name.size() > tmp.size() && name.compare(name.size() - tmp.size(), tmp.size(), tmp) == 0) {
+    return is_run_file(name.substr(0, name.size() - tmp.size()));
+  }
+  return is_run_file(name);
+}
+
 // A directory holds a run once it has a checkpoint or a summary; one stopped before its first
 // checkpoint holds nothing worth keeping and may be started again.
 bool holds_run(const fs::path& dir) { return fs::exists(dir / "checkpoint.pt") || fs::exists(dir / "summary.json"); }
+
+// Written by ebm: a lock, a checkpoint, a summary or metric rows. A user's own config.yaml is not.
+bool ours(const fs::path& dir) {
+  return fs::exists(dir / io::DirectoryLock::kFileName) || holds_run(dir) || fs::exists(dir / "metrics.jsonl");
+}
+
+std::vector<std::string> entries(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void make_directory(const fs::path& dir) {
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (!fs::is_directory(dir)) {
+    throw ConfigError("cannot create the directory " + dir.string() + ": " +
+                      (error ? error.message() : std::string("a file is in the way")));
+  }
+}
 
 void remove_temporaries(const fs::path& dir) {
   std::error_code ignored;
@@ -36,7 +80,141 @@ void remove_temporaries(const fs::path& dir) {
     if (entry.path().extension() == ".tmp") fs::remove(entry.path(), ignored);
   }
 }
+
+// Deletes the run files in `dir` (a replacement that did not get far) and moves the replaced
+// run back from .previous-run.
+void put_back(const fs::path& dir) {
+  for (const auto& name : kRunFiles) fs::remove(dir / name);
+  remove_temporaries(dir);
+  for (const auto& name : entries(dir / kPrevious)) fs::rename(dir / kPrevious / name, dir / name);
+  fs::remove(dir / kPrevious);
+}
+
+// A .previous-run left by a process that ended while replacing a run: kept if its replacement
+// never wrote a checkpoint, else deleted (that process died just after the checkpoint).
+void settle_replacement(const fs::path& dir) {
+  if (!fs::exists(dir / kPrevious)) return;
+  if (fs::exists(dir / "checkpoint.pt")) {
+    fs::remove_all(dir / kPrevious);
+    return;
+  }
+  spdlog::warn("{}: restoring the run that --force was replacing (its replacement ended before its first checkpoint)",
+               dir.string());
+  put_back(dir);
+}
+
 }  // namespace
+
+struct RunDirectory::Claim {
+  explicit Claim(const fs::path& dir) : dir(dir), lock(dir.string()) {}
+  ~Claim() {
+    if (previous.empty()) return;
+    try {
+      put_back(dir);
+      spdlog::warn("{}: the run --force was replacing is restored (the new run ended before its first checkpoint)",
+                   dir.string());
+    } catch (const std::exception& error) {
+      spdlog::error("{}: could not restore the replaced run from {}: {}", dir.string(), previous.string(), error.what());
+    }
+  }
+  fs::path dir;
+  io::DirectoryLock lock;
+  fs::path previous;  // the replaced run, until the new one has a checkpoint
+};
+
+RunDirectory::RunDirectory(std::string path, std::shared_ptr<Claim> claim)
+    : path_(std::move(path)), claim_(std::move(claim)) {}
+
+RunDirectory RunDirectory::create(const std::string& explicit_path, const std::string& name, bool replace) {
+  // Claims `dir` for a new run; everything is checked under the lock, so two processes cannot
+  // both take the same directory.
+  auto claim_dir = [&](const fs::path& dir) {
+    make_directory(dir);
+    const bool was_ours = ours(dir);
+    auto claim = std::make_shared<Claim>(dir);
+    settle_replacement(dir);
+    std::vector<std::string> foreign;
+    for (const auto& entry : entries(dir)) {
+      if (entry != io::DirectoryLock::kFileName && (!was_ours || !belongs_to_run(entry))) foreign.push_back(entry);
+    }
+    if (!foreign.empty()) {
+      if (!was_ours) fs::remove(dir / io::DirectoryLock::kFileName);  // leave the user's directory as it was
+      std::string shown;
+      for (size_t i = 0; i < std::min<size_t>(3, foreign.size()); ++i) shown += (i ? ", " : "") + foreign[i];
+      if (foreign.size() > 3) shown += ", ...";
+      throw ConfigError(dir.string() + " holds files that are not a run's (" + shown +
+                        "): a run needs a directory of its own; choose another --out");
+    }
+    if (holds_run(dir)) {
+      if (!replace) {
+        throw ConfigError(dir.string() + " already holds a run: resume it with --resume " + dir.string() +
+                          ", or pass --force to replace it");
+      }
+      // Aside until the new run has its first checkpoint.
+      fs::create_directory(dir / kPrevious);
+      for (const auto& file : kRunFiles) {
+        if (fs::exists(dir / file)) fs::rename(dir / file, dir / kPrevious / file);
+      }
+      claim->previous = dir / kPrevious;
+    }
+    for (const auto& file : kRunFiles) fs::remove(dir / file);  // a run stopped before its first checkpoint
+    remove_temporaries(dir);
+    return RunDirectory(dir.string(), claim);
+  };
+  if (!explicit_path.empty()) return claim_dir(explicit_path);
+  const fs::path base = fs::path("runs") / name;
+  for (int i = 1;; ++i) {
+    const fs::path dir = i == 1 ? base : fs::path(base.string() + "-" + std::to_string(i));
+    if (fs::exists(dir) && (holds_run(dir) || (!ours(dir) && !fs::is_empty(dir)))) continue;
+    try {
+      return claim_dir(dir);
+    } catch (const io::LockHeld&) {
+      continue;  // another process is starting a run there
+    }
+  }
+}
+
+namespace {
+void require_run(const std::string& path, const std::string& flag) {
+  if (fs::is_regular_file(path)) {
+    const auto parent = fs::path(path).parent_path().string();
+    throw ConfigError(flag + " takes a run directory, and " + path + " is a file" +
+                      (parent.empty() ? std::string() : ": " + flag + " " + parent));
+  }
+  if (!fs::is_directory(path)) throw ConfigError(path + ": no such run directory");
+  if (!fs::exists(fs::path(path) / "config.yaml")) throw ConfigError(path + " holds no run (no config.yaml)");
+}
+void require_checkpoint(const RunDirectory& run) {
+  if (!fs::exists(run.checkpoint_path())) {
+    throw ConfigError(run.path() + " holds no checkpoint: the run stopped before its first one (see "
+                      "train.checkpoint_every); start it again with: ebm train " + run.config_path() + " --out " +
+                      run.path() + " --force");
+  }
+}
+}  // namespace
+
+RunDirectory RunDirectory::resume(const std::string& path) {
+  require_run(path, "--resume");
+  auto claim = std::make_shared<Claim>(path);
+  settle_replacement(path);
+  RunDirectory run(path, claim);
+  require_checkpoint(run);
+  remove_temporaries(path);
+  return run;
+}
+
+RunDirectory RunDirectory::open(const std::string& path) {
+  require_run(path, "--run");
+  RunDirectory run(path, nullptr);
+  require_checkpoint(run);
+  return run;
+}
+
+void RunDirectory::checkpoint_written() const {
+  if (!claim_ || claim_->previous.empty()) return;
+  fs::remove_all(claim_->previous);
+  claim_->previous.clear();
+}
 
 std::string output_directory(const std::string& explicit_path, const std::string& default_path,
                              const std::function<bool(const std::string&)>& occupied,
@@ -48,32 +226,8 @@ std::string output_directory(const std::string& explicit_path, const std::string
     dir = default_path;
     for (int i = 2; occupied(dir); ++i) dir = default_path + "-" + std::to_string(i);
   }
-  fs::create_directories(dir);
+  make_directory(dir);
   return dir;
-}
-
-RunDirectory RunDirectory::create(const std::string& explicit_path, const std::string& name,
-                                  bool replace) {
-  const fs::path dir = output_directory(
-      explicit_path, (fs::path("runs") / name).string(), [](const std::string& d) { return holds_run(d); },
-      explicit_path + " already holds a run: resume it with --resume " + explicit_path +
-          ", or pass --force to replace it",
-      replace);
-  for (const char* stale : {"metrics.jsonl", "checkpoint.pt", "summary.json", "samples.png"}) fs::remove(dir / stale);
-  remove_temporaries(dir);
-  return RunDirectory(dir.string());
-}
-
-RunDirectory RunDirectory::open(const std::string& path) {
-  RunDirectory run(path);
-  if (!fs::is_directory(path)) throw ConfigError(path + ": no such run directory");
-  if (!fs::exists(run.config_path())) throw ConfigError(path + " holds no run (no config.yaml)");
-  if (!fs::exists(run.checkpoint_path())) {
-    throw ConfigError(path + " holds no checkpoint: the run stopped before its first one (see train.checkpoint_every); "
-                             "start it again with: ebm train " + run.config_path() + " --out " + path);
-  }
-  remove_temporaries(path);
-  return run;
 }
 
 void RunDirectory::write_config(const std::string& yaml) const { io::write_file_atomically(config_path(), yaml); }
@@ -99,6 +253,17 @@ void RunDirectory::truncate_metrics_after(int64_t step) const {
 
 void RunDirectory::write_summary(const nlohmann::ordered_json& summary) const {
   io::write_file_atomically(file("summary.json"), summary.dump(2) + "\n");
+}
+
+void require_new_output(const std::string& path, bool force, const std::string& flag) {
+  const fs::path file(path);
+  if (!fs::exists(file) && !fs::is_symlink(file)) return;
+  const fs::path parent = fs::absolute(file).parent_path();
+  if (belongs_to_run(file.filename().string()) && fs::exists(parent / "config.yaml") && ours(parent)) {
+    throw ConfigError(flag + " " + path + " is a file of the run in " + parent.string() + ": choose another name");
+  }
+  if (!force) throw ConfigError(flag + " " + path + " already exists: pass --force to replace it, or choose another name");
+  if (!fs::is_regular_file(file)) throw ConfigError(flag + " " + path + " is not a regular file");
 }
 
 }  // namespace ebm::experiments

@@ -9,6 +9,7 @@
 #include "experiments/components.h"
 #include "experiments/experiment.h"
 #include "experiments/generation.h"
+#include "experiments/run_directory.h"
 
 namespace ebm::experiments {
 
@@ -17,6 +18,9 @@ int sample_command(const SampleArguments& args) {
   if (fs::path(args.out_file).extension() != ".csv") throw ConfigError("--out must name a .csv file, not '" + args.out_file + "'");
   const auto parent = fs::path(args.out_file).parent_path();
   if (!parent.empty() && !fs::is_directory(parent)) throw ConfigError("--out: no directory '" + parent.string() + "'");
+  const auto picture = fs::path(args.out_file).replace_extension(".png").string();
+  require_new_output(args.out_file, args.force, "--out");
+  require_new_output(picture, args.force, "--out's picture");
   // The type first: a new type restarts the section, and the --set values refine it.
   std::vector<std::string> overrides;
   if (!args.sampler.empty()) overrides.push_back("sampler.type=" + args.sampler);
@@ -43,7 +47,6 @@ int sample_command(const SampleArguments& args) {
                e.sampler->name());
   auto samples = generate_samples(e, *e.sampler, args.n, args.steps);
   write_samples_csv(args.out_file, samples);
-  const auto picture = fs::path(args.out_file).replace_extension(".png").string();
   const auto title = fmt::format("{} step {}: {} samples, {} x{}", e.name, step, args.n, e.sampler->name(), args.steps);
   const bool drew = write_sample_picture(e, samples, picture, title);
   nlohmann::ordered_json out = {{"run", args.run_dir}, {"samples", args.out_file}, {"n", args.n},

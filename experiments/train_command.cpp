@@ -19,7 +19,7 @@ int train_command(const TrainArguments& args) {
   namespace fs = std::filesystem;
   const bool resuming = !args.resume_dir.empty();
   std::optional<RunDirectory> run;
-  if (resuming) run = RunDirectory::open(args.resume_dir);
+  if (resuming) run = RunDirectory::resume(args.resume_dir);
   const std::string config_path = resuming ? run->config_path() : args.config_path;
   Config config = Config::load(config_path, args.overrides, experiment_schema());
   const std::string default_name =

@@ -49,6 +49,7 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
                    steps_per_s > 0 ? (total - step) / steps_per_s : 0.0);
     });
   }
+  trainer.on_checkpoint([&](int64_t) { run.checkpoint_written(); });
   const auto started = std::chrono::steady_clock::now();
   auto& out = result.summary;
   out["name"] = e.name;

@@ -160,6 +160,7 @@ void Trainer::complete_log_step(double interval_s) {
     if (checkpoint) {
       save_checkpoint_file(state, options_.checkpoint_path());
       checkpoint_step_ = step_;
+      if (on_checkpoint_) on_checkpoint_(step_);
     }
     if (options_.rollback_on_divergence()) good_state_ = std::move(state);
   }
@@ -192,6 +193,7 @@ void Trainer::stop(double interval_s, int signal) {
   }
   save_checkpoint_file(archive_bytes(archive), options_.checkpoint_path());
   checkpoint_step_ = step_;
+  if (on_checkpoint_) on_checkpoint_(step_);
   throw TrainingInterrupted(signal, step_, options_.checkpoint_path());
 }
 

@@ -105,6 +105,8 @@ class Trainer {
     progress_every_s_ = every_s;
     on_progress_ = std::move(callback);
   }
+  // Told each time a checkpoint is on disk, with its step.
+  void on_checkpoint(std::function<void(int64_t step)> callback) { on_checkpoint_ = std::move(callback); }
   // Restores a checkpoint written by a trainer of the same configuration; returns its step.
   int64_t resume(const std::string& path);
   // Trains up to options.steps (from the resumed step, if any).
@@ -145,6 +147,7 @@ class Trainer {
   TrainerOptions options_;
   std::function<void(const Metrics&)> on_log_;
   std::function<void(int64_t, double)> on_progress_;
+  std::function<void(int64_t)> on_checkpoint_;
   double progress_every_s_ = 0;
 
   std::vector<double> base_lrs_;  // per parameter group
