@@ -60,8 +60,9 @@ std::string shown(const std::string& text) {
   return i < text.size() ? out + "..." : out;
 }
 
+// A decimal number (strtod also reads hexadecimal, "0x1", which no data file means).
 bool parse_number(const std::string& cell, double& value) {
-  if (cell.empty()) return false;
+  if (cell.empty() || cell.find_first_of("xX") != std::string::npos) return false;
   errno = 0;
   char* end = nullptr;
   value = std::strtod(cell.c_str(), &end);
@@ -164,6 +165,7 @@ DataFile read_npy(const std::string& path) {
   const std::string& dims = *dims_text;
   std::vector<int64_t> shape;
   for (size_t i = 0; i < dims.size();) {
+    if (dims[i] == '-') throw io::InputError("'" + path + "' declares a negative dimension in its shape (" + shown(dims) + ")");
     if (!std::isdigit(static_cast<unsigned char>(dims[i]))) {
       ++i;
       continue;
@@ -207,6 +209,9 @@ DataFile read_npy(const std::string& path) {
       throw io::InputError("'" + path + "' is truncated: shape (" + dims + ") needs " + std::to_string(total) + " bytes of data");
     }
     done += chunk;
+  }
+  if (in.peek() != std::char_traits<char>::eof()) {
+    throw io::InputError("'" + path + "' holds more bytes than its shape (" + dims + ") declares: a damaged or concatenated file");
   }
   // Fortran order stores the transpose: read it reversed and reverse the axes back.
   std::vector<int64_t> stored = shape, axes(shape.size());

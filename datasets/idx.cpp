@@ -62,6 +62,10 @@ torch::Tensor read_idx(const std::string& path, int64_t limit) {
     bytes.resize(bytes.size() + image_bytes);
     read_exactly(file, bytes.data() + bytes.size() - image_bytes, image_bytes, path);
   }
+  if (n == sizes[0] && file.peek() != std::char_traits<char>::eof()) {
+    throw io::InputError("'" + path + "' holds more bytes than its header declares (" + std::to_string(sizes[0]) +
+                         " rows of " + std::to_string(row_bytes) + "): a damaged or concatenated file");
+  }
   return torch::from_blob(bytes.data(), {n, row_bytes}, torch::kUInt8).to(torch::kFloat64);
 }
 

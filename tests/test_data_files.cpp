@@ -204,6 +204,44 @@ TEST(DataFiles, GzippedCsvAndNpyReadAsTheirPlainFilesAndDamageIsNamed) {
   EXPECT_NE(refusal((dir / "cut.npy.gz").string(), FileFormat::Npy).find("damaged or truncated gzip"), std::string::npos);
 }
 
+// The probe's silent acceptances and hangs (issue 25): each now one message naming the file.
+TEST(DataFiles, OnlyRegularFilesAreReadAndEveryByteMustBelongToTheData) {
+  const auto dir = testing::scratch_dir();
+  EXPECT_EQ(refusal("/dev/zero", FileFormat::Csv), "'/dev/zero' is a character device: data files must be regular files");
+  EXPECT_EQ(refusal(dir.string(), FileFormat::Csv), "'" + dir.string() + "' is a directory: data files must be regular files");
+  // A hexadecimal cell is not a number of a data file.
+  write_text(dir / "hex.csv", "1,2\n0x1,3\n");
+  EXPECT_EQ(refusal((dir / "hex.csv").string(), FileFormat::Csv), (dir / "hex.csv").string() + ":2: column 1: '0x1' is not a number");
+  // A negative dimension is refused, not read as its digits.
+  const float f4[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  write_npy(dir / "neg.npy", "<f4", "-2, 4", f4, sizeof f4);
+  EXPECT_NE(refusal((dir / "neg.npy").string(), FileFormat::Npy).find("declares a negative dimension in its shape (-2, 4)"),
+            std::string::npos);
+  // Bytes after the declared data: .npy, IDX, and after a gzip stream.
+  write_npy(dir / "long.npy", "<f4", "1, 4", f4, sizeof f4);
+  EXPECT_NE(refusal((dir / "long.npy").string(), FileFormat::Npy).find("holds more bytes than its shape (1, 4) declares"),
+            std::string::npos);
+  const unsigned char matrix[] = {0, 0, 8, 2, 0, 0, 0, 1, 0, 0, 0, 2, 10, 20, 30};
+  std::ofstream((dir / "long-idx2-ubyte"), std::ios::binary).write(reinterpret_cast<const char*>(matrix), sizeof matrix);
+  EXPECT_NE(refusal((dir / "long-idx2-ubyte").string(), FileFormat::Idx).find("holds more bytes than its header declares"),
+            std::string::npos);
+  write_gzipped(dir / "tail.csv.gz", "1,2\n3,4\n");
+  write_text(dir / "tail.csv.gz", bytes_of(dir / "tail.csv.gz") + "garbage");
+  EXPECT_NE(refusal((dir / "tail.csv.gz").string(), FileFormat::Csv).find("bytes that are not gzip data follow its gzip data"),
+            std::string::npos);
+  // Two gzip members are one file (gzip's own rule), read whole.
+  write_gzipped(dir / "a.gz", "1,2\n");
+  write_gzipped(dir / "b.gz", "3,4\n");
+  write_text(dir / "two.csv.gz", bytes_of(dir / "a.gz") + bytes_of(dir / "b.gz"));
+  EXPECT_TRUE(torch::equal(read_data_file((dir / "two.csv.gz").string(), FileFormat::Csv).rows,
+                           torch::tensor({{1.0, 2.0}, {3.0, 4.0}}, torch::kFloat64)));
+  // Through the command line, a device as the held-out file ends at once with exit 2.
+  write_text(dir / "good.csv", "0,1\n1,0\n");
+  auto r = run_ebm("train experiments/quickstart.yaml --set data.type=file --set data.path='" + (dir / "good.csv").string() +
+                   "' --set data.held_out_path=/dev/zero --out '" + (dir / "run").string() + "'");
+  testing::expect_refused(r, "'/dev/zero' is a character device: data files must be regular files");
+}
+
 TEST(DataFiles, ScalesBinarisesAndSplits) {
   const auto x = torch::tensor({{2.0, 4.0}, {6.0, 10.0}}, torch::kFloat64);
   EXPECT_TRUE(torch::allclose(scale_to_unit(x, false, x), torch::tensor({{0.0, 0.25}, {0.5, 1.0}}, torch::kFloat64)));
