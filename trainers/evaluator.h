@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <string>
 
 #include "datasets/dataset.h"
@@ -14,6 +15,12 @@ namespace ebm::trainers {
 
 using Metrics = nlohmann::ordered_json;
 
+// -D log 2: the log-likelihood (or pseudo-log-likelihood) of the uniform model of D binary
+// features; NaN for a model of continuous data.
+inline double uniform_binary_log_likelihood(const EnergyModelImpl& model) {
+  return model.domain() == Domain::Binary ? -static_cast<double>(model.dim()) * std::log(2.0) : std::nan("");
+}
+
 class Evaluator {
  public:
   virtual ~Evaluator() = default;
@@ -21,6 +28,10 @@ class Evaluator {
   virtual std::string primary_metric() const = 0;
   // Whether a larger primary metric is better (log-likelihoods) or worse (discrepancies).
   virtual bool higher_is_better() const { return true; }
+  // The primary metric's value for the uniform model, where one is known (-D log 2 nats for a
+  // log-likelihood of D binary features), else NaN. A model far below it has blown up while
+  // staying finite, and the divergence guard (trainers/trainer.h) treats that as divergence.
+  virtual double uniform_model_value(const EnergyModelImpl& model) const { return std::nan(""); }
   // Throws std::invalid_argument when the evaluator cannot handle `model`.
   virtual void check_model(const EnergyModelImpl& model) const {}
 };

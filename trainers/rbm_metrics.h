@@ -14,6 +14,7 @@ class PseudoLikelihood : public Evaluator {
  public:
   Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;
   std::string primary_metric() const override { return "pseudo_ll_total"; }
+  double uniform_model_value(const EnergyModelImpl& model) const override { return uniform_binary_log_likelihood(model); }
   void check_model(const EnergyModelImpl& model) const override;
 };
 

@@ -145,9 +145,29 @@ TrainingSummary Trainer::run() {
   return summary;
 }
 
+Trainer::Divergence Trainer::metric_blow_up(const Metrics& row) const {
+  for (const auto& evaluator : evaluators_) {
+    const double uniform = evaluator->uniform_model_value(*model_);
+    const std::string key = evaluator->primary_metric();
+    if (std::isnan(uniform) || !row.contains(key) || !row[key].is_number()) continue;
+    const double value = row[key].get<double>();
+    if (!std::isfinite(value) || value < uniform - kBlowUpMargin * std::abs(uniform)) {
+      return {fmt::format("{} = {:.6g} is far below the uniform model's {:.6g} (more than {:.0f}% of it) at step {}", key,
+                          value, uniform, 100 * kBlowUpMargin, step_),
+              step_};
+    }
+  }
+  return {};
+}
+
 void Trainer::complete_log_step(double interval_s) {
-  last_ = log_row(interval_s);
+  Metrics row = log_row(interval_s);
   log_due_ = false;
+  if (const auto blown = metric_blow_up(row)) {
+    roll_back(blown);  // restores the last good state (its best row and wall time included)
+    return;
+  }
+  last_ = std::move(row);
   if (on_log_) {
     io::DeferInterrupts whole_row;  // an observer's measurement finishes; the stop comes after
     on_log_(last_);

@@ -7,7 +7,9 @@
 //
 // The divergence guard: a non-finite loss (found at the first check after it, naming its own
 // step), a non-finite parameter or an energy with |E| above max_abs_energy (at log steps, on that
-// step's data and negatives) counts as divergence. The trainer then restores the state of the
+// step's data and negatives) counts as divergence, and so does a finite blow-up: an evaluator's
+// primary metric more than kBlowUpMargin (10%) of its size below the uniform model's value
+// (exact or pseudo-log-likelihood of binary data under -1.1 D log 2). The trainer then restores the state of the
 // last good log step, multiplies the learning rate by rollback_lr_factor and goes on, reporting
 // a rollback row; after max_rollbacks (or at once when rollbacks are off) it throws
 // TrainingDiverged, and the last checkpoint on disk stays resumable.
@@ -40,6 +42,9 @@
 #include "trainers/schedule.h"
 
 namespace ebm::trainers {
+
+// How far below the uniform model's value (as a fraction of its size) a metric counts as blown up.
+constexpr double kBlowUpMargin = 0.1;
 
 struct TrainerOptions {
   TORCH_ARG(int64_t, steps) = 1000;
@@ -120,8 +125,11 @@ class Trainer {
     explicit operator bool() const { return !reason.empty(); }
   };
   Metrics log_row(double interval_s);
-  // The rest of a log step once the update is done: the row, its callback, the checkpoint.
+  // The rest of a log step once the update is done: the row, its callback, the checkpoint; or
+  // a rollback when a metric shows a finite blow-up.
   void complete_log_step(double interval_s);
+  // An evaluator's metric in `row` far below the uniform model's value.
+  Divergence metric_blow_up(const Metrics& row) const;
   // Saves the state (with the unfinished interval) and throws TrainingInterrupted.
   [[noreturn]] void stop(double interval_s, int signal);
   // At a log step: whether the model counts as diverged.
