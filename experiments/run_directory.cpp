@@ -1,11 +1,13 @@
 #include "experiments/run_directory.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -32,7 +34,7 @@ void require_plain_name(const std::string& name) {
 namespace {
 
 const std::vector<std::string> kRunFiles = {"config.yaml", "metrics.jsonl", "checkpoint.pt", "summary.json",
-                                            "samples.png",  "filters.png",   "chains.png"};
+                                            "samples.png",  "filters.png",   "chains.png",    "run_id"};
 constexpr const char* kPrevious = ".previous-run";
 
 bool is_run_file(const std::string& name) {
@@ -159,6 +161,8 @@ RunDirectory RunDirectory::create(const std::string& explicit_path, const std::s
     }
     for (const auto& file : kRunFiles) fs::remove(dir / file);  // a run stopped before its first checkpoint
     remove_temporaries(dir);
+    std::random_device entropy;
+    io::write_file_atomically((dir / "run_id").string(), fmt::format("{:08x}{:08x}\n", entropy(), entropy()));
     return RunDirectory(dir.string(), claim);
   };
   if (!explicit_path.empty()) return claim_dir(explicit_path);
@@ -208,6 +212,13 @@ RunDirectory RunDirectory::open(const std::string& path) {
   RunDirectory run(path, nullptr);
   require_checkpoint(run);
   return run;
+}
+
+std::string RunDirectory::id() const {
+  std::ifstream in(file("run_id"));
+  std::string id;
+  std::getline(in, id);
+  return id;
 }
 
 void RunDirectory::checkpoint_written() const {

@@ -32,6 +32,9 @@ class RunDirectory {
   std::string file(const std::string& name) const { return path_ + "/" + name; }
   std::string config_path() const { return file("config.yaml"); }
   std::string checkpoint_path() const { return file("checkpoint.pt"); }
+  // A random identity written when the run is created (the file run_id), so that a checkpoint
+  // copied in from another run is told apart; "" for runs older than it.
+  std::string id() const;
 
   void write_config(const std::string& yaml) const;
   void append_metrics(const nlohmann::ordered_json& row) const;

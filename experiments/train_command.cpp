@@ -36,7 +36,7 @@ int train_command(const TrainArguments& args) {
   Experiment e = build_experiment(config, default_name);
   spdlog::info("{}: resuming {} on {}", e.name, e.model->type_name(), e.data->name());
   trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, e.evaluators,
-                            e.train_options.checkpoint_path(run->checkpoint_path()));
+                            e.train_options.checkpoint_path(run->checkpoint_path()).run_id(run->id()));
   const int64_t resumed_step = trainer.resume(run->checkpoint_path());
   if (e.train_options.steps() < resumed_step) {
     e.config.fail("train.steps", "is below the run's step " + std::to_string(resumed_step) +

@@ -122,7 +122,7 @@ TrainingRun train_new_run(const Config& config, const std::string& default_name,
                  e.data->size(), torch::get_num_threads(), blas_description());
   }
   trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, e.evaluators,
-                            e.train_options.checkpoint_path(run.checkpoint_path()));
+                            e.train_options.checkpoint_path(run.checkpoint_path()).run_id(run.id()));
   return train_into(e, trainer, run, quiet, observer);
 }
 

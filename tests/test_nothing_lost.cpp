@@ -160,6 +160,8 @@ TEST(NothingLost, OneProcessAtATimeWritesARun) {
   EXPECT_TRUE(fs::exists(run / "checkpoint.pt.tmp"));
 }
 
+// The probe's resumes that went ahead: a changed seed, --force, a checkpoint's path, another
+// run's checkpoint, changed data.
 TEST(NothingLost, ResumeRefusesWhatItWouldNotHonour) {
   const auto dir = testing::scratch_dir();
   const auto run = dir / "run";
@@ -171,6 +173,21 @@ TEST(NothingLost, ResumeRefusesWhatItWouldNotHonour) {
                  "--resume takes a run directory, and " + (run / "checkpoint.pt").string() + " is a file: --resume " +
                      run.string());
   expect_unchanged(run, files);
+  // Another run's checkpoint copied in.
+  const auto other = dir / "other";
+  finished_run(other);
+  fs::copy_file(other / "checkpoint.pt", run / "checkpoint.pt", fs::copy_options::overwrite_existing);
+  expect_refused(run_ebm("train --resume '" + run.string() + "' --set train.steps=300"),
+                 (run / "checkpoint.pt").string() + " belongs to another run (run id ");
+  // A data file whose contents changed under the same path and shape.
+  const auto data = dir / "data.csv";
+  testing::write_text(data, "0,1,1,0\n1,0,0,1\n1,1,0,0\n");
+  const auto on_file = dir / "on_file";
+  const std::string args = kQuick + " --set data.type=file --set data.path='" + data.string() + "' --set model.hidden=4";
+  ASSERT_EQ(run_ebm("train " + args + " --out '" + on_file.string() + "'").exit_code, 0);
+  testing::write_text(data, "0,1,1,0\n1,0,0,1\n0,0,1,1\n");
+  expect_refused(run_ebm("train --resume '" + on_file.string() + "' --set train.steps=300"),
+                 "was trained on other data (3 rows x 4 columns of Float, crc32 ");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
+#include <zlib.h>
 
 #include <chrono>
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "io/input_error.h"
 #include "trainers/checkpoint.h"
 
 namespace ebm::trainers {
@@ -352,6 +354,8 @@ void Trainer::write_state(torch::serialize::OutputArchive& archive) const {
   archive.write("best", c10::IValue(best_.dump()));
   archive.write("last", c10::IValue(last_.dump()));
   archive.write("model_type", c10::IValue(model_->type_name()));
+  archive.write("run_id", c10::IValue(options_.run_id()));
+  archive.write("data_fingerprint", c10::IValue(data_fingerprint()));
   torch::serialize::OutputArchive model, optimizer, objective, batches;
   model_->save(model);
   optimizer_->save(optimizer);
@@ -397,8 +401,36 @@ void Trainer::read_state_unchecked(torch::serialize::InputArchive& archive, cons
   GeneratorSnapshot::load(archive).restore();
 }
 
+const std::string& Trainer::data_fingerprint() const {
+  if (data_fingerprint_.empty()) {
+    const auto rows = data_.data().contiguous();
+    const auto bytes = static_cast<size_t>(rows.numel()) * rows.element_size();
+    uLong crc = crc32(0L, Z_NULL, 0);
+    const auto* at = static_cast<const Bytef*>(rows.data_ptr());
+    for (size_t done = 0; done < bytes;) {  // crc32 takes at most 4 GiB at a time
+      const auto chunk = static_cast<uInt>(std::min<size_t>(bytes - done, size_t{1} << 30));
+      crc = crc32(crc, at + done, chunk);
+      done += chunk;
+    }
+    data_fingerprint_ = fmt::format("{} rows x {} columns of {}, crc32 {:08x}", rows.size(0), rows.numel() / std::max<int64_t>(1, rows.size(0)),
+                                    c10::toString(rows.scalar_type()), crc);
+  }
+  return data_fingerprint_;
+}
+
 int64_t Trainer::resume(const std::string& path) {
   auto archive = open_checkpoint(path, model_->parameters().front().device());
+  // What the checkpoint is for: this run directory, these data (checkpoints before these keys pass).
+  c10::IValue value;
+  if (!options_.run_id().empty() && archive.try_read("run_id", value) && !value.toStringRef().empty() &&
+      value.toStringRef() != options_.run_id()) {
+    throw io::InputError(path + " belongs to another run (run id " + value.toStringRef() + ", this directory's is " +
+                         options_.run_id() + "): was it copied here? Resume the run it came from");
+  }
+  if (archive.try_read("data_fingerprint", value) && value.toStringRef() != data_fingerprint()) {
+    throw io::InputError(path + " was trained on other data (" + value.toStringRef() + "; the data now read are " +
+                         data_fingerprint() + "): the data file changed since; a resumed run needs the same data");
+  }
   read_state(archive, path);
   as_input_error(path, [&] {
     c10::IValue value;

@@ -20,6 +20,10 @@
 // checks at log steps. Either way the outcome is the same: a rollback restores the last good
 // log step's state whatever ran after the bad step.
 //
+// A checkpoint also holds the training data's fingerprint (rows, columns and a CRC-32 of their
+// values): resume refuses data that changed under the same path and shape, and a checkpoint
+// written for another run directory.
+//
 // Interruption (io/interrupt.h): a stop request is honoured between steps, or during an
 // evaluation (which then runs again on resume). The trainer writes a checkpoint there, whatever
 // checkpoint_every says, holding also the unfinished log interval's sums and the rollback state,
@@ -71,6 +75,9 @@ struct TrainerOptions {
   TORCH_ARG(int64_t, check_every) = 0;
   // Stored in each checkpoint, so a resumed run can tell what it was trained with.
   TORCH_ARG(std::string, config_text) = "";
+  // The run directory's identity (RunDirectory::id), stored in each checkpoint; resume refuses
+  // a checkpoint of another run. Empty: not checked.
+  TORCH_ARG(std::string, run_id) = "";
 };
 
 struct TrainingSummary {
@@ -144,6 +151,7 @@ class Trainer {
   void read_state(torch::serialize::InputArchive& archive, const std::string& origin);
   void read_state_unchecked(torch::serialize::InputArchive& archive, const std::string& origin);
   std::string state_bytes() const;  // the checkpoint's content, serialised
+  const std::string& data_fingerprint() const;  // computed once
 
   EnergyModelPtr model_;
   std::shared_ptr<Objective> objective_;
@@ -173,6 +181,7 @@ class Trainer {
   // log step at step_ (its evaluation) is still to do.
   double carried_interval_s_ = 0;
   bool log_due_ = false;
+  mutable std::string data_fingerprint_;
 };
 
 }  // namespace ebm::trainers
