@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -14,7 +16,7 @@ std::string shortest(double x) {
     std::ostringstream out;
     out.precision(precision);
     out << x;
-    if (std::stod(out.str()) == x) return out.str();
+    if (std::strtod(out.str().c_str(), nullptr) == x) return out.str();  // strtod: subnormals too
   }
   return std::to_string(x);
 }
@@ -193,6 +195,12 @@ class Validator {
 
   std::string locate(const std::string& path, const YAML::Node& node, const std::string& parent) {
     if (auto it = overrides_.find(path); it != overrides_.end()) return it->second;
+    // A section that only an override made (--set nosuch.key=1 makes 'nosuch'): that override.
+    for (const auto& [overridden, origin] : overrides_) {
+      if (overridden.compare(0, path.size() + 1, path + ".") == 0 && !(node.IsDefined() && node.Mark().line >= 0)) {
+        return origin;
+      }
+    }
     if (node.IsDefined() && node.Mark().line >= 0) {
       return origin_ + ":" + std::to_string(node.Mark().line + 1) + ":" +
              std::to_string(node.Mark().column + 1);
@@ -242,24 +250,39 @@ class Validator {
       return YAML::Clone(f.fallback);
     }
     auto bad = [&](const std::string& problem) -> YAML::Node {
-      std::string shown = node.IsScalar() ? "'" + node.Scalar() + "'" : "a " + std::string(node.IsMap() ? "map" : "list");
+      std::string shown = node.IsScalar() ? "'" + node.Scalar().substr(0, 80) + (node.Scalar().size() > 80 ? "...'" : "'")
+                          : node.IsNull()  ? std::string("nothing")
+                                           : "a " + std::string(node.IsMap() ? "map" : "list");
       fail(where, path + " = " + shown + " " + problem + "; allowed: " + allowed(f));
     };
-    if (!node.IsScalar() || (node.Scalar().empty() && f.kind != ValueKind::String)) {
-      return bad("is not a value");
+    if (node.IsNull() || (node.IsScalar() && node.Scalar().empty() && f.kind != ValueKind::String)) {
+      return bad("is empty: give it a value");
+    }
+    if (!node.IsScalar()) return bad("is not a value");
+    // A quoted "0.01" or "true" is a string in YAML: where a number or a boolean is meant, the
+    // quotes are a mistake to point out, not to read past.
+    const bool quoted = node.Tag() == "!";
+    if (quoted && f.kind != ValueKind::String && f.kind != ValueKind::Choice) {
+      return bad("is a quoted string; write it without quotes");
     }
     switch (f.kind) {
       case ValueKind::Integer:
       case ValueKind::Number: {
         double x;
-        try {
-          if (f.kind == ValueKind::Integer) {
+        if (f.kind == ValueKind::Integer) {
+          try {
             x = static_cast<double>(node.as<long long>());
-          } else {
-            x = node.as<double>();
+          } catch (const YAML::Exception&) {
+            return bad("is not an integer");
           }
-        } catch (const YAML::Exception&) {
-          return bad(f.kind == ValueKind::Integer ? "is not an integer" : "is not a number");
+        } else {
+          // A decimal number, read by strtod: subnormals (1e-320) are numbers too.
+          const std::string& text = node.Scalar();
+          char* end = nullptr;
+          x = std::strtod(text.c_str(), &end);
+          if (text.find_first_of("xX") != std::string::npos || end != text.c_str() + text.size()) {
+            return bad("is not a number");
+          }
         }
         bool below = f.min_exclusive ? x <= f.min : x < f.min;
         if (!std::isfinite(x) || below || x > f.max) return bad("is out of range");
@@ -288,9 +311,16 @@ class Validator {
   std::map<std::string, std::string>& locations_;
 };
 
-// Applies "a.b.c=value" to the raw document; returns the path it set.
-std::string apply_override(YAML::Node& root, const std::string& assignment) {
-  const std::string where = "--set " + assignment;
+// The flag an override came from, as messages name it: "--set a.b=1", or the flag a tool put
+// in front of it ("--vary a.b=1").
+std::string override_origin(const std::string& text) {
+  return text.rfind("--", 0) == 0 && text.find(' ') != std::string::npos ? text : "--set " + text;
+}
+
+// Applies "a.b.c=value" (or "--FLAG a.b.c=value") to the raw document; returns the path it set.
+std::string apply_override(YAML::Node& root, const std::string& text) {
+  const std::string where = override_origin(text);
+  const std::string assignment = where.substr(where.find(' ') + 1);
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) throw ConfigError(where + ": expected KEY=VALUE, as in train.steps=400");
   const std::string path = assignment.substr(0, eq);
@@ -376,7 +406,12 @@ Config Config::parse(const std::string& yaml, const std::string& origin,
                      const std::vector<std::string>& overrides, const Field& schema) {
   YAML::Node root;
   try {
-    root = YAML::Load(yaml);
+    const auto documents = YAML::LoadAll(yaml);
+    if (documents.size() > 1) {
+      throw ConfigError(origin + ": holds " + std::to_string(documents.size()) +
+                        " YAML documents (separated by ---); a config is one");
+    }
+    if (!documents.empty()) root = documents.front();
   } catch (const YAML::ParserException& e) {
     throw ConfigError(origin + ":" + std::to_string(e.mark.line + 1) + ":" +
                       std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
@@ -384,7 +419,7 @@ Config Config::parse(const std::string& yaml, const std::string& origin,
   if (!root.IsDefined() || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   if (!root.IsMap()) throw ConfigError(origin + ": the config must be a map of keys");
   std::map<std::string, std::string> overridden;
-  for (const auto& assignment : overrides) overridden[apply_override(root, assignment)] = "--set " + assignment;
+  for (const auto& assignment : overrides) overridden[apply_override(root, assignment)] = override_origin(assignment);
   Config config;
   config.origin_ = origin;
   Validator validator(origin, overridden, config.locations_);
@@ -394,6 +429,9 @@ Config Config::parse(const std::string& yaml, const std::string& origin,
 
 Config Config::load(const std::string& path, const std::vector<std::string>& overrides,
                     const Field& schema) {
+  namespace fs = std::filesystem;
+  if (fs::is_directory(path)) throw ConfigError(path + " is a directory; give a config file (YAML)");
+  if (fs::exists(path) && !fs::is_regular_file(path)) throw ConfigError(path + " is not a regular file; give a config file (YAML)");
   std::ifstream in(path);
   if (!in) throw ConfigError(path + ": cannot read the config file");
   std::stringstream text;

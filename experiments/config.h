@@ -72,7 +72,8 @@ YAML::Node values(std::initializer_list<T> items) {
 // A validated config: every key present, typed and in range, defaults filled in.
 class Config {
  public:
-  // Loads `path`, applies `overrides` ("a.b=value"), validates against `schema`.
+  // Loads `path`, applies `overrides` ("a.b=value", or "--FLAG a.b=value" where a flag other
+  // than --set gave it, so that messages name that flag), validates against `schema`.
   static Config load(const std::string& path, const std::vector<std::string>& overrides,
                      const Field& schema);
   // Validates an in-memory document; `origin` names it in messages.

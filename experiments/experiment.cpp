@@ -1,5 +1,6 @@
 #include "experiments/experiment.h"
 
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -31,8 +32,19 @@ std::string domain_word(Domain d) { return d == Domain::Binary ? "binary" : "con
 QuadratureGrid make_grid(const Config& c, const datasets::Dataset& data) {
   auto grid = QuadratureGrid().resolution(c.get<int64_t>("eval.grid_resolution"));
   const double box = c.get<double>("eval.grid_box");
-  if (box > 0) return grid.lo(-box).hi(box);
-  const double lo = data.data().min().item<double>(), hi = data.data().max().item<double>();
+  const auto held_out = data.evaluation_split().data();
+  const double lo = std::min(data.data().min().item<double>(), held_out.min().item<double>());
+  const double hi = std::max(data.data().max().item<double>(), held_out.max().item<double>());
+  if (box > 0) {
+    // The quadrature normalises over the box: a box that leaves data outside scores them with
+    // mass the model does not have there (grid_ll +30 for a true -2.8).
+    if (lo < -box || hi > box) {
+      c.fail("eval.grid_box", fmt::format("{:.4g} leaves data outside the grid (the data span [{:.4g}, {:.4g}]): use at "
+                                          "least {:.4g}, or 0 for the data's bounding square widened by 25%",
+                                          box, lo, hi, std::max(-lo, hi)));
+    }
+    return grid.lo(-box).hi(box);
+  }
   return grid.lo(lo - 0.25 * (hi - lo)).hi(hi + 0.25 * (hi - lo));
 }
 

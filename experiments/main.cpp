@@ -233,6 +233,19 @@ int main(int argc, char** argv) {
   bench_objectives->add_option("--steps", objectives.steps, "at least this many timed steps (and half a second)")->check(integer_in(1));
   bench_objectives->add_option("--threads", objectives.threads, "0 = all cores")->check(integer_in(0));
 
+  // CLI11 would say only "A subcommand is required" for `ebm bench bogus`.
+  if (argc > 2 && std::string(argv[1]) == "bench" && argv[2][0] != '-') {
+    std::string names;
+    bool known = false;
+    for (const CLI::App* bench : bench_cmd->get_subcommands({})) {
+      names += (names.empty() ? "" : ", ") + bench->get_name();
+      known = known || bench->get_name() == argv[2];
+    }
+    if (!known) {
+      spdlog::error("bench: no benchmark '{}' (there are: {})", argv[2], names);
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -268,9 +281,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*reproduce_cmd) {
-      if (reproduce.list + reproduce.all + !reproduce.target.empty() != 1) {
-        throw ebm::experiments::ConfigError("reproduce needs one of: a NAME (or study file), --list, --all");
-      }
+      const int given = reproduce.list + reproduce.all + !reproduce.target.empty();
+      if (given == 0) throw ebm::experiments::ConfigError("reproduce needs one of: a NAME (or study file), --list, --all");
+      if (given > 1) throw ebm::experiments::ConfigError("reproduce takes only one of: a NAME (or study file), --list, --all");
       return ebm::experiments::reproduce_command(reproduce);
     }
     if (*sweep_cmd) return ebm::experiments::sweep_command(sweep);
@@ -314,7 +327,15 @@ int main(int argc, char** argv) {
     spdlog::error("out of memory");
     return 1;
   } catch (const c10::Error& e) {
-    spdlog::error("{}", e.what_without_backtrace());
+    const std::string what = e.what_without_backtrace();
+    const auto tried = what.find("you tried to allocate ");
+    if (tried != std::string::npos) {  // LibTorch's CPU allocator: name the size, not its source line
+      const double bytes = std::strtod(what.c_str() + tried + 22, nullptr);
+      spdlog::error("out of memory: an allocation of {:.3g} GB failed; a size in the config (model width, data rows, "
+                    "batch_size, chains) is too large for this machine", bytes / 1e9);
+    } else {
+      spdlog::error("{}", what);
+    }
     return 1;
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());

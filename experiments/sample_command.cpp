@@ -23,7 +23,7 @@ int sample_command(const SampleArguments& args) {
   require_new_output(picture, args.force, "--out's picture");
   // The type first: a new type restarts the section, and the --set values refine it.
   std::vector<std::string> overrides;
-  if (!args.sampler.empty()) overrides.push_back("sampler.type=" + args.sampler);
+  if (!args.sampler.empty()) overrides.push_back("--sampler sampler.type=" + args.sampler);  // messages name --sampler
   overrides.insert(overrides.end(), args.overrides.begin(), args.overrides.end());
   int64_t step = 0;
   Experiment e = load_trained_experiment(args.run_dir, &step, overrides);

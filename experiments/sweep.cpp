@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -21,11 +22,26 @@ SweepAxis parse_vary(const std::string& text) {
     throw ConfigError("--vary " + text + ": expected KEY=V1,V2,..., as in objective.k=1,10");
   }
   SweepAxis axis{text.substr(0, eq), {}};
-  std::stringstream values(text.substr(eq + 1));
-  for (std::string v; std::getline(values, v, ',');) {
-    if (v.empty()) throw ConfigError("--vary " + text + ": an empty value in the list");
-    axis.values.push_back(v);
+  // Commas inside brackets belong to a value: data.weights=[0.5,0.5],[0.2,0.8] is two values.
+  std::string value;
+  int depth = 0;
+  auto push = [&] {
+    if (value.empty()) throw ConfigError("--vary " + text + ": an empty value in the list");
+    if (std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end()) {
+      throw ConfigError("--vary " + text + ": the value " + value + " is listed twice");
+    }
+    axis.values.push_back(value);
+    value.clear();
+  };
+  for (char ch : text.substr(eq + 1)) {
+    depth += (ch == '[' || ch == '{') - (ch == ']' || ch == '}');
+    if (ch == ',' && depth == 0) {
+      push();
+    } else {
+      value += ch;
+    }
   }
+  push();
   return axis;
 }
 
@@ -69,6 +85,13 @@ std::string format_value(double x) {
 SweepResult run_sweep(const ExperimentSource& source, const SweepOptions& options) {
   // The grid, last axis fastest; every point validated before any run starts.
   std::vector<std::vector<std::string>> grid = {{}};
+  for (size_t a = 0; a < options.axes.size(); ++a) {
+    for (size_t b = 0; b < a; ++b) {
+      if (options.axes[a].key == options.axes[b].key) {
+        throw ConfigError("--vary " + options.axes[a].key + " is given twice: list all its values in one --vary");
+      }
+    }
+  }
   for (const auto& axis : options.axes) {
     std::vector<std::vector<std::string>> next;
     for (const auto& point : grid) {
@@ -81,7 +104,11 @@ SweepResult run_sweep(const ExperimentSource& source, const SweepOptions& option
     grid = next;
   }
   std::vector<Config> configs;
-  for (const auto& point : grid) configs.push_back(source.config(point));
+  for (const auto& point : grid) {
+    std::vector<std::string> flagged;  // so that a bad value's message names --vary
+    for (const auto& assignment : point) flagged.push_back("--vary " + assignment);
+    configs.push_back(source.config(flagged));
+  }
 
   SweepResult result;
   result.metric = options.metric;
@@ -100,6 +127,13 @@ SweepResult run_sweep(const ExperimentSource& source, const SweepOptions& option
       point.run = diverged.run;
     }
     if (result.metric.empty()) result.metric = point.run.primary_metric;
+    if (i == 0 && !point.run.summary["final"].contains(result.metric)) {
+      std::string known;
+      for (const auto& [key, value] : point.run.summary["final"].items()) {
+        if (value.is_number() && key != "step") known += (known.empty() ? "" : ", ") + key;
+      }
+      throw ConfigError("--metric " + result.metric + ": the runs report no such metric (the first reported: " + known + ")");
+    }
     nlohmann::ordered_json row;
     for (size_t a = 0; a < options.axes.size(); ++a) row[options.axes[a].key] = grid[i][a].substr(options.axes[a].key.size() + 1);
     row["run"] = point.run.dir;

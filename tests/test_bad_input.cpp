@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "datasets/idx.h"
+#include "experiments/sweep.h"
 #include "io/input_error.h"
 #include "test_support.h"
 
@@ -204,6 +205,59 @@ TEST(BadInput, AFiniteExplosionIsCaughtByTheGuard) {
   } else {
     expect_refused(r, "training diverged: max |E|", 1);
   }
+}
+
+// The probe's silent acceptances and unclear messages (issue 25), each now one located message.
+TEST(BadInput, TheProbesCasesGetOneClearMessage) {
+  const auto dir = testing::scratch_dir();
+  const std::string out = " --out '" + (dir / "run").string() + "'";
+  const auto quickstart = read_text(fs::path(EBM_SOURCE_DIR) / "experiments/quickstart.yaml");
+  auto config = [&](const std::string& name, const std::string& text) {
+    testing::write_text(dir / name, text);
+    return "'" + (dir / name).string() + "'";
+  };
+  // Empty values, quoted numbers, a second document, a directory as the config.
+  expect_refused(run_ebm("train " + kQuick + " --set model.hidden=" + out), "model.hidden = nothing is empty: give it a value");
+  std::string tilde = quickstart;
+  tilde.replace(tilde.find("hidden: 16"), 10, "hidden: ~");
+  expect_refused(run_ebm("train " + config("tilde.yaml", tilde) + out), "model.hidden = nothing is empty");
+  std::string quoted = quickstart;
+  quoted.replace(quoted.find("lr: 0.005"), 9, "lr: \"0.005\"");
+  expect_refused(run_ebm("train " + config("quoted.yaml", quoted) + out),
+                 "optimizer.lr = '0.005' is a quoted string; write it without quotes");
+  expect_refused(run_ebm("train " + config("two.yaml", quickstart + "---\nseed: 2\n") + out),
+                 "two.yaml: holds 2 YAML documents (separated by ---); a config is one");
+  expect_refused(run_ebm("train '" + dir.string() + "'" + out), dir.string() + " is a directory; give a config file");
+  // A subnormal number is a number.
+  EXPECT_EQ(run_ebm("train " + kQuick + " --set optimizer.lr=1e-320 --set train.steps=10" + out).exit_code, 0);
+  // An unknown key that only --set made is blamed on that --set.
+  expect_refused(run_ebm("train " + kQuick + " --set nosuch.key=1" + out), "--set nosuch.key=1: unknown key 'nosuch'");
+  // A grid that leaves the data outside it.
+  expect_refused(run_ebm("train experiments/gmm8_langevin.yaml --set eval.grid_box=1e-7" + out),
+                 "eval.grid_box: 1e-07 leaves data outside the grid");
+  expect_refused(run_ebm("bench bogus"), "bench: no benchmark 'bogus' (there are: rbm, langevin, convnet, objectives)");
+  // One of NAME, --list and --all.
+  expect_refused(run_ebm("reproduce cd_bias --all"), "reproduce takes only one of: a NAME (or study file), --list, --all");
+  // Memory: the size, not LibTorch's source line.
+  // (an MLP of width 100,000: 40 GB per hidden layer's weights, more than this machine has)
+  auto huge = run_ebm("train experiments/gmm8_langevin.yaml --set model.width=100000 --set threads=1" + out);
+  expect_refused(huge, "out of memory: an allocation of", 1);
+  EXPECT_EQ(huge.output.find("alloc_cpu.cpp"), std::string::npos) << huge.output;
+}
+
+TEST(BadInput, SweepAxesAreReadAsWritten) {
+  // Commas inside brackets belong to a value; a key given twice, or a value listed twice, is refused.
+  const auto axis = parse_vary("data.weights=[0.5,0.5],[0.2,0.8]");
+  EXPECT_EQ(axis.values, (std::vector<std::string>{"[0.5,0.5]", "[0.2,0.8]"}));
+  EXPECT_THROW(parse_vary("train.steps=10,10"), ConfigError);
+  const auto dir = testing::scratch_dir();
+  expect_refused(run_ebm("sweep " + kQuick + " --vary train.steps=10 --vary train.steps=20 --out '" + (dir / "a").string() + "'"),
+                 "--vary train.steps is given twice: list all its values in one --vary");
+  expect_refused(run_ebm("sweep " + kQuick + " --vary model.hidden=4,-1 --out '" + (dir / "b").string() + "'"),
+                 "--vary model.hidden=-1: model.hidden = '-1' is out of range");
+  expect_refused(run_ebm("sweep " + kQuick + " --set train.steps=10 --vary model.hidden=4 --metric bogus --out '" +
+                         (dir / "c").string() + "'"),
+                 "--metric bogus: the runs report no such metric (the first reported: loss,");
 }
 
 }  // namespace

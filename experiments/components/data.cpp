@@ -85,18 +85,29 @@ Component<DataFactory> image_set(const std::string& name, const std::string& hel
 datasets::Dataset file_data(const SectionConfig& c) {
   const auto path = c.get<std::string>("path"), held_path = c.get<std::string>("held_out_path");
   if (!held_path.empty() && c.get<int64_t>("held_out") > 0) c.fail("held_out_path", "give held_out or held_out_path, not both");
-  try {
-    const auto format = datasets::file_format(c.get<std::string>("format"), path);
-    auto file = datasets::read_data_file(path, format);
-    auto [train, held] = datasets::split_held_out(file.rows, c.get<int64_t>("held_out"), path);
-    if (!held_path.empty()) {
+  // Each error is blamed on the key that named what went wrong.
+  auto blamed = [&](const std::string& key, const auto& read) {
+    try {
+      return read();
+    } catch (const io::InputError& error) {
+      c.fail(key, error.what());
+    }
+  };
+  const auto format = blamed("format", [&] { return datasets::file_format(c.get<std::string>("format"), path); });
+  auto file = blamed("path", [&] { return datasets::read_data_file(path, format); });
+  const auto split = blamed("held_out", [&] { return datasets::split_held_out(file.rows, c.get<int64_t>("held_out"), path); });
+  torch::Tensor train = split.first, held = split.second;
+  if (!held_path.empty()) {
+    held = blamed("held_out_path", [&] {
       auto other = datasets::read_data_file(held_path, format);
       if (other.rows.size(1) != train.size(1)) {
         throw io::InputError("'" + held_path + "' has rows of " + std::to_string(other.rows.size(1)) + " values, but '" +
                              path + "' has " + std::to_string(train.size(1)));
       }
-      held = other.rows;
-    }
+      return other.rows;
+    });
+  }
+  return blamed("path", [&] {
     if (c.get<bool>("scale")) {
       const auto reference = train;
       train = datasets::scale_to_unit(train, file.bytes, reference);
@@ -105,9 +116,7 @@ datasets::Dataset file_data(const SectionConfig& c) {
     train = binarized(c, train, path);
     if (held.defined()) held = binarized(c, held, held_path.empty() ? path : held_path);
     return datasets::Dataset(train.to(torch::kFloat32), path, held.defined() ? held.to(torch::kFloat32) : held);
-  } catch (const io::InputError& error) {
-    c.fail("path", error.what());
-  }
+  });
 }
 
 std::vector<Component<DataFactory>> components() {
