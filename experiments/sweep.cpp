@@ -115,6 +115,7 @@ SweepResult run_sweep(const ExperimentSource& source, const SweepOptions& option
   fs::create_directories(fs::path(options.out_dir) / "runs");
   const std::string jsonl = (fs::path(options.out_dir) / "sweep.jsonl").string();
   io::write_file_atomically(jsonl, "");
+  bool metric_checked = false;
   for (size_t i = 0; i < grid.size(); ++i) {
     SweepPoint point{grid[i], label_of(grid[i]), {}};
     std::string dir_name = "point-" + std::to_string(i + 1);
@@ -127,13 +128,15 @@ SweepResult run_sweep(const ExperimentSource& source, const SweepOptions& option
       point.run = diverged.run;
     }
     if (result.metric.empty()) result.metric = point.run.primary_metric;
-    if (i == 0 && !point.run.summary["final"].contains(result.metric)) {
+    // Checked on the first run that finished (a diverged one has no final row).
+    if (!metric_checked && point.run.summary.contains("final") && !point.run.summary["final"].contains(result.metric)) {
       std::string known;
       for (const auto& [key, value] : point.run.summary["final"].items()) {
         if (value.is_number() && key != "step") known += (known.empty() ? "" : ", ") + key;
       }
       throw ConfigError("--metric " + result.metric + ": the runs report no such metric (the first reported: " + known + ")");
     }
+    metric_checked = metric_checked || point.run.summary.contains("final");
     nlohmann::ordered_json row;
     for (size_t a = 0; a < options.axes.size(); ++a) row[options.axes[a].key] = grid[i][a].substr(options.axes[a].key.size() + 1);
     row["run"] = point.run.dir;

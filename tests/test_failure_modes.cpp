@@ -271,7 +271,7 @@ TEST(Sweep, RunsTheGridAndWritesRowsTableAndPlot) {
   // A bad value is refused before any run starts.
   r = run_ebm("sweep '" + (dir / "base.yaml").string() + "' --vary sampler.steps=1,0 --out '" + (dir / "bad").string() + "'");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.output.find("--set sampler.steps=0: sampler.steps = '0' is out of range"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--vary sampler.steps=0: sampler.steps = '0' is out of range"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "bad" / "runs" / "point-1" / "checkpoint.pt"));
   r = run_ebm("sweep '" + (dir / "base.yaml").string() + "' --vary sampler.steps --out '" + (dir / "bad2").string() + "'");
   EXPECT_EQ(r.exit_code, 2);

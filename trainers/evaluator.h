@@ -29,8 +29,8 @@ class Evaluator {
   // Whether a larger primary metric is better (log-likelihoods) or worse (discrepancies).
   virtual bool higher_is_better() const { return true; }
   // The primary metric's value for the uniform model, where one is known (-D log 2 nats for a
-  // log-likelihood of D binary features), else NaN. A model far below it has blown up while
-  // staying finite, and the divergence guard (trainers/trainer.h) treats that as divergence.
+  // log-likelihood of D binary features; negative), else NaN. A model far below it has blown up
+  // while staying finite, and the divergence guard (trainers/trainer.h) treats that as divergence.
   virtual double uniform_model_value(const EnergyModelImpl& model) const { return std::nan(""); }
   // Throws std::invalid_argument when the evaluator cannot handle `model`.
   virtual void check_model(const EnergyModelImpl& model) const {}

@@ -153,9 +153,9 @@ Trainer::Divergence Trainer::metric_blow_up(const Metrics& row) const {
     const std::string key = evaluator->primary_metric();
     if (std::isnan(uniform) || !row.contains(key) || !row[key].is_number()) continue;
     const double value = row[key].get<double>();
-    if (!std::isfinite(value) || value < uniform - kBlowUpMargin * std::abs(uniform)) {
-      return {fmt::format("{} = {:.6g} is far below the uniform model's {:.6g} (more than {:.0f}% of it) at step {}", key,
-                          value, uniform, 100 * kBlowUpMargin, step_),
+    if (!std::isfinite(value) || value < kBlowUpFactor * uniform) {
+      return {fmt::format("{} = {:.6g} is below {:g} times the uniform model's {:.6g} at step {}", key, value,
+                          kBlowUpFactor, uniform, step_),
               step_};
     }
   }
