@@ -13,42 +13,19 @@
 #include <random>
 #include <thread>
 
-#include "test_support.h"
+#include "background_runs.h"
 
 namespace ebm::experiments {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::metrics_without_timing;
+using testing::start_ebm;
 
 // 16x400 RBM by PCD on bars and stripes: a checkpoint every 100 steps, each big enough (about
 // 60 KB) that a write takes a measurable time.
 const std::string kArgs = "experiments/quickstart.yaml --set model.hidden=400 --set train.steps=3000 "
                           "--set train.log_every=100 --set train.checkpoint_every=100 --set eval.exact_ll=false";
-
-// Starts `ebm ARGS` in the source tree; returns its pid.
-pid_t start_ebm(const std::string& args) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(EBM_SOURCE_DIR) != 0) _exit(127);
-    const std::string command = std::string("exec '") + EBM_BINARY + "' " + args + " >/dev/null 2>&1";
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
-}
-
-// metrics.jsonl without the timing fields, which differ between any two runs.
-std::string metrics_without_timing(const fs::path& run) {
-  std::istringstream in(testing::read_text(run / "metrics.jsonl"));
-  std::string out;
-  for (std::string line; std::getline(in, line);) {
-    auto row = nlohmann::json::parse(line);
-    row.erase("steps_per_s");
-    row.erase("wall_s");
-    out += row.dump() + "\n";
-  }
-  return out;
-}
 
 std::string exported(const fs::path& run) {
   auto result = testing::run_ebm("export --run '" + run.string() + "' --out '" + (run / "model.safetensors").string() + "'");

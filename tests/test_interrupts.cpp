@@ -20,12 +20,14 @@
 #include "trainers/optimizer.h"
 #include "trainers/score_matching.h"
 #include "trainers/trainer.h"
-#include "test_support.h"
+#include "background_runs.h"
 
 namespace ebm::trainers {
 namespace {
 
 namespace fs = std::filesystem;
+using ebm::testing::metrics_without_timing;
+using ebm::testing::start_ebm;
 
 // Exact score matching of a Gaussian that asks to stop during its call number `at` (0: never),
 // as a signal arriving inside a training step would.
@@ -142,30 +144,6 @@ TEST(Interrupts, AStopDuringAnEvaluationEvaluatesAgainOnResume) {
 const std::string kTrain = "experiments/quickstart.yaml --set model.hidden=400 --set train.steps=3000 "
                            "--set train.log_every=100 --set eval.exact_ll=false";
 
-// Starts `ebm ARGS` in the source tree, its output to `log`; returns its pid.
-pid_t start_ebm(const std::string& args, const fs::path& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(EBM_SOURCE_DIR) != 0) _exit(127);
-    const std::string command = std::string("exec '") + EBM_BINARY + "' " + args + " >'" + log.string() + "' 2>&1";
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
-}
-
-std::string metrics_without_timing(const fs::path& run) {
-  std::istringstream in(ebm::testing::read_text(run / "metrics.jsonl"));
-  std::string out;
-  for (std::string line; std::getline(in, line);) {
-    auto row = nlohmann::json::parse(line);
-    row.erase("steps_per_s");
-    row.erase("wall_s");
-    out += row.dump() + "\n";
-  }
-  return out;
-}
-
 std::string exported(const fs::path& run) {
   const auto file = run.parent_path() / (run.filename().string() + ".safetensors");
   auto result = ebm::testing::run_ebm("export --run '" + run.string() + "' --out '" + file.string() + "'");
@@ -193,7 +171,7 @@ TEST(Interrupts, SignalsStopTrainingWithACheckpointAndTheResumedRunIsBitIdentica
     for (const auto& [signal, code] : signals) {
       SCOPED_TRACE(io::signal_name(signal) + ", checkpoint_every " + checkpointing);
       const auto run = dir / (io::signal_name(signal) + "-" + checkpointing);
-      const pid_t pid = start_ebm("train " + args + " --out '" + run.string() + "'", dir / "log");
+      const pid_t pid = start_ebm("train " + args + " --out '" + run.string() + "'", (dir / "log").string());
       // A random moment after the first logged row, so that the stop falls mid-run.
       while (!fs::exists(run / "metrics.jsonl")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       std::this_thread::sleep_for(std::chrono::duration<double>(std::uniform_real_distribution<double>(0.0, 0.3)(random)));
@@ -218,7 +196,7 @@ TEST(Interrupts, ASecondSignalEndsAtOnce) {
   const auto dir = ebm::testing::scratch_dir();
   // One training step runs a million Gibbs sweeps: far longer than the test waits.
   const pid_t pid = start_ebm("train " + kTrain + " --set sampler.steps=1000000 --out '" + (dir / "run").string() + "'",
-                              dir / "log");
+                              (dir / "log").string());
   while (!fs::exists(dir / "run" / "config.yaml")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   kill(pid, SIGINT);
@@ -245,7 +223,7 @@ TEST(Interrupts, SamplingAndAISStopAtTheirNextStep) {
       {"eval --run '" + run.string() + "' --metric ais --betas 10000000 --repeats 1", "AIS interrupted by SIGINT"}};
   for (const auto& [command, message] : commands) {
     SCOPED_TRACE(command);
-    const pid_t pid = start_ebm(command, dir / "log");
+    const pid_t pid = start_ebm(command, (dir / "log").string());
     std::this_thread::sleep_for(std::chrono::seconds(2));
     const auto sent = std::chrono::steady_clock::now();
     kill(pid, SIGINT);

@@ -11,7 +11,7 @@
 #include <chrono>
 #include <thread>
 
-#include "test_support.h"
+#include "background_runs.h"
 
 namespace ebm::experiments {
 namespace {
@@ -107,14 +107,7 @@ TEST(NothingLost, ForceKeepsTheOldRunUntilTheNewOneHasACheckpoint) {
   // A replacement killed before its first checkpoint: the next command puts the old run back.
   const auto second = dir / "second";
   const auto second_files = finished_run(second);
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(EBM_SOURCE_DIR) != 0) _exit(127);
-    const std::string command = std::string("exec '") + EBM_BINARY + "' train " + kQuick +
-                                " --set sampler.steps=1000000 --out '" + second.string() + "' --force >/dev/null 2>&1";
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  const pid_t pid = testing::start_ebm("train " + kQuick + " --set sampler.steps=1000000 --out '" + second.string() + "' --force");
   while (!fs::exists(second / ".previous-run" / "checkpoint.pt")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   kill(pid, SIGKILL);
@@ -139,14 +132,8 @@ TEST(NothingLost, OneProcessAtATimeWritesARun) {
                                     "train " + kQuick + " --out '" + run.string() + "' --force"}) {
     SCOPED_TRACE(second);
     // The first writer trains for a long while: a million Gibbs sweeps per step.
-    pid_t pid = fork();
-    if (pid == 0) {
-      if (chdir(EBM_SOURCE_DIR) != 0) _exit(127);
-      const std::string command = std::string("exec '") + EBM_BINARY + "' train --resume '" + run.string() +
-                                  "' --set train.steps=300 --set sampler.steps=1000000 >/dev/null 2>&1";
-      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
+    const pid_t pid =
+        testing::start_ebm("train --resume '" + run.string() + "' --set train.steps=300 --set sampler.steps=1000000");
     const auto metrics = read_text(run / "metrics.jsonl");
     std::this_thread::sleep_for(std::chrono::milliseconds(800));
     expect_refused(run_ebm(second), run.string() + " is in use by another ebm process (pid " + std::to_string(pid) + ")");
