@@ -44,11 +44,8 @@ bool is_run_file(const std::string& name) {
 // What a run of ours may hold: its files, their temporaries, the lock and a replaced run.
 bool belongs_to_run(const std::string& name) {
   if (name == io::DirectoryLock::kFileName || name == kPrevious) return true;
-  const std::string tmp = ".tmp";
-  if (name.size() > tmp.size() && name.compare(name.size() - tmp.size(), tmp.size(), tmp) == 0) {
-    return is_run_file(name.substr(0, name.size() - tmp.size()));
-  }
-  return is_run_file(name);
+  const fs::path file(name);
+  return is_run_file(file.extension() == ".tmp" ? file.stem().string() : name);
 }
 
 // A directory holds a run once it has a checkpoint or a summary; one stopped before its first
