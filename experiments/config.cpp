@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace ebm::experiments {
@@ -357,6 +358,22 @@ std::string apply_override(YAML::Node& root, const std::string& text) {
   return path;
 }
 
+// Overrides that choose a section's type go first (outer sections before inner ones), since
+// choosing a type starts the section afresh: `--set model.hidden=4 --set model.type=X` then
+// keeps the hidden size, whichever order the flags came in.
+std::vector<std::string> in_applying_order(const std::vector<std::string>& overrides) {
+  auto rank = [](const std::string& text) {
+    const std::string assignment = override_origin(text).substr(override_origin(text).find(' ') + 1);
+    const std::string path = assignment.substr(0, assignment.find('='));
+    const bool chooses_type = path == "type" || (path.size() > 5 && path.compare(path.size() - 5, 5, ".type") == 0);
+    return chooses_type ? static_cast<long>(std::count(path.begin(), path.end(), '.')) : std::numeric_limits<long>::max();
+  };
+  std::vector<std::string> ordered = overrides;
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+  return ordered;
+}
+
 }  // namespace
 
 namespace {
@@ -419,7 +436,9 @@ Config Config::parse(const std::string& yaml, const std::string& origin,
   if (!root.IsDefined() || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   if (!root.IsMap()) throw ConfigError(origin + ": the config must be a map of keys");
   std::map<std::string, std::string> overridden;
-  for (const auto& assignment : overrides) overridden[apply_override(root, assignment)] = override_origin(assignment);
+  for (const auto& assignment : in_applying_order(overrides)) {
+    overridden[apply_override(root, assignment)] = override_origin(assignment);
+  }
   Config config;
   config.origin_ = origin;
   Validator validator(origin, overridden, config.locations_);
@@ -451,9 +470,13 @@ YAML::Node Config::at(const std::string& path) const {
   return current;
 }
 
-void Config::fail(const std::string& path, const std::string& message) const {
+std::string Config::where(const std::string& path) const {
   auto it = locations_.find(path);
-  throw ConfigError((it != locations_.end() ? it->second : origin_) + ": " + path + ": " + message);
+  return it != locations_.end() ? it->second : origin_;
+}
+
+void Config::fail(const std::string& path, const std::string& message) const {
+  throw ConfigError(where(path) + ": " + path + ": " + message);
 }
 
 std::string Config::to_yaml() const {

@@ -84,6 +84,8 @@ class Config {
   YAML::Node at(const std::string& path) const;
   template <class T>
   T get(const std::string& path) const { return at(path).as<T>(); }
+  // Where the value at `path` came from: "file:line:col", "--set ..." or the config's name.
+  std::string where(const std::string& path) const;
   // Raises a ConfigError located at `path` (for checks that span several keys).
   [[noreturn]] void fail(const std::string& path, const std::string& message) const;
   // Fills in the run name (which defaults to the config file's name).

@@ -43,10 +43,11 @@ int diagnose_command(const DiagnoseArguments& args) {
   Experiment e = load_experiment(args.source.config_path, args.source.overrides, args.source.run_dir, &step);
   if (args.source.threads >= 0) set_threads(args.source.threads);
   auto& model = *e.model;
-  const std::string out_dir = output_directory(
+  const auto output = output_directory(
       args.source.out_dir, args.source.run_dir.empty() ? (fs::path("runs") / (e.name + "-diagnose")).string() : (fs::path(args.source.run_dir) / "diagnose").string(),
       [](const std::string& d) { return fs::exists(fs::path(d) / "diagnostics.jsonl"); },
       args.source.out_dir + " already holds diagnostics.jsonl: pass --force to replace it, or choose another --out", args.source.force);
+  const std::string& out_dir = output.path;
 
   const auto& data = e.data->data();
   auto directions = torch::randn({data.size(1), args.projections}, data.options());

@@ -11,6 +11,7 @@
 #include "experiments/components.h"
 #include "experiments/run_directory.h"
 #include "experiments/schema.h"
+#include "io/out_of_memory.h"
 #include "reports/safetensors.h"
 #include "samplers/graphed_sampler.h"
 #include "trainers/checkpoint.h"
@@ -22,6 +23,35 @@ int set_threads(int64_t threads) {
                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(n);
   return n;
+}
+
+void rethrow_naming_sizes(const Config& c, const std::string& during, const std::vector<std::string>& sections) {
+  try {
+    throw;
+  } catch (const c10::Error& error) {
+    const auto bytes = io::failed_allocation_bytes(error);
+    if (!bytes) throw;
+    std::vector<std::pair<long long, std::string>> sizes;
+    auto consider = [&](const YAML::Node& value, const std::string& key) {
+      const std::string text = value.IsScalar() ? value.Scalar() : std::string();
+      if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return;
+      sizes.emplace_back(std::stoll(text), key);
+    };
+    for (const auto& path : sections) {
+      const YAML::Node node = c.at(path);
+      if (!node.IsMap()) consider(node, path);
+      for (const auto& item : node) {
+        if (node.IsMap()) consider(item.second, path + "." + item.first.Scalar());
+      }
+    }
+    std::sort(sizes.begin(), sizes.end(), std::greater<>());
+    std::string named;
+    for (size_t i = 0; i < std::min<size_t>(3, sizes.size()); ++i) {
+      const auto& [size, key] = sizes[i];
+      named += (named.empty() ? "" : ", ") + key + " = " + std::to_string(size) + " (" + c.where(key) + ")";
+    }
+    throw io::OutOfMemory(io::out_of_memory_message(*bytes, " " + during + (named.empty() ? "" : "; its largest sizes: " + named)));
+  }
 }
 
 namespace {
@@ -103,7 +133,11 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
   torch::manual_seed(c.get<uint64_t>("seed"));
 
   const auto& data = data_registry().at(c.get<std::string>("data.type"));
-  e.data = std::make_shared<datasets::Dataset>(data.make.data(SectionConfig(c, "data")).to(e.device, dtype));
+  try {
+    e.data = std::make_shared<datasets::Dataset>(data.make.data(SectionConfig(c, "data")).to(e.device, dtype));
+  } catch (const c10::Error&) {
+    rethrow_naming_sizes(c, "reading the data", {"data"});
+  }
   if (data.make.truth) e.truth = data.make.truth(SectionConfig(c, "data"));
   e.grid = make_grid(c, *e.data);
 
@@ -120,8 +154,12 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
   if (model.accepts.known_density && !e.truth) {
     c.fail("model.type", model.name + " needs data with a known density (eight_gaussians, grid_25), not '" + e.data->name() + "'");
   }
-  e.model = model.make(SectionConfig(c, "model"), e);
-  e.model->to(e.device, dtype);
+  try {
+    e.model = model.make(SectionConfig(c, "model"), e);
+    e.model->to(e.device, dtype);
+  } catch (const c10::Error&) {
+    rethrow_naming_sizes(c, "building the model", {"model"});
+  }
 
   const auto& sampler = sampler_registry().at(c.get<std::string>("sampler.type"));
   e.sampler = sampler.make(SectionConfig(c, "sampler"));

@@ -72,4 +72,10 @@ std::shared_ptr<samplers::Sampler> sampler_for_pictures(const Experiment& e, std
 // Sets LibTorch's intra-op threads; 0 = all cores. Returns the count in use.
 int set_threads(int64_t threads);
 
+// Call inside a catch block: a failed allocation in the exception being handled is rethrown as
+// io::OutOfMemory saying `during` what ("building the model") and naming the largest integer
+// keys among `paths` (keys, or sections for all their keys) with where each was set ("model.width
+// = 100000 (--set model.width=100000)"); any other exception is rethrown as it is.
+[[noreturn]] void rethrow_naming_sizes(const Config& config, const std::string& during, const std::vector<std::string>& paths);
+
 }  // namespace ebm::experiments

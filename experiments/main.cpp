@@ -13,6 +13,7 @@
 #include <limits>
 #include <map>
 #include <new>
+#include <set>
 #include <tuple>
 
 #include "experiments/commands.h"
@@ -21,6 +22,7 @@
 #include "experiments/schema.h"
 #include "experiments/system_info.h"
 #include "io/interrupt.h"
+#include "io/out_of_memory.h"
 #include "trainers/trainer.h"
 
 namespace {
@@ -246,6 +248,26 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  // CLI11 drops the empty entries of a comma-separated value (--k 1,,3 would be read as 1,3).
+  std::set<std::string> listed;
+  std::function<void(const CLI::App*)> collect_listed = [&](const CLI::App* command) {
+    for (const CLI::Option* option : command->get_options()) {
+      if (option->get_delimiter() != '\0') listed.insert(option->get_name());
+    }
+    for (const CLI::App* sub : command->get_subcommands({})) collect_listed(sub);
+  };
+  collect_listed(&app);
+  for (int i = 1; i < argc; ++i) {
+    const std::string token = argv[i];
+    const auto equals = token.find('=');
+    const std::string flag = token.substr(0, equals);
+    if (!listed.count(flag) || (equals == std::string::npos && i + 1 == argc)) continue;
+    const std::string list = equals != std::string::npos ? token.substr(equals + 1) : argv[i + 1];
+    if (!list.empty() && (list.find(",,") != std::string::npos || list.front() == ',' || list.back() == ',')) {
+      spdlog::error("{} {}: an entry of the list is empty; give numbers separated by single commas", flag, list);
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -327,14 +349,11 @@ int main(int argc, char** argv) {
     spdlog::error("out of memory");
     return 1;
   } catch (const c10::Error& e) {
-    const std::string what = e.what_without_backtrace();
-    const auto tried = what.find("you tried to allocate ");
-    if (tried != std::string::npos) {  // LibTorch's CPU allocator: name the size, not its source line
-      const double bytes = std::strtod(what.c_str() + tried + 22, nullptr);
-      spdlog::error("out of memory: an allocation of {:.3g} GB failed; a size in the config (model width, data rows, "
-                    "batch_size, chains) is too large for this machine", bytes / 1e9);
+    if (const auto bytes = ebm::io::failed_allocation_bytes(e)) {  // the size, not LibTorch's source line
+      spdlog::error("{}", ebm::io::out_of_memory_message(*bytes, "; a size in the config (model width, data rows, "
+                                                                 "batch_size, chains) is too large for this machine"));
     } else {
-      spdlog::error("{}", what);
+      spdlog::error("{}", e.what_without_backtrace());
     }
     return 1;
   } catch (const std::exception& e) {

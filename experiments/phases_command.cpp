@@ -132,10 +132,11 @@ int phases_command(const PhasesArguments& args) {
   if (!why.empty()) throw ConfigError(why);
 
   const std::string name = e.name;
-  const std::string out_dir = output_directory(
+  const auto output = output_directory(
       args.source.out_dir, args.source.run_dir.empty() ? (fs::path("runs") / (name + "-phases")).string() : (fs::path(args.source.run_dir) / "phases").string(),
       [](const std::string& d) { return fs::exists(fs::path(d) / "phases.json"); },
       args.source.out_dir + " already holds phases.json: pass --force to replace it, or choose another --out", args.source.force);
+  const std::string& out_dir = output.path;
 
   const int64_t batch_size = std::min(args.batch > 0 ? args.batch : e.train_options.batch_size(), data.size(0));
   auto batch = data.index_select(0, torch::randperm(data.size(0), torch::TensorOptions().dtype(torch::kLong).device(e.device)).slice(0, 0, batch_size));

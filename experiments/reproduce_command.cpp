@@ -116,9 +116,10 @@ int reproduce_command(const ReproduceArguments& args) {
     const std::string path = study_path(args.target);
     const std::string name = fs::path(path).stem().string();
     Config file = load_study(path, args.quick, args.overrides);
-    const std::string out = output_directory(
+    const auto output = output_directory(
         args.out_dir, "runs/reproduce/" + name + suffix, holds_signature,
         args.out_dir + " already holds a study's results: pass --force to replace them", args.force);
+    const std::string& out = output.path;
     auto signature = run_study(name, file, out, args.quick, args.threads);
     std::cout << signature["headline"].get<std::string>() << "\n" << out << "/signature.json" << std::endl;
     return signature["reproduced"].get<bool>() ? 0 : 1;
@@ -126,9 +127,10 @@ int reproduce_command(const ReproduceArguments& args) {
   const auto names = failure_mode_names();
   std::vector<Config> files;
   for (const auto& name : names) files.push_back(load_study(study_path(name), args.quick, args.overrides));
-  const std::string out = output_directory(
+  const auto output = output_directory(
       args.out_dir, "runs/reproduce/catalogue" + suffix, [](const std::string& d) { return fs::exists(fs::path(d) / "catalogue.json"); },
       args.out_dir + " already holds a catalogue: pass --force to replace it", args.force);
+  const std::string& out = output.path;
   nlohmann::ordered_json catalogue = nlohmann::ordered_json::array();
   std::string table = "| failure mode | signature | criterion | reproduced | seconds |\n| --- | --- | --- | --- | --- |\n";
   bool all_reproduced = true;
@@ -161,9 +163,10 @@ int sweep_command(const SweepArguments& args) {
   options.metric = args.metric;
   const auto source = ExperimentSource::file(args.config_path, args.overrides);
   const std::string name = fs::path(args.config_path).stem().string();
-  options.out_dir = output_directory(
+  const auto output = output_directory(
       args.out_dir, "runs/sweep/" + name, [](const std::string& d) { return fs::exists(fs::path(d) / "sweep.jsonl"); },
       args.out_dir + " already holds a sweep: pass --force to replace it", args.force);
+  options.out_dir = output.path;
   SweepResult result = run_sweep(source, options);
   std::cout << result.table << options.out_dir << "/sweep.jsonl" << std::endl;
   return 0;

@@ -224,18 +224,29 @@ void RunDirectory::checkpoint_written() const {
   claim_->previous.clear();
 }
 
-std::string output_directory(const std::string& explicit_path, const std::string& default_path,
-                             const std::function<bool(const std::string&)>& occupied,
-                             const std::string& refusal, bool replace) {
-  std::string dir = explicit_path;
-  if (!dir.empty()) {
-    if (occupied(dir) && !replace) throw ConfigError(refusal);
-  } else {
-    dir = default_path;
-    for (int i = 2; occupied(dir); ++i) dir = default_path + "-" + std::to_string(i);
+OutputDirectory output_directory(const std::string& explicit_path, const std::string& default_path,
+                                 const std::function<bool(const std::string&)>& occupied,
+                                 const std::string& refusal, bool replace) {
+  auto claim = [](const std::string& dir) {
+    make_directory(dir);
+    return std::make_shared<io::DirectoryLock>(dir);
+  };
+  if (!explicit_path.empty()) {
+    if (occupied(explicit_path) && !replace) throw ConfigError(refusal);
+    auto lock = claim(explicit_path);
+    if (occupied(explicit_path) && !replace) throw ConfigError(refusal);  // filled before the lock was taken
+    return {explicit_path, lock};
   }
-  make_directory(dir);
-  return dir;
+  std::string dir = default_path;
+  for (int i = 2;; dir = default_path + "-" + std::to_string(i++)) {
+    if (occupied(dir)) continue;
+    try {
+      auto lock = claim(dir);
+      if (!occupied(dir)) return {dir, lock};
+    } catch (const io::LockHeld&) {
+      // another command writes there now: take the next name
+    }
+  }
 }
 
 void RunDirectory::write_config(const std::string& yaml) const { io::write_file_atomically(config_path(), yaml); }

@@ -14,6 +14,8 @@
 #include <memory>
 #include <string>
 
+#include "io/directory_lock.h"
+
 namespace ebm::experiments {
 
 class RunDirectory {
@@ -56,12 +58,20 @@ class RunDirectory {
 // run directory) even then.
 void require_new_output(const std::string& path, bool force, const std::string& flag);
 
+// A tool's output directory, locked against other writers while the object lives.
+struct OutputDirectory {
+  std::string path;
+  std::shared_ptr<io::DirectoryLock> lock;
+};
+
 // A directory for outputs that must not overwrite earlier ones. An `explicit_path` that is
-// `occupied` is refused (ConfigError saying `refusal`) unless `replace`; without one,
-// `default_path` moves on to default_path-2, -3, ... while occupied. The directory is created.
-std::string output_directory(const std::string& explicit_path, const std::string& default_path,
-                             const std::function<bool(const std::string&)>& occupied,
-                             const std::string& refusal, bool replace);
+// `occupied` is refused (ConfigError saying `refusal`) unless `replace`, and one that another
+// command is writing into is refused (io::LockHeld naming its process); without one,
+// `default_path` moves on to default_path-2, -3, ... past occupied and locked directories. The
+// directory is created and locked.
+OutputDirectory output_directory(const std::string& explicit_path, const std::string& default_path,
+                                 const std::function<bool(const std::string&)>& occupied,
+                                 const std::string& refusal, bool replace);
 
 // Refuses (ConfigError) a run name that is not a plain name: letters, digits, '.', '-', '_',
 // not starting with '.', so that a run always lands inside runs/.

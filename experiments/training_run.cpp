@@ -57,7 +57,11 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
   if (!e.evaluators.empty()) result.primary_metric = e.evaluators.front()->primary_metric();
   trainers::TrainingSummary summary;
   try {
-    summary = trainer.run();
+    try {
+      summary = trainer.run();
+    } catch (const c10::Error&) {
+      rethrow_naming_sizes(e.config, "in training", {"train.batch_size", "objective"});
+    }
   } catch (const trainers::TrainingDiverged& diverged) {
     int64_t rollbacks = 0;
     for (const auto& row : result.rows) rollbacks += row.contains("rollback");

@@ -242,7 +242,21 @@ TEST(BadInput, TheProbesCasesGetOneClearMessage) {
   // (an MLP of width 100,000: 40 GB per hidden layer's weights, more than this machine has)
   auto huge = run_ebm("train experiments/gmm8_langevin.yaml --set model.width=100000 --set threads=1" + out);
   expect_refused(huge, "out of memory: an allocation of", 1);
+  EXPECT_NE(huge.output.find("failed building the model; its largest sizes: model.width = 100000 (--set model.width=100000)"), std::string::npos)
+      << huge.output;
   EXPECT_EQ(huge.output.find("alloc_cpu.cpp"), std::string::npos) << huge.output;
+  // Denoising score matching whose largest noise scale overflows float32: refused before any
+  // step, naming the keys (it used to roll back five times on -nan).
+  expect_refused(run_ebm("train experiments/gmm8_langevin.yaml --set objective.noise_std=1e6 --set objective.scales=100 "
+                         "--set objective.scale_ratio=1000 --set objective.type=denoising_score_matching" + out),
+                 "--set objective.noise_std=1e6: objective.noise_std: the largest noise scale, noise_std x "
+                 "scale_ratio^(scales - 1) = 1e+303, overflows float32");
+  // A key set before the type that restarts its section is kept, whichever comes first.
+  EXPECT_EQ(run_ebm("train " + kQuick + " --set model.hidden=4 --set model.type=gaussian_bernoulli_rbm "
+                    "--set data.type=eight_gaussians --set train.steps=10"
+                    " --out '" + (dir / "gauss").string() + "'").exit_code, 0);
+  // An empty entry in a comma-separated flag.
+  expect_refused(run_ebm("phases " + kQuick + " --k 1,,3"), "--k 1,,3: an entry of the list is empty");
 }
 
 TEST(BadInput, SweepAxesAreReadAsWritten) {

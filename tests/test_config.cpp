@@ -3,6 +3,7 @@
 
 #include "experiments/experiment.h"
 #include "experiments/schema.h"
+#include "io/out_of_memory.h"
 #include "test_support.h"
 
 namespace ebm::experiments {
@@ -90,6 +91,35 @@ TEST(Config, SwitchingATypeOnTheCommandLineRestartsTheSection) {
   EXPECT_FALSE(c.root()["optimizer"]["momentum"]);
   // Setting the type the file already has keeps the section.
   EXPECT_EQ(parse(yaml, {"sampler.type=gibbs"}).get<int64_t>("sampler.steps"), 7);
+  // The probe's case: a key given before the type that restarts its section is kept, not
+  // reported missing against the --set that gave it.
+  Config gaussian = parse(yaml, {"model.hidden=4", "model.type=gaussian_bernoulli_rbm"});
+  EXPECT_EQ(gaussian.get<std::string>("model.type"), "gaussian_bernoulli_rbm");
+  EXPECT_EQ(gaussian.get<int64_t>("model.hidden"), 4);
+  EXPECT_EQ(parse(yaml, {"optimizer.beta1=0.5", "optimizer.type=adam"}).get<double>("optimizer.beta1"), 0.5);
+}
+
+// A failed allocation names the keys that size it, largest first, with where each was set.
+TEST(Config, AnAllocationFailureNamesTheSizesBehindIt) {
+  const Config c = parse(kBase, {"train.batch_size=5000000"});
+  try {
+    try {
+      TORCH_CHECK(false, "DefaultCPUAllocator: not enough memory: you tried to allocate 64000000000 bytes.");
+    } catch (const c10::Error&) {
+      rethrow_naming_sizes(c, "in training", {"train.batch_size", "model"});
+    }
+    FAIL() << "nothing thrown";
+  } catch (const io::OutOfMemory& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "out of memory: an allocation of 64 GB failed in training; its largest sizes: train.batch_size = 5000000 "
+              "(--set train.batch_size=5000000), model.hidden = 8 (test.yaml:7:11)");
+  }
+  // Any other LibTorch error passes through as it was.
+  try {
+    TORCH_CHECK(false, "shapes differ");
+  } catch (const c10::Error&) {
+    EXPECT_THROW(rethrow_naming_sizes(c, "in training", {"model"}), c10::Error);
+  }
 }
 
 TEST(Config, MissingRequiredKey) {

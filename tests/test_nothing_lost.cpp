@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "background_runs.h"
+#include "experiments/run_directory.h"
+#include "io/directory_lock.h"
 
 namespace ebm::experiments {
 namespace {
@@ -145,6 +147,22 @@ TEST(NothingLost, OneProcessAtATimeWritesARun) {
   testing::write_text(run / "checkpoint.pt.tmp", "a writer's");
   EXPECT_EQ(run_ebm("export --run '" + run.string() + "' --out '" + (dir / "m.safetensors").string() + "'").exit_code, 0);
   EXPECT_TRUE(fs::exists(run / "checkpoint.pt.tmp"));
+}
+
+// A tool's output directory has one writer too: an explicit --out another command writes into
+// is refused naming its process; a default name moves past it.
+TEST(NothingLost, ToolsOutputDirectoriesHaveOneWriter) {
+  const auto dir = testing::scratch_dir();
+  const auto busy = dir / "phases";
+  fs::create_directories(busy);
+  const io::DirectoryLock held(busy.string());  // this process plays the other writer
+  expect_refused(run_ebm("phases " + kQuick + " --k 1 --out '" + busy.string() + "'"),
+                 busy.string() + " is in use by another ebm process (pid " + std::to_string(getpid()) + ")");
+  EXPECT_FALSE(fs::exists(busy / "phases.json"));
+  auto never_occupied = [](const std::string&) { return false; };
+  const auto next = output_directory("", busy.string(), never_occupied, "", false);
+  EXPECT_EQ(next.path, busy.string() + "-2");
+  EXPECT_THROW(output_directory(busy.string(), "", never_occupied, "", true), io::LockHeld);
 }
 
 // The probe's resumes that went ahead: a changed seed, --force, a checkpoint's path, another

@@ -1,5 +1,9 @@
 // The training objectives a config can name (objective.type), and NCE's noise (objective.noise).
+#include <fmt/format.h>
 #include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
 
 #include "ebm/simple_densities.h"
 #include "experiments/components.h"
@@ -53,6 +57,17 @@ std::vector<Component<ObjectiveFactory>> objectives() {
         number("scale_ratio", value(2.0), 1, 1e3, "r, the ratio between neighbouring scales")},
        continuous,
        [](const SectionConfig& c, const Experiment&) {
+         // The loss weighs each scale by sigma^2 in the training dtype: the largest scale's square
+         // must stay finite there, or every step is NaN and rollbacks cannot help.
+         const double largest =
+             c.get<double>("noise_std") * std::pow(c.get<double>("scale_ratio"), c.get<int64_t>("scales") - 1);
+         const bool float32 = c.config().get<std::string>("dtype") == "float32";
+         const double limit = std::sqrt(float32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max());
+         if (!(largest <= limit)) {
+           c.fail("noise_std", fmt::format("the largest noise scale, noise_std x scale_ratio^(scales - 1) = {:.4g}, "
+                                           "overflows {} (its square must stay below {:.3g}): lower noise_std, "
+                                           "scale_ratio or scales", largest, float32 ? "float32" : "float64", limit * limit));
+         }
          return std::make_shared<trainers::DenoisingScoreMatching>(trainers::DenoisingScoreMatchingOptions()
                                                                        .noise_std(c.get<double>("noise_std"))
                                                                        .scales(c.get<int64_t>("scales"))
