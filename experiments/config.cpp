@@ -1,5 +1,7 @@
 #include "experiments/config.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -7,6 +9,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <vector>
 
 namespace ebm::experiments {
 
@@ -318,6 +321,38 @@ std::string override_origin(const std::string& text) {
   return text.rfind("--", 0) == 0 && text.find(' ') != std::string::npos ? text : "--set " + text;
 }
 
+// The number of YAML documents in `text`. yaml-cpp (0.7) neither refuses nor passes a ','
+// outside brackets: YAML::Load ignores what follows it and YAML::LoadAll loops for ever, each
+// "document" starting where the last one did. A document that makes no progress is that.
+// A stray ',' is refused with `origin` and, for a file, its line and column.
+size_t count_documents(const std::string& text, const std::string& origin, bool is_file) {
+  struct Starts : YAML::EventHandler {
+    std::vector<YAML::Mark> marks;
+    void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  } starts;
+  std::stringstream in(text);
+  YAML::Parser parser(in);
+  while (parser.HandleNextDocument(starts)) {
+    const auto& marks = starts.marks;
+    if (marks.size() >= 2 && marks.back().pos == marks[marks.size() - 2].pos) {
+      const auto& at = marks.back();
+      const std::string where = is_file ? origin + ":" + std::to_string(at.line + 1) + ":" + std::to_string(at.column + 1)
+                                        : origin + " (character " + std::to_string(at.pos + 1) + " of the value)";
+      throw ConfigError(where + ": YAML syntax error: '" + text.substr(at.pos, 1) + "' where a key or a value should be" +
+                        (text[at.pos] == ',' ? " (a ',' belongs inside [ ] or { })" : ""));
+    }
+  }
+  return starts.marks.size();
+}
+
 // Applies "a.b.c=value" (or "--FLAG a.b.c=value") to the raw document; returns the path it set.
 std::string apply_override(YAML::Node& root, const std::string& text) {
   const std::string where = override_origin(text);
@@ -327,6 +362,7 @@ std::string apply_override(YAML::Node& root, const std::string& text) {
   const std::string path = assignment.substr(0, eq);
   YAML::Node parsed;
   try {
+    count_documents(assignment.substr(eq + 1), where, false);
     parsed = YAML::Load(assignment.substr(eq + 1));
   } catch (const YAML::Exception& e) {
     throw ConfigError(where + ": the value is not valid YAML: " + e.msg);
@@ -423,12 +459,11 @@ Config Config::parse(const std::string& yaml, const std::string& origin,
                      const std::vector<std::string>& overrides, const Field& schema) {
   YAML::Node root;
   try {
-    const auto documents = YAML::LoadAll(yaml);
-    if (documents.size() > 1) {
-      throw ConfigError(origin + ": holds " + std::to_string(documents.size()) +
-                        " YAML documents (separated by ---); a config is one");
+    const size_t documents = count_documents(yaml, origin, true);
+    if (documents > 1) {
+      throw ConfigError(origin + ": holds " + std::to_string(documents) + " YAML documents (separated by ---); a config is one");
     }
-    if (!documents.empty()) root = documents.front();
+    root = YAML::Load(yaml);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(origin + ":" + std::to_string(e.mark.line + 1) + ":" +
                       std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);

@@ -144,6 +144,13 @@ TEST(Config, SyntaxErrorsAndNonMapsAreReported) {
   EXPECT_NE(error_of("model: [1, 2").find("test.yaml:"), std::string::npos);
   EXPECT_NE(error_of("- 1\n- 2\n").find("must be a map"), std::string::npos);
   EXPECT_NE(error_of("model: 3\n").find("model must be a section"), std::string::npos);
+  // A ',' outside brackets (found by fuzz_config: yaml-cpp's LoadAll looped for ever on ",e").
+  EXPECT_EQ(error_of(",e"), "test.yaml:1:1: YAML syntax error: ',' where a key or a value should be (a ',' belongs inside [ ] or { })");
+  EXPECT_NE(error_of(std::string(kBase) + "---\n,e").find("test.yaml:14:1: YAML syntax error: ','"), std::string::npos)
+      << error_of(std::string(kBase) + "---\n,e");
+  EXPECT_EQ(error_of(kBase, {"model.hidden=,5"}),
+            "--set model.hidden=,5 (character 1 of the value): YAML syntax error: ',' where a key or a value should be "
+            "(a ',' belongs inside [ ] or { })");
 }
 
 // The message of the ConfigError that building the base experiment with `overrides` raises.
