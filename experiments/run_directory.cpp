@@ -67,10 +67,22 @@ std::vector<std::string> entries(const fs::path& dir) {
 void make_directory(const fs::path& dir) {
   std::error_code error;
   fs::create_directories(dir, error);
-  if (!fs::is_directory(dir)) {
-    throw ConfigError("cannot create the directory " + dir.string() + ": " +
-                      (error ? error.message() : std::string("a file is in the way")));
+  if (fs::is_directory(dir)) return;
+  std::string why = error ? error.message() : std::string("a file is in the way");
+  std::error_code ignored;
+  if (fs::is_symlink(dir, ignored) && !fs::exists(dir, ignored)) {
+    why = "it is a symbolic link to " + fs::read_symlink(dir, ignored).string() + ", which does not exist";
+  } else if (fs::exists(dir, ignored)) {
+    why = "it is a file";
+  } else {
+    for (auto above = dir.parent_path(); !above.empty() && above != above.root_path(); above = above.parent_path()) {
+      if (fs::exists(above, ignored) && !fs::is_directory(above, ignored)) {
+        why = above.string() + " is a file";
+        break;
+      }
+    }
   }
+  throw ConfigError("cannot create the output directory " + dir.string() + ": " + why);
 }
 
 void remove_temporaries(const fs::path& dir) {

@@ -255,6 +255,10 @@ TEST(BadInput, TheProbesCasesGetOneClearMessage) {
   EXPECT_EQ(run_ebm("train " + kQuick + " --set model.hidden=4 --set model.type=gaussian_bernoulli_rbm "
                     "--set data.type=eight_gaussians --set train.steps=10"
                     " --out '" + (dir / "gauss").string() + "'").exit_code, 0);
+  // A tool's sampler that cannot run on the model is blamed on the tool's flag.
+  ASSERT_EQ(run_ebm("train " + kQuick + " --set train.steps=100 --set train.log_every=100 --out '" + (dir / "rbm").string() + "'").exit_code, 0);
+  expect_refused(run_ebm("sample --run '" + (dir / "rbm").string() + "' --sampler mala --n 5 --out '" + (dir / "x.csv").string() + "'"),
+                 "--sampler sampler.type=mala: sampler.type: the mala sampler works on continuous models, not on 'bernoulli_rbm'");
   // An empty entry in a comma-separated flag.
   expect_refused(run_ebm("phases " + kQuick + " --k 1,,3"), "--k 1,,3: an entry of the list is empty");
 }

@@ -88,9 +88,14 @@ TEST(NothingLost, TrainRefusesADirectoryThatHoldsAnythingButARun) {
   expect_unchanged(run, files);
   // --out naming a file, or a path under one: one message, exit 2.
   expect_refused(run_ebm("train " + kQuick + " --out '" + (mine / "config.yaml").string() + "'"),
-                 "cannot create the directory " + (mine / "config.yaml").string());
+                 "cannot create the output directory " + (mine / "config.yaml").string() + ": it is a file");
   expect_refused(run_ebm("train " + kQuick + " --out '" + (mine / "config.yaml" / "x").string() + "'"),
-                 "cannot create the directory");
+                 "cannot create the output directory " + (mine / "config.yaml" / "x").string() + ": " +
+                     (mine / "config.yaml").string() + " is a file");
+  fs::create_symlink(dir / "nowhere", dir / "dangling");
+  expect_refused(run_ebm("train " + kQuick + " --out '" + (dir / "dangling").string() + "'"),
+                 "cannot create the output directory " + (dir / "dangling").string() + ": it is a symbolic link to " +
+                     (dir / "nowhere").string() + ", which does not exist");
   expect_refused(run_ebm("train " + kQuick + " --out ''"), "--out is empty");
 }
 
