@@ -1,6 +1,6 @@
 #include "experiments/study.h"
 
-#include "experiments/schema.h"
+#include "config/schema.h"
 
 namespace ebm::experiments {
 

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "experiments/registry.h"
-#include "experiments/sweep.h"
+#include "config/registry.h"
+#include "workflow/sweep.h"
 
 namespace ebm::experiments {
 

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "datasets/idx.h"
-#include "experiments/sweep.h"
+#include "workflow/sweep.h"
 #include "io/input_error.h"
 #include "test_support.h"
 

@@ -1,8 +1,8 @@
 // Strict config validation: every error names the key, where it came from and what is allowed.
 #include <gtest/gtest.h>
 
-#include "experiments/experiment.h"
-#include "experiments/schema.h"
+#include "config/experiment.h"
+#include "config/schema.h"
 #include "io/out_of_memory.h"
 #include "test_support.h"
 

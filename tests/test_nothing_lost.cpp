@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "background_runs.h"
-#include "experiments/run_directory.h"
+#include "workflow/run_directory.h"
 #include "io/directory_lock.h"
 
 namespace ebm::experiments {

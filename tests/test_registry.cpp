@@ -6,8 +6,8 @@
 
 #include <filesystem>
 
-#include "experiments/components.h"
-#include "experiments/schema.h"
+#include "config/components.h"
+#include "config/schema.h"
 #include "experiments/study.h"
 #include "test_support.h"
 

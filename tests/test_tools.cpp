@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "experiments/system_info.h"
+#include "workflow/system_info.h"
 #include "reports/png.h"
 #include "reports/safetensors.h"
 #include "test_support.h"

@@ -20,9 +20,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "experiments/components.h"
-#include "experiments/experiment.h"
-#include "experiments/schema.h"
+#include "config/components.h"
+#include "config/experiment.h"
+#include "config/schema.h"
 #include "samplers/graphed_sampler.h"
 #include "test_support.h"
 #include "trainers/trainer.h"

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "experiments/config.h"
-#include "experiments/schema.h"
+#include "config/config.h"
+#include "config/schema.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace ebm::experiments;

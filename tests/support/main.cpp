@@ -2,7 +2,7 @@
 // test measures what a user's run would).
 #include <gtest/gtest.h>
 
-#include "experiments/system_info.h"
+#include "workflow/system_info.h"
 
 int main(int argc, char** argv) {
   ebm::experiments::restart_if_blas_misjudged_the_cpu(argv);

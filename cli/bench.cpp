@@ -1,0 +1,246 @@
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <optional>
+
+#include "datasets/dataset.h"
+#include "ebm/bernoulli_rbm.h"
+#include "ebm/gemm.h"
+#include "ebm/mlp_energy.h"
+#include "cli/commands.h"
+#include "config/config.h"
+#include "config/experiment.h"
+#include "config/schema.h"
+#include "workflow/step_timer.h"
+#include "workflow/system_info.h"
+#include "samplers/block_gibbs.h"
+#include "samplers/chain_source.h"
+#include "samplers/graphed_sampler.h"
+#include "samplers/langevin.h"
+#include "trainers/contrastive.h"
+#include "trainers/optimizer.h"
+#include "trainers/score_matching.h"
+#include "trainers/trainer.h"
+
+namespace ebm::experiments {
+
+namespace {
+// The device a benchmark asked for; a clear error where it is not there.
+torch::Device bench_device(const std::string& name) {
+  if (name == "cuda" && !torch::cuda::is_available()) throw ConfigError("--device cuda: LibTorch sees no CUDA device here");
+  return torch::Device(name);
+}
+
+// What a benchmark line says about where it ran.
+nlohmann::ordered_json device_fields(const torch::Device& device) {
+  nlohmann::ordered_json out = {{"device", device.str()}};
+  if (device.is_cuda()) out["gpu"] = gpu_name();
+  out["libtorch"] = TORCH_VERSION;
+  return out;
+}
+
+// The GEMM floor of one CD-k step: its 2k+1 conditional products [batch, visible] x [visible,
+// hidden] and 2 gradient products [visible, batch] x [batch, hidden], each timed alone as
+// ../shared/bench/gemm_floor.py times them with LibTorch's own product (its BLAS), and as the RBM
+// runs them (ebm/gemm.h). `bench rbm --floor` times a few rounds between every block of training
+// steps, so that the step and its floor see the same machine within a fraction of a second.
+class GemmFloor {
+ public:
+  GemmFloor(const RbmBenchArguments& a, torch::Dtype dtype)
+      : k_(a.k), batch_(a.batch), data_(torch::rand({a.batch, a.visible}, dtype)),
+        weight_(torch::rand({a.visible, a.hidden}, dtype)), hidden_(torch::rand({a.batch, a.hidden}, dtype)) {}
+
+  void time(int rounds) {
+    libtorch_s_ += seconds(rounds, [](const torch::Tensor& x, const torch::Tensor& y) { return torch::mm(x, y); });
+    products_s_ += seconds(rounds, [](const torch::Tensor& x, const torch::Tensor& y) { return ebm::mm(x, y); });
+    rounds_ += rounds;
+  }
+  void reset() { libtorch_s_ = products_s_ = 0, rounds_ = 0; }
+  double libtorch_samples_per_s() const { return static_cast<double>(batch_ * rounds_) / libtorch_s_; }
+  double products_samples_per_s() const { return static_cast<double>(batch_ * rounds_) / products_s_; }
+
+ private:
+  template <class Product>
+  double seconds(int rounds, Product product) const {
+    const auto start = std::chrono::steady_clock::now();
+    for (int r = 0; r < rounds; ++r) {
+      for (int64_t i = 0; i < 2 * k_ + 1; ++i) product(data_, weight_);
+      for (int i = 0; i < 2; ++i) product(data_.t(), hidden_);
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  int64_t k_, batch_;
+  torch::Tensor data_, weight_, hidden_;
+  double libtorch_s_ = 0, products_s_ = 0;
+  int64_t rounds_ = 0;
+};
+
+constexpr int64_t kFloorBlockSteps = 50;  // training steps between two timings of the floor
+constexpr int kFloorRounds = 5;           // floors of each kind timed there
+}  // namespace
+
+// Times CD-k training steps of a Bernoulli RBM through the real training loop (Trainer,
+// contrastive objective, Gibbs sampler, SGD), on random binary data of density 0.13 as in
+// ../shared/bench/rbm_torch.py. FLOPs are counted as that script does: (1 + 2k + 2) products
+// of 2 * batch * visible * hidden. With --floor, the GEMM floor is timed between blocks of steps
+// (the block's log step included in its time, the floor's time in none).
+int bench_rbm_command(const RbmBenchArguments& a) {
+  if (a.floor && a.device != "cpu") throw ConfigError("--floor: times CPU products; not with --device " + a.device);
+  const int threads = set_threads(a.threads);
+  const auto device = bench_device(a.device);
+  spdlog::info("bench rbm: {}x{}, batch {}, CD-{}, {} threads, BLAS {}, on {}", a.visible, a.hidden,
+               a.batch, a.k, threads, blas_description(), device.str());
+  const auto dtype = a.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
+  torch::manual_seed(0);
+  datasets::Dataset data((torch::rand({a.batch * 10, a.visible}) < 0.13).to(device, dtype), "random_binary");
+  std::optional<GemmFloor> floor;
+  if (a.floor) floor.emplace(a, dtype);
+
+  // The Gibbs steps as a CUDA graph as ebm train's train.cuda_graphs would have them.
+  const std::string no_graphs =
+      a.cuda_graphs == "off" ? "" : samplers::GraphedSampler::unavailable_because(samplers::BlockGibbsSampler(), device);
+  if (a.cuda_graphs == "on" && !no_graphs.empty()) throw ConfigError("--cuda-graphs on: " + no_graphs);
+  const bool graphed = a.cuda_graphs != "off" && no_graphs.empty();
+  // One model and sampler for the warm-up and the timed run, so that a graph is recorded in the
+  // warm-up (its two host waits) and only replayed in the timed steps.
+  auto rbm = BernoulliRBM(BernoulliRBMOptions(a.visible, a.hidden));
+  rbm->to(device, dtype);
+  std::shared_ptr<samplers::Sampler> gibbs = std::make_shared<samplers::BlockGibbsSampler>();
+  if (graphed) gibbs = std::make_shared<samplers::GraphedSampler>(gibbs);
+  auto run = [&](int64_t steps) {
+    auto objective = std::make_shared<trainers::ContrastiveObjective>(gibbs, std::make_shared<samplers::DataChainSource>(),
+                                                                      trainers::ContrastiveOptions().sampler_steps(a.k));
+    const int64_t block = floor ? std::min(steps, kFloorBlockSteps) : steps;
+    trainers::Trainer trainer(rbm.ptr(), objective,
+                              trainers::make_sgd(rbm->parameters(), torch::optim::SGDOptions(0.01), 0),
+                              data, {}, trainers::TrainerOptions().steps(steps).batch_size(a.batch).log_every(block));
+    if (floor) trainer.on_log([&](const trainers::Metrics&) { floor->time(kFloorRounds); });
+    const auto summary = trainer.run();
+    return static_cast<double>(summary.steps) / summary.wall_s;  // the log steps' time, not the floor's
+  };
+  run(10);  // warm-up: allocator, BLAS thread pool, oneDNN's kernels, the CUDA graph
+  if (floor) floor->reset();
+  const double steps_per_s = run(a.steps);
+  const double flops_per_step = 2.0 * a.batch * a.visible * a.hidden * (1 + 2 * a.k + 2);
+  nlohmann::ordered_json out = {{"impl", "ebm-cpp"},
+                                {"bench", "rbm"},
+                                {"visible", a.visible},
+                                {"hidden", a.hidden},
+                                {"batch", a.batch},
+                                {"k", a.k},
+                                {"dtype", a.dtype},
+                                {"samples_per_s", steps_per_s * a.batch},
+                                {"gflops", steps_per_s * flops_per_step / 1e9},
+                                {"cuda_graph", graphed},
+                                {"threads", threads},
+                                {"blas", blas_description()}};
+  if (device.is_cpu() && dtype == torch::kFloat32) out["products"] = float32_cpu_gemm();
+  if (floor) {
+    // fraction: of the floor as gemm_floor.py defines it; products_fraction: of the floor of the
+    // products this step runs, i.e. what the rest of the step costs.
+    out["floor"] = {{"samples_per_s", floor->libtorch_samples_per_s()},
+                    {"fraction", steps_per_s * a.batch / floor->libtorch_samples_per_s()},
+                    {"products_samples_per_s", floor->products_samples_per_s()},
+                    {"products_fraction", steps_per_s * a.batch / floor->products_samples_per_s()}};
+  }
+  out.update(device_fields(device));
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
+// Times unadjusted Langevin steps (ε = 0.01) of `chains` chains on a random SiLU MLP energy,
+// as ../shared/bench/langevin_torch.py does: 20 warm-up steps, then `steps` timed ones.
+int bench_langevin_command(const LangevinBenchArguments& a) {
+  const int threads = set_threads(a.threads);
+  const auto device = bench_device(a.device);
+  spdlog::info("bench langevin: MLP {}-{}x{}-1, {} chains, {} threads, on {}", a.dim, a.width, a.depth - 1, a.chains, threads,
+               device.str());
+  torch::manual_seed(0);
+  auto mlp = MLPEnergy(MLPEnergyOptions(a.dim, std::vector<int64_t>(static_cast<size_t>(a.depth - 1), a.width)));
+  mlp->to(device);
+  for (auto& p : mlp->parameters()) p.requires_grad_(false);
+  samplers::LangevinSampler langevin(samplers::LangevinOptions().step_size(0.01));
+  auto x = langevin.run(*mlp, torch::randn({a.chains, a.dim}).to(device), 20);
+  x.sum().item<double>();  // a GPU finishes the warm-up before the clock starts
+  const auto start = std::chrono::steady_clock::now();
+  x = langevin.run(*mlp, x, a.steps);
+  x.sum().item<double>();  // and the timed steps before it stops
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  nlohmann::ordered_json out = {{"impl", "ebm-cpp"},
+                                {"bench", "langevin"},
+                                {"dim", a.dim},
+                                {"width", a.width},
+                                {"depth", a.depth},
+                                {"chains", a.chains},
+                                {"steps_per_s", static_cast<double>(a.steps) / seconds},
+                                {"chain_steps_per_s", static_cast<double>(a.steps * a.chains) / seconds},
+                                {"threads", threads}};
+  out.update(device_fields(device));
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
+// Trains the config for 2 x steps through the real training loop and reports the second half:
+// the first is the warm-up (allocator, BLAS or cuDNN plans). The trainer reads the loss terms
+// at its log steps only on a GPU, so the timed half ends with one synchronisation.
+int bench_convnet_command(const ConvnetBenchArguments& a) {
+  const auto device = bench_device(a.device);
+  const std::vector<std::string> overrides = {
+      "device=" + a.device, "threads=" + std::to_string(a.threads), "model.base_channels=" + std::to_string(a.base_channels),
+      "sampler.steps=" + std::to_string(a.langevin_steps), "objective.chains=" + std::to_string(a.batch),
+      "train.batch_size=" + std::to_string(a.batch), "train.steps=" + std::to_string(2 * a.steps),
+      "train.log_every=" + std::to_string(a.steps), "train.checkpoint_every=0", "train.cuda_graphs=" + a.cuda_graphs};
+  auto e = build_experiment(Config::load(a.config, overrides, experiment_schema()), "bench");
+  spdlog::info("bench convnet: {} (base channels {}, batch {}, {} Langevin steps), {} threads, on {}", a.config,
+               a.base_channels, a.batch, a.langevin_steps, torch::get_num_threads(), device.str());
+  trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, {}, e.train_options);
+  std::vector<double> speeds;
+  trainer.on_log([&](const trainers::Metrics& row) {
+    if (row.contains("steps_per_s")) speeds.push_back(row["steps_per_s"].get<double>());
+  });
+  trainer.run();
+  nlohmann::ordered_json out = {{"impl", "ebm-cpp"},          {"bench", "convnet"},         {"config", a.config},
+                                {"batch", a.batch},           {"base_channels", a.base_channels},
+                                {"langevin_steps", a.langevin_steps}, {"steps_per_s", speeds.back()},
+                                {"cuda_graph", dynamic_cast<samplers::GraphedSampler*>(e.sampler.get()) != nullptr},
+                                {"threads", torch::get_num_threads()}};
+  out.update(device_fields(device));
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
+// Times training steps (loss, backward, Adam) of exact, sliced and denoising score matching on
+// an MLP energy of random Gaussian data, for each dimension: exact score matching needs one
+// backward pass per dimension for the Hessian trace, the other two a fixed number.
+int bench_objectives_command(const ObjectivesBenchArguments& a) {
+  const int threads = set_threads(a.threads);
+  for (int64_t dim : a.dims) {
+    for (const std::string name : {"score_matching", "sliced_score_matching", "denoising_score_matching"}) {
+      torch::manual_seed(0);
+      auto mlp = MLPEnergy(MLPEnergyOptions(dim, std::vector<int64_t>(static_cast<size_t>(a.depth - 1), a.width)));
+      std::shared_ptr<trainers::Objective> objective;
+      if (name == "score_matching") objective = std::make_shared<trainers::ExactScoreMatching>();
+      if (name == "sliced_score_matching") objective = std::make_shared<trainers::SlicedScoreMatching>();
+      if (name == "denoising_score_matching") objective = std::make_shared<trainers::DenoisingScoreMatching>();
+      torch::optim::Adam adam(mlp->parameters(), torch::optim::AdamOptions(1e-4));
+      auto data = torch::randn({a.batch, dim});
+      auto step = [&] {
+        adam.zero_grad();
+        objective->compute(*mlp, data).loss.backward();
+        adam.step();
+      };
+      const double seconds = seconds_per_step(step, a.steps);
+      nlohmann::ordered_json out = {{"impl", "ebm-cpp"}, {"bench", "objectives"}, {"objective", name},
+                                    {"dim", dim}, {"width", a.width}, {"depth", a.depth}, {"batch", a.batch},
+                                    {"ms_per_step", 1e3 * seconds}, {"threads", threads}};
+      std::cout << out.dump() << std::endl;
+    }
+  }
+  return 0;
+}
+
+}  // namespace ebm::experiments

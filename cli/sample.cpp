@@ -1,0 +1,61 @@
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "config/components.h"
+#include "config/experiment.h"
+#include "workflow/trained_experiment.h"
+#include "workflow/generation.h"
+#include "workflow/run_directory.h"
+
+namespace ebm::experiments {
+
+int sample_command(const SampleArguments& args) {
+  namespace fs = std::filesystem;
+  if (fs::path(args.out_file).extension() != ".csv") throw ConfigError("--out must name a .csv file, not '" + args.out_file + "'");
+  const auto parent = fs::path(args.out_file).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent)) throw ConfigError("--out: no directory '" + parent.string() + "'");
+  const auto picture = fs::path(args.out_file).replace_extension(".png").string();
+  require_new_output(args.out_file, args.force, "--out");
+  require_new_output(picture, args.force, "--out's picture");
+  // The type first: a new type restarts the section, and the --set values refine it.
+  std::vector<std::string> overrides;
+  if (!args.sampler.empty()) overrides.push_back("--sampler sampler.type=" + args.sampler);  // messages name --sampler
+  overrides.insert(overrides.end(), args.overrides.begin(), args.overrides.end());
+  int64_t step = 0;
+  Experiment e = load_trained_experiment(args.run_dir, &step, overrides);
+  if (args.sampler.empty()) {
+    // The run's own sampler, or (for a run trained without one) the first that fits its model.
+    std::string note;
+    e.sampler = sampler_for_pictures(e, &note);
+    if (!note.empty()) spdlog::info("{}", note);
+  } else {
+    const auto& sampler = sampler_registry().at(args.sampler);
+    try {
+      require_accepted(sampler.accepts, *e.model, "the " + sampler.name + " sampler");
+      e.sampler->check_model(*e.model);
+    } catch (const std::invalid_argument& error) {
+      throw ConfigError(std::string("--sampler: ") + error.what());
+    }
+  }
+  torch::NoGradGuard no_grad;
+  e.model->eval();
+  spdlog::info("sampling {} chains of '{}' (step {}) for {} {} transitions from noise", args.n, e.name, step, args.steps,
+               e.sampler->name());
+  auto samples = generate_samples(e, *e.sampler, args.n, args.steps);
+  write_samples_csv(args.out_file, samples);
+  const auto title = fmt::format("{} step {}: {} samples, {} x{}", e.name, step, args.n, e.sampler->name(), args.steps);
+  const bool drew = write_sample_picture(e, samples, picture, title);
+  nlohmann::ordered_json out = {{"run", args.run_dir}, {"samples", args.out_file}, {"n", args.n},
+                                {"sampler", e.sampler->name()}, {"steps", args.steps}};
+  if (drew) out["picture"] = picture;
+  for (const auto& [name, value] : samplers::host_statistics(*e.sampler)) out[name] = value;
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
+}  // namespace ebm::experiments

@@ -1,0 +1,123 @@
+// The energy models a config can name (model.type).
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "ebm/bernoulli_rbm.h"
+#include "ebm/conv_energy.h"
+#include "ebm/gaussian_bernoulli_rbm.h"
+#include "ebm/mlp_energy.h"
+#include "config/components.h"
+
+namespace ebm::experiments {
+
+namespace {
+
+std::vector<Component<ModelFactory>> components() {
+  const Accepts binary = Accepts::only(Domain::Binary), continuous = Accepts::only(Domain::Continuous);
+  Accepts square_images = continuous, known_density = continuous;
+  square_images.also = "square single-channel images";
+  known_density.known_density = true;
+  return {
+      {"bernoulli_rbm", "a Bernoulli-Bernoulli RBM, E(v, h) = -b'v - c'h - v'Wh (Hinton 2002)",
+       {integer("hidden", required(), 1, 100000, "number of hidden units"),
+        number("init_std", value(0.01), 0, 10, "std of the initial weights"),
+        boolean("visible_bias_from_data", value(true), "start visible biases at the log-odds of the data marginals"),
+        boolean("centered", value(false),
+                "centred parametrisation (Melchior et al. 2016): visible offsets the data mean, hidden offsets a running "
+                "mean of p(h | data)"),
+        number("offset_rate", value(0.01), 0, 1, "centered: how fast the hidden offsets follow p(h | data)")},
+       binary,
+       [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
+         auto rbm = BernoulliRBM(BernoulliRBMOptions(e.data->dim(), c.get<int64_t>("hidden"))
+                                     .init_std(c.get<double>("init_std"))
+                                     .centered(c.get<bool>("centered"))
+                                     .offset_rate(c.get<double>("offset_rate")));
+         if (c.get<bool>("visible_bias_from_data")) rbm->init_visible_bias_from(e.data->data());
+         if (c.get<bool>("centered")) rbm->set_visible_offset(e.data->data());
+         return rbm.ptr();
+       }},
+      {"gaussian_bernoulli_rbm",
+       "a Gaussian-Bernoulli RBM with learnt per-unit variances, E(v, h) = |v - b|^2/(2 sigma^2) - (v/sigma^2)'Wh - c'h "
+       "(Cho, Ilin & Raiko 2011)",
+       {integer("hidden", required(), 1, 100000, "number of hidden units (up to 24 for exact log Z)"),
+        number("init_std", value(0.01), 0, 10, "std of the initial weights"),
+        boolean("learn_variance", value(true), "train the visible variances (else they stay at their start)"),
+        boolean("init_from_data", value(true), "start visible biases and variances at the data's means and variances")},
+       continuous,
+       [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
+         auto rbm = GaussianBernoulliRBM(GaussianBernoulliRBMOptions(e.data->dim(), c.get<int64_t>("hidden"))
+                                             .init_std(c.get<double>("init_std"))
+                                             .learn_variance(c.get<bool>("learn_variance")));
+         if (c.get<bool>("init_from_data")) rbm->init_from(e.data->data());
+         return rbm.ptr();
+       }},
+      {"mlp", "a multilayer perceptron with a scalar output as the energy",
+       {integer("width", value(128), 1, 100000, "units in each hidden layer"),
+        integer("depth", value(3), 1, 100, "linear layers, the scalar output layer included"),
+        choice("activation", value("silu"), MLPEnergyImpl::activations(), "hidden-layer nonlinearity"),
+        boolean("spectral_norm", value(false), "divide each weight by its largest singular value")},
+       continuous,
+       [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
+         std::vector<int64_t> widths(static_cast<size_t>(c.get<int64_t>("depth") - 1), c.get<int64_t>("width"));
+         return MLPEnergy(MLPEnergyOptions(e.data->dim(), widths)
+                              .activation(c.get<std::string>("activation"))
+                              .spectral_norm(c.get<bool>("spectral_norm")))
+             .ptr();
+       }},
+      {"convnet", "a small ConvNet energy for images (three stride-2 convolutions, then a linear layer)",
+       {integer("base_channels", value(32), 1, 4096, "channels of the first convolution (then x2, x4)")},
+       square_images,
+       [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
+         const int64_t dim = e.data->dim();
+         const auto side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(dim))));
+         if (side * side != dim) {
+           c.fail("type", "convnet needs square single-channel images; '" + e.data->name() + "' rows have " +
+                              std::to_string(dim) + " values");
+         }
+         return ConvEnergy(ConvEnergyOptions(1, side, side).base_channels(c.get<int64_t>("base_channels"))).ptr();
+       }},
+      {"gaussian", "a trainable full-covariance Gaussian",
+       {choice("init", value("standard"), {"standard", "data"},
+               "where it starts: N(0, I), or the data's mean and covariance")},
+       continuous,
+       [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
+         const int64_t d = e.data->dim();
+         if (c.get<std::string>("init") == "standard") return Gaussian(torch::zeros({d}), torch::eye(d)).ptr();
+         auto x = e.data->data().to(torch::kFloat64);
+         auto centred = x - x.mean(0);
+         auto covariance = centred.t().mm(centred) / static_cast<double>(std::max<int64_t>(1, x.size(0) - 1)) +
+                           1e-6 * torch::eye(d, torch::kFloat64);
+         return Gaussian(x.mean(0).to(torch::kFloat32), torch::linalg_cholesky(covariance).to(torch::kFloat32)).ptr();
+       }},
+      {"mixture_weights", "the data's Gaussian mixture with its weights to learn, from equal (and its means and widths, if asked)",
+       {boolean("learn_means_and_widths", value(false), "also train the means and widths (from the data's own)")},
+       known_density,
+       [](const SectionConfig& c, const Experiment&) -> EnergyModelPtr {
+         const auto& data = data_registry().at(c.config().get<std::string>("data.type"));
+         auto density = std::dynamic_pointer_cast<GaussianMixtureImpl>(data.make.truth(SectionConfig(c.config(), "data")));
+         if (!density) c.fail("type", "mixture_weights needs data that is a Gaussian mixture");
+         torch::NoGradGuard no_grad;
+         density->logits.zero_();
+         if (!c.get<bool>("learn_means_and_widths")) {
+           for (auto* fixed : {&density->means, &density->tril_offdiag, &density->log_diag}) fixed->set_requires_grad(false);
+         }
+         return density;
+       }},
+      {"data_density", "the data's exact density, an analytic target for samplers", {}, known_density,
+       [](const SectionConfig& c, const Experiment&) -> EnergyModelPtr {
+         const auto& data = data_registry().at(c.config().get<std::string>("data.type"));
+         // A copy of its own: an objective training it must not move the truth true_ll scores against.
+         return data.make.truth(SectionConfig(c.config(), "data"));
+       }}};
+}
+
+}  // namespace
+
+const Registry<ModelFactory>& model_registry() {
+  static const Registry<ModelFactory> registry(
+      "model", "bernoulli_rbm", "the energy model; the visible size comes from the data", components());
+  return registry;
+}
+
+}  // namespace ebm::experiments

@@ -1,0 +1,51 @@
+#include "config/registry.h"
+
+#include <algorithm>
+
+#include "ebm/latent_variable_model.h"
+#include "config/components.h"
+
+namespace ebm::experiments {
+
+bool Accepts::accepts(Domain d) const { return std::find(domains.begin(), domains.end(), d) != domains.end(); }
+
+std::string Accepts::domain_words() const {
+  std::string out;
+  if (accepts(Domain::Binary)) out = "binary";
+  if (accepts(Domain::Continuous)) out += out.empty() ? "continuous" : " or continuous";
+  return out;
+}
+
+std::string Accepts::describe() const {
+  std::string out = domain_words();
+  out += latent_variable ? " latent-variable models" : " models";
+  if (two_dimensional) out += ", 2-D";
+  if (known_density) out += ", on data with a known density";
+  if (!model_types.empty()) {
+    out += "; only";
+    for (size_t i = 0; i < model_types.size(); ++i) out += (i ? ", " : " ") + model_types[i];
+  }
+  if (needs_sampler) out += "; runs the sampler";
+  if (!also.empty()) out += "; " + also;
+  return out;
+}
+
+bool is_accepted(const Accepts& accepts, const EnergyModelImpl& model, bool known_density) {
+  return accepts.accepts(model.domain()) &&
+         (!accepts.latent_variable || dynamic_cast<const LatentVariableModel*>(&model) != nullptr) &&
+         (!accepts.two_dimensional || model.dim() == 2) && (!accepts.known_density || known_density) &&
+         (accepts.model_types.empty() ||
+          std::find(accepts.model_types.begin(), accepts.model_types.end(), model.type_name()) != accepts.model_types.end());
+}
+
+void require_accepted(const Accepts& accepts, const EnergyModelImpl& model, const std::string& what,
+                      bool known_density) {
+  if (!is_accepted(accepts, model, known_density)) {
+    throw std::invalid_argument(what + " works on " + accepts.describe() + ", not on '" + model.type_name() + "' (" +
+                                (model.domain() == Domain::Binary ? "binary, " : "continuous, ") +
+                                std::to_string(model.dim()) + "-D, on data whose density is " +
+                                (known_density ? "known" : "not known") + ")");
+  }
+}
+
+}  // namespace ebm::experiments

@@ -1,0 +1,79 @@
+// cd_not_a_gradient: the expected CD-1 update u(θ) is not the gradient of any function
+// (Sutskever & Tieleman 2010): a gradient field has a symmetric Jacobian (a Hessian), and the
+// Jacobian of u, by central differences of the exact expected update (enumeration of the chain),
+// is not: ||J - Jᵀ|| / ||J|| well above 0, while the exact gradient's is 0 up to rounding.
+#include <torch/torch.h>
+
+#include "experiments/study_types.h"
+#include "experiments/study_support.h"
+#include "reports/pictures.h"
+
+namespace ebm::experiments {
+
+namespace {
+
+// J[i][j] = d u_i / d θ_j by central differences, θ = every parameter in order.
+torch::Tensor jacobian(LatentVariableModel& model, const torch::Tensor& data, int64_t k, double h) {
+  std::vector<torch::Tensor> params;
+  for (auto& p : model.parameters()) params.push_back(p);
+  const int64_t n = flatten(expected_cd_update(model, data, k)).numel();
+  auto jac = torch::zeros({n, n}, torch::kFloat64);
+  int64_t column = 0;
+  for (auto& p : params) {
+    auto flat = p.view(-1);
+    for (int64_t i = 0; i < flat.numel(); ++i, ++column) {
+      double original;
+      {
+        torch::NoGradGuard no_grad;
+        original = flat[i].item<double>();
+        flat[i] = original + h;
+      }
+      auto up = flatten(expected_cd_update(model, data, k));
+      {
+        torch::NoGradGuard no_grad;
+        flat[i] = original - h;
+      }
+      auto down = flatten(expected_cd_update(model, data, k));
+      {
+        torch::NoGradGuard no_grad;
+        flat[i] = original;
+      }
+      jac.select(1, column).copy_((up - down) / (2 * h));
+    }
+  }
+  return jac;
+}
+
+double asymmetry(const torch::Tensor& j) { return ((j - j.t()).norm() / j.norm()).item<double>(); }
+
+}  // namespace
+
+Signature study_cd_not_a_gradient(const StudyContext& c) {
+  auto trained = train_for_study(c, "model");
+  auto& model = latent_model(c, trained.experiment);
+  model.to(torch::kFloat64);
+  auto data = trained.experiment.data->data().to(torch::kFloat64);
+  const double h = c.study().get<double>("step");
+  auto j_cd = jacobian(model, data, 1, h), j_exact = jacobian(model, data, -1, h);
+  const double cd = asymmetry(j_cd), exact = asymmetry(j_exact);
+  const double threshold = c.study().get<double>("min_asymmetry");
+
+  Signature s;
+  s.figures = {{"cd1_asymmetry", cd}, {"exact_gradient_asymmetry", exact}, {"parameters", j_cd.size(0)},
+               {"finite_difference_step", h}};
+  s.reproduced = cd > threshold && exact < 1e-6;
+  s.headline = "||J - J^T|| / ||J||: CD-1 " + figure(cd) + ", exact gradient " + figure(exact);
+  s.criterion = "the expected CD-1 update's Jacobian has ||J - J^T|| / ||J|| > " + figure(threshold) +
+                " and the exact gradient's (a Hessian) < 1e-6";
+  s.runs = {trained.run.dir};
+  // |J - Jᵀ| of both on one scale (white = the largest CD-1 asymmetry), side by side.
+  const double scale = (j_cd - j_cd.t()).abs().max().item<double>();
+  auto panel = [&](const torch::Tensor& j) { return ((j - j.t()).abs() / scale).clamp_max(1).reshape({1, -1}).to(torch::kFloat32); };
+  const int64_t n = j_cd.size(0);
+  auto image = reports::image_grid(torch::cat({panel(j_cd), panel(j_exact)}), n, n, 2, std::max<int64_t>(4, 240 / n));
+  s.picture = c.path("asymmetry.png");
+  reports::write_png(s.picture, image);
+  return s;
+}
+
+}  // namespace ebm::experiments

@@ -1,0 +1,110 @@
+// gibbs_stuck: Gibbs sampling does not cross between modes separated by a large energy barrier,
+// and parallel tempering does. The model is an RBM built to have two modes: V visible units, one
+// hidden unit with weights w, visible biases -w/2 and a hidden bias that gives the "on" mode
+// (most units on) an exact share pi:
+//   p(h = 1) = e^c (1 + e^{w/2})^V / [(1 + e^{-w/2})^V + e^c (1 + e^{w/2})^V],
+// so c = logit(pi) - V log((1 + e^{w/2}) / (1 + e^{-w/2})). Chains start half in each mode; the
+// statistic is the fraction of units on. Gibbs: split-R-hat well above 1.1 and mode shares
+// stuck at the starts' 50/50; tempering (Swendsen & Wang 1986): R-hat below 1.01 and the exact
+// shares (by enumeration of the visible states).
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "ebm/bernoulli_rbm.h"
+#include "ebm/exact_enumeration.h"
+#include "experiments/study_types.h"
+#include "experiments/study_support.h"
+#include "samplers/block_gibbs.h"
+#include "samplers/diagnostics.h"
+#include "samplers/parallel_tempering.h"
+
+namespace ebm::experiments {
+
+namespace {
+
+struct ChainRecord {
+  samplers::Draws draws;  // fraction of units on, [chains, draws]
+  double on_share = 0;    // share of draws in the "on" mode
+};
+
+ChainRecord record(samplers::Sampler& sampler, BernoulliRBMImpl& model, torch::Tensor x, int64_t warmup, int64_t draws) {
+  const int64_t chains = x.size(0), v = x.size(1);
+  x = sampler.run(model, x, warmup);
+  ChainRecord out{samplers::Draws(chains, draws)};
+  int64_t on = 0;
+  for (int64_t t = 0; t < draws; ++t) {
+    x = sampler.run(model, x, 1);
+    auto counts = x.sum(1).to(torch::kFloat64).contiguous();
+    for (int64_t c = 0; c < chains; ++c) {
+      const double count = counts[c].item<double>();
+      out.draws(c, t) = count / static_cast<double>(v);
+      on += count > v / 2.0;
+    }
+  }
+  out.on_share = static_cast<double>(on) / static_cast<double>(chains * draws);
+  return out;
+}
+
+reports::Image trace(const ChainRecord& r, const std::string& title) {
+  std::vector<reports::Series> series;
+  for (int64_t c = 0; c < std::min<int64_t>(r.draws.rows(), 4); ++c) {
+    reports::Series s{"chain " + std::to_string(c + 1), {}, {}, {}, reports::palette(c)};
+    for (int64_t t = 0; t < r.draws.cols(); ++t) s.x.push_back(static_cast<double>(t)), s.y.push_back(r.draws(c, t));
+    series.push_back(s);
+  }
+  return reports::render_chart({title, "draw", "fraction of units on"}, series);
+}
+
+}  // namespace
+
+Signature study_gibbs_stuck(const StudyContext& c) {
+  const auto st = c.study();
+  const int64_t v = st.get<int64_t>("visible"), chains = st.get<int64_t>("chains"), draws = st.get<int64_t>("draws");
+  const double w = st.get<double>("weight"), share = st.get<double>("on_share");
+  torch::manual_seed(c.file.get<int64_t>("experiment.seed"));
+  BernoulliRBM model(BernoulliRBMOptions(v, 1));
+  model->to(torch::kFloat64);
+  {
+    torch::NoGradGuard no_grad;
+    model->weight.fill_(w);
+    model->visible_bias.fill_(-w / 2);
+    model->hidden_bias.fill_(std::log(share / (1 - share)) -
+                             static_cast<double>(v) * std::log((1 + std::exp(w / 2)) / (1 + std::exp(-w / 2))));
+  }
+  auto states = all_binary_states(v);
+  auto p = visible_log_probabilities(*model).exp();
+  const double exact_on = p.masked_select(states.sum(1) > v / 2.0).sum().item<double>();
+
+  auto starts = torch::zeros({chains, v}, torch::kFloat64);
+  starts.slice(0, 0, chains / 2).fill_(1);
+  samplers::BlockGibbsSampler gibbs;
+  samplers::ParallelTemperingSampler tempering(samplers::ParallelTemperingOptions()
+                                                   .temperatures(st.get<int64_t>("temperatures"))
+                                                   .min_beta(st.get<double>("min_beta")));
+  const int64_t warmup = st.get<int64_t>("warmup");
+  auto g = record(gibbs, *model, starts, warmup, draws);
+  auto t = record(tempering, *model, starts, warmup, draws);
+  const double rhat_g = samplers::split_rhat(g.draws), rhat_t = samplers::split_rhat(t.draws);
+  const double tolerance = st.get<double>("share_tolerance");
+
+  Signature s;
+  s.figures = {{"exact_on_share", exact_on},
+               {"gibbs", {{"split_rhat", rhat_g}, {"on_share", g.on_share}, {"bulk_ess", samplers::bulk_ess(g.draws)}}},
+               {"parallel_tempering",
+                {{"split_rhat", rhat_t}, {"on_share", t.on_share}, {"bulk_ess", samplers::bulk_ess(t.draws)},
+                 {"swap_rate", samplers::host_statistics(tempering).at("swap_rate")}}},
+               {"chains", chains}, {"draws", draws}};
+  s.reproduced = rhat_g > 1.1 && std::abs(g.on_share - exact_on) > 0.1 && rhat_t < 1.01 &&
+                 std::abs(t.on_share - exact_on) < tolerance;
+  s.headline = fmt::format("R-hat Gibbs {} (on-mode share {} vs exact {}), tempering {} (share {})", figure(rhat_g),
+                           figure(g.on_share), figure(exact_on), figure(rhat_t), figure(t.on_share));
+  s.criterion = "Gibbs: split-R-hat > 1.1 and its mode share more than 0.1 off the exact one; parallel tempering: "
+                "split-R-hat < 1.01 and its share within " + figure(tolerance) + " of the exact one";
+  s.picture = c.path("traces.png");
+  reports::write_png(s.picture, reports::stack_vertically({trace(g, "block Gibbs: chains stay in the mode they start in"),
+                                                           trace(t, "parallel tempering: chains cross between the modes")}));
+  return s;
+}
+
+}  // namespace ebm::experiments

@@ -1,0 +1,131 @@
+// likelihood_estimates: on MNIST RBMs small enough to enumerate, the annealing estimators of the
+// test log-likelihood against the exact figure (trainers/annealed_likelihood.h), each repeated:
+// forward AIS (E[Ẑ] = Z, a stochastic upper bound on the ll) covers it, reverse AIS from exact
+// model samples and RAISE (stochastic lower bounds) stay below it, and reverse AIS started at
+// data rows after Gibbs sweeps lands above it: its chains stay near the data's modes, so it
+// under-states log Z and is no lower bound (Burda, Grosse & Salakhutdinov 2015).
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "ebm/exact_enumeration.h"
+#include "experiments/study_types.h"
+#include "experiments/study_support.h"
+#include "trainers/annealed_likelihood.h"
+
+namespace ebm::experiments {
+
+namespace {
+
+struct Estimate {
+  double mean = 0, spread = 0;
+  std::vector<double> repeats;
+};
+
+Estimate estimate_of(const trainers::Metrics& m, const std::string& key) {
+  return {m[key].get<double>(), m[key + "_spread"].get<double>(), m[key + "_repeats"].get<std::vector<double>>()};
+}
+
+nlohmann::ordered_json figures_of(const Estimate& e, double exact) {
+  return {{"ll", e.mean}, {"spread", e.spread}, {"minus_exact", e.mean - exact}, {"repeats", e.repeats}};
+}
+
+}  // namespace
+
+Signature study_likelihood_estimates(const StudyContext& c) {
+  const auto study = c.study();
+  const int64_t rows = study.get<int64_t>("rows");
+  const auto base = trainers::AnnealingOptions()
+                        .ais(samplers::AISOptions().chains(study.get<int64_t>("chains")).betas(study.get<int64_t>("betas")))
+                        .repeats(study.get<int64_t>("repeats"))
+                        .burn_in(study.get<int64_t>("burn_in"));
+  auto raise_options = base;
+  raise_options.ais().betas(study.get<int64_t>("raise_betas"));
+
+  Signature s;
+  // The bounds must hold on every model; one model where reverse AIS from data lands above the
+  // truth shows it is no bound.
+  bool bounds_hold = true, some_data_start_above = false;
+  std::vector<reports::Series> series;
+  std::string headline;
+  int model_index = 0;
+  for (const auto& variant : variants_of(c, "variants")) {
+    auto trained = train_for_study(c, variant.label, variant.overrides);
+    auto& model = latent_model(c, trained.experiment);
+    const auto& held_out = trained.experiment.data->evaluation_split().data();
+    const datasets::Dataset test(held_out.slice(0, 0, std::min(rows, held_out.size(0))), "test rows");
+    const auto& train_rows = trained.experiment.data->data();
+    auto from_exact = trainers::AISLogLikelihood(trainers::AnnealingOptions(base).reverse("exact"), train_rows).evaluate(model, test);
+    // The evaluator enumerates log Z already (2^20 states are seconds each).
+    const double exact = mean_log_likelihood(model, test.data(), from_exact["exact_log_z"].get<double>());
+    auto from_data = trainers::AISLogLikelihood(trainers::AnnealingOptions(base).reverse("data").forward(false), train_rows).evaluate(model, test);
+    auto raised = trainers::RAISELogLikelihood(raise_options, train_rows).evaluate(model, test);
+    const auto forward = estimate_of(from_exact, "ais_ll"), reverse = estimate_of(from_exact, "ais_ll_reverse"),
+               reverse_from_data = estimate_of(from_data, "ais_ll_reverse_from_data"), raise = estimate_of(raised, "raise_ll");
+
+    // Each check allows for the estimators' own noise: the standard error of the repeats' mean
+    // for forward AIS, whose bias is small beside it with enough betas, and for reverse AIS from
+    // data; a repeat's spread for the lower bounds' single values.
+    const double n = static_cast<double>(forward.repeats.size());
+    auto below_in_every_repeat = [&](const Estimate& e) {
+      bool below = true;
+      for (double r : e.repeats) below &= r <= exact + 2 * e.spread;
+      return below;
+    };
+    const bool forward_covers = std::abs(forward.mean - exact) <= 2 * forward.spread / std::sqrt(n) + 0.01;
+    const bool reverse_below = below_in_every_repeat(reverse), raise_below = below_in_every_repeat(raise);
+    const bool data_above = reverse_from_data.mean - exact > 2 * reverse_from_data.spread / std::sqrt(n);
+    bounds_hold &= forward_covers && reverse_below && raise_below;
+    some_data_start_above |= data_above;
+
+    s.figures["models"][variant.label] = {
+        {"exact_ll", exact},
+        {"forward_ais", figures_of(forward, exact)},
+        {"forward_ais_ess", from_exact["ais_ess"]},
+        {"forward_ais_delta_stderr", from_exact["ais_log_z_stderr"]},
+        {"reverse_ais_from_exact_samples", figures_of(reverse, exact)},
+        {"reverse_ais_from_data", figures_of(reverse_from_data, exact)},
+        {"raise", figures_of(raise, exact)},
+        {"forward_covers", forward_covers},
+        {"reverse_from_exact_samples_below_in_every_repeat", reverse_below},
+        {"raise_below_in_every_repeat", raise_below},
+        {"reverse_from_data_above", data_above}};
+    s.runs.push_back(trained.run.dir);
+    headline += fmt::format("{}{}: reverse from data {:+.2f} nats above exact, RAISE {:+.2f}", headline.empty() ? "" : "; ",
+                            variant.label, reverse_from_data.mean - exact, raise.mean - exact);
+
+    // Every repeat of each estimator, in nats from the exact figure, one column per estimator.
+    const double x0 = 5.0 * model_index++;
+    auto points = [&](const std::string& name, const Estimate& e, double x, int color) {
+      reports::Series out{model_index == 1 ? name : "", {}, {}, {}, reports::palette(color)};
+      out.markers = true;
+      for (double r : e.repeats) out.x.push_back(x0 + x), out.y.push_back(r - exact);
+      return out;
+    };
+    series.push_back(points("forward AIS", forward, 0, 0));
+    series.push_back(points("reverse AIS from exact samples", reverse, 1, 1));
+    series.push_back(points("RAISE", raise, 2, 2));
+    series.push_back(points("reverse AIS from data (no bound)", reverse_from_data, 3, 3));
+  }
+  s.reproduced = bounds_hold && some_data_start_above;
+  series.push_back({"exact", {0}, {0}, {}, reports::Color{0, 0, 0}, false, true});
+  s.figures["rows"] = rows;
+  s.figures["settings"] = {{"chains", study.get<int64_t>("chains")}, {"betas", study.get<int64_t>("betas")},
+                           {"raise_betas", study.get<int64_t>("raise_betas")}, {"repeats", study.get<int64_t>("repeats")},
+                           {"burn_in", study.get<int64_t>("burn_in")}};
+  s.headline = headline;
+  s.criterion =
+      "on every model, forward AIS's repeats' mean within two standard errors (+0.01) of the exact figure and every "
+      "repeat of reverse AIS from exact samples and of RAISE below it (within two spreads); on at least one model, "
+      "reverse AIS from data above it by more than two standard errors (one such model shows it is no bound)";
+  std::string groups;
+  for (const auto& variant : variants_of(c, "variants")) groups += (groups.empty() ? "" : ", ") + variant.label;
+  s.picture = write_chart(c, "estimates.png",
+                          {"log-likelihood estimates minus the exact figure, every repeat",
+                           "four columns per model (" + groups + "): forward, reverse exact, RAISE, reverse data",
+                           "nats from exact"},
+                          series);
+  return s;
+}
+
+}  // namespace ebm::experiments

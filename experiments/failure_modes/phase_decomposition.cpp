@@ -1,0 +1,70 @@
+// phase_decomposition: the gradient of the mean log-likelihood is the positive phase minus the
+// negative phase (Hinton 2002). Per parameter tensor of a trained RBM, in double:
+//   positive + exact negative  vs  the central finite difference of the exact log-likelihood,
+//   (L(θ + h e_i) - L(θ - h e_i)) / 2h, relative error |g - fd| / |fd| below the tolerance.
+#include <torch/torch.h>
+
+#include "ebm/exact_enumeration.h"
+#include "experiments/study_types.h"
+#include "experiments/study_support.h"
+#include "trainers/phases.h"
+
+namespace ebm::experiments {
+
+Signature study_phase_decomposition(const StudyContext& c) {
+  auto trained = train_for_study(c, "model");
+  auto& model = latent_model(c, trained.experiment);
+  model.to(torch::kFloat64);
+  const double h = c.study().get<double>("step"), tolerance = c.study().get<double>("tolerance");
+  auto data = trained.experiment.data->data().to(torch::kFloat64);
+  auto positive = trainers::positive_phase(model, data);
+  auto negative = trainers::exact_negative_phase(model);
+  auto log_likelihood = [&] { return mean_log_likelihood(model, data, exact_log_partition(model)); };
+
+  Signature s;
+  s.reproduced = true;
+  double worst = 0;
+  reports::Series analytic{"positive + exact negative", {}, {}, {}, reports::palette(0), true};
+  reports::Series differences{"finite difference", {}, {}, {}, reports::palette(1), true};
+  torch::NoGradGuard no_grad;
+  auto named = model.named_parameters();
+  for (size_t t = 0; t < positive.size(); ++t) {
+    auto param = named[positive[t].first].view(-1);
+    auto fd = torch::zeros_like(param);
+    for (int64_t i = 0; i < param.numel(); ++i) {
+      const double original = param[i].item<double>();
+      param[i] = original + h;
+      const double up = log_likelihood();
+      param[i] = original - h;
+      const double down = log_likelihood();
+      param[i] = original;
+      fd[i] = (up - down) / (2 * h);
+    }
+    auto g = (positive[t].second + negative[t].second).reshape(-1);
+    const double error = ((g - fd).norm() / fd.norm()).item<double>();
+    worst = std::max(worst, error);
+    s.figures[positive[t].first] = {{"relative_error", error},
+                                    {"positive_norm", positive[t].second.norm().item<double>()},
+                                    {"negative_norm", negative[t].second.norm().item<double>()},
+                                    {"gradient_norm", fd.norm().item<double>()}};
+    s.reproduced = s.reproduced && error < tolerance;
+    for (int64_t i = 0; i < g.numel(); ++i) {
+      const double x = static_cast<double>(analytic.x.size());
+      analytic.x.push_back(x), analytic.y.push_back(g[i].item<double>());
+      differences.x.push_back(x), differences.y.push_back(fd[i].item<double>());
+    }
+  }
+  s.figures["worst_relative_error"] = worst;
+  s.figures["finite_difference_step"] = h;
+  s.headline = "worst relative error per tensor " + figure(worst);
+  s.criterion = "for every parameter tensor, |positive + exact negative - finite difference| / |finite difference| < " +
+                figure(tolerance);
+  s.runs = {trained.run.dir};
+  s.picture = write_chart(c, "phases.png",
+                          {"gradient of the mean log-likelihood, every parameter: phases against finite differences",
+                           "parameter (weights, visible biases, hidden biases)", "d mean log p / d theta"},
+                          {differences, analytic});
+  return s;
+}
+
+}  // namespace ebm::experiments

@@ -1,0 +1,85 @@
+#include "experiments/study_support.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <sstream>
+
+#include <torch/torch.h>
+
+#include "ebm/exact_enumeration.h"
+#include "samplers/enumerated_chain.h"
+#include "workflow/trained_experiment.h"
+
+namespace ebm::experiments {
+
+StudyRun train_for_study(const StudyContext& c, const std::string& label, const std::vector<std::string>& overrides,
+                         const TrainingObserver& observer, const EnergyModelImpl* start_from) {
+  // The run's directory name: the label with everything but letters, digits, '.', '-', '_' as '-'.
+  std::string name = label;
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-' && ch != '_') ch = '-';
+  }
+  Config config = c.experiment().config(overrides);
+  auto copy_start = [&](Experiment& e) {
+    torch::NoGradGuard no_grad;
+    auto from = start_from->named_parameters();
+    for (auto& item : e.model->named_parameters()) item.value().copy_(from[item.key()]);
+  };
+  TrainingRun run = train_new_run(config, name, c.path("runs/" + name), /*replace=*/true, /*quiet=*/true, observer,
+                                  start_from ? std::function<void(Experiment&)>(copy_start) : nullptr);
+  int64_t step = 0;
+  return {run, load_trained_experiment(run.dir, &step)};
+}
+
+Variant variant_of(const StudyContext& c, const std::string& key, const std::string& text) {
+  const auto colon = text.find(':');
+  if (colon == std::string::npos || colon == 0) c.study().fail(key, "'" + text + "' is not 'label: KEY=VALUE KEY=VALUE ...'");
+  Variant v{text.substr(0, colon), {}};
+  std::stringstream rest(text.substr(colon + 1));
+  for (std::string assignment; rest >> assignment;) v.overrides.push_back(assignment);
+  return v;
+}
+
+std::vector<Variant> variants_of(const StudyContext& c, const std::string& key) {
+  std::vector<Variant> out;
+  for (const auto& text : c.study().get<std::vector<std::string>>(key)) out.push_back(variant_of(c, key, text));
+  return out;
+}
+
+LatentVariableModel& latent_model(const StudyContext& c, Experiment& e) {
+  auto* latent = dynamic_cast<LatentVariableModel*>(e.model.get());
+  if (latent == nullptr) c.file.fail("experiment.model.type", "this study needs a latent-variable model (an RBM)");
+  return *latent;
+}
+
+std::string write_chart(const StudyContext& c, const std::string& file, const reports::ChartOptions& options,
+                        const std::vector<reports::Series>& series) {
+  const std::string path = c.path(file);
+  reports::write_png(path, reports::render_chart(options, series));
+  return path;
+}
+
+trainers::NamedTensors expected_cd_update(LatentVariableModel& model, const torch::Tensor& data, int64_t k) {
+  auto states = all_binary_states(model.dim(), data.options().dtype(torch::kFloat64));
+  torch::Tensor weights;
+  if (k < 0) {
+    weights = visible_log_probabilities(model).exp();
+  } else {
+    weights = samplers::advance(samplers::empirical_distribution(data), samplers::gibbs_transition_matrix(model), k);
+  }
+  auto update = trainers::positive_phase(model, data);
+  auto negative = trainers::weighted_negative_phase(model, states, weights.to(states.device()));
+  for (size_t i = 0; i < update.size(); ++i) update[i].second = update[i].second + negative[i].second;
+  return update;
+}
+
+torch::Tensor flatten(const trainers::NamedTensors& tensors) {
+  std::vector<torch::Tensor> parts;
+  for (const auto& item : tensors) parts.push_back(item.second.detach().to(torch::kFloat64).cpu().reshape(-1));
+  return torch::cat(parts);
+}
+
+std::string figure(double x) { return fmt::format("{:.3g}", x); }
+
+}  // namespace ebm::experiments

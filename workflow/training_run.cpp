@@ -1,0 +1,133 @@
+#include "workflow/training_run.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <chrono>
+
+#include "workflow/generation.h"
+#include "workflow/system_info.h"
+
+namespace ebm::experiments {
+
+namespace {
+
+// "step 400/4000 | loss -0.0123 | exact_ll -4.51 | 2150 steps/s | eta 2s"
+std::string progress_line(const trainers::Metrics& row, int64_t total_steps) {
+  std::string line = fmt::format("step {}/{}", row["step"].get<int64_t>(), total_steps);
+  for (const auto& [key, value] : row.items()) {
+    // The repeats of an estimate (ais_log_z_repeats) stay in metrics.jsonl.
+    if (key == "step" || key == "steps_per_s" || key == "wall_s" || !value.is_number()) continue;
+    line += fmt::format(" | {} {:.5g}", key, value.get<double>());
+  }
+  const double speed = row["steps_per_s"].get<double>();
+  const double eta = speed > 0 ? (total_steps - row["step"].get<int64_t>()) / speed : 0.0;
+  return line + fmt::format(" | {:.0f} steps/s | eta {:.0f}s", speed, eta);
+}
+
+}  // namespace
+
+TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& run, bool quiet,
+                       const TrainingObserver& observer) {
+  run.write_config(e.config.to_yaml());
+  TrainingRun result;
+  result.dir = run.path();
+  const int64_t total = e.train_options.steps();
+  trainer.on_log([&](const trainers::Metrics& row) {
+    run.append_metrics(row);
+    result.rows.push_back(row);
+    if (row.contains("rollback")) return;
+    if (observer) observer(row, e);
+    const int64_t step = row["step"].get<int64_t>();
+    if (!quiet || step == total || result.rows.size() == 1) spdlog::info("{}", progress_line(row, total));
+  });
+  if (!quiet) {
+    // Long intervals between logged rows (a 500-unit CD-25 run logs every 17 minutes) still show
+    // that training moves, once a minute.
+    trainer.on_progress(60, [&](int64_t step, double steps_per_s) {
+      spdlog::info("step {}/{} | {:.0f} steps/s | eta {:.0f}s", step, total, steps_per_s,
+                   steps_per_s > 0 ? (total - step) / steps_per_s : 0.0);
+    });
+  }
+  trainer.on_checkpoint([&](int64_t) { run.checkpoint_written(); });
+  const auto started = std::chrono::steady_clock::now();
+  auto& out = result.summary;
+  out["name"] = e.name;
+  out["run"] = run.path();
+  if (!e.evaluators.empty()) result.primary_metric = e.evaluators.front()->primary_metric();
+  trainers::TrainingSummary summary;
+  try {
+    try {
+      summary = trainer.run();
+    } catch (const c10::Error&) {
+      rethrow_naming_sizes(e.config, "in training", {"train.batch_size", "objective"});
+    }
+  } catch (const trainers::TrainingDiverged& diverged) {
+    int64_t rollbacks = 0;
+    for (const auto& row : result.rows) rollbacks += row.contains("rollback");
+    for (const auto& row : result.rows) {
+      if (result.primary_metric.empty() && !row.contains("rollback") && row.size() > 1) {
+        result.primary_metric = std::next(row.begin()).key();
+      }
+    }
+    out["diverged"] = diverged.what();
+    out["steps"] = diverged.step;
+    out["rollbacks"] = rollbacks;
+    out["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    run.write_summary(out);
+    throw DivergedRun(diverged, result);
+  } catch (const trainers::TrainingInterrupted& interrupted) {
+    out["interrupted"] = io::signal_name(interrupted.signal);
+    out["steps"] = interrupted.step;
+    out["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    run.write_summary(out);
+    throw io::Interrupted(std::string(interrupted.what()) +
+                              (interrupted.checkpoint.empty() ? "" : "; resume with: ebm train --resume " + run.path()),
+                          interrupted.signal);
+  }
+  if (result.primary_metric.empty() && summary.final.size() > 1) {
+    result.primary_metric = std::next(summary.final.begin()).key();  // after "step"
+  }
+  out["steps"] = summary.steps;
+  out["rollbacks"] = summary.rollbacks;
+  out["wall_s"] = summary.wall_s;
+  out["final"] = summary.final;
+  out["best"] = summary.best;
+  run.write_summary(out);
+  if (!quiet) spdlog::info("wrote {}", run.file("summary.json"));
+  // The picture comes after the last checkpoint, so drawing it cannot change a resumed run.
+  std::string note;
+  if (auto sampler = sampler_for_pictures(e, &note)) {
+    if (!note.empty() && !quiet) spdlog::info("{}", note);
+    torch::NoGradGuard no_grad;
+    e.model->eval();
+    const auto budget = picture_budget(e);
+    auto samples = generate_samples(e, *sampler, budget.samples, budget.steps);
+    const auto title = fmt::format("{} step {}: {} samples, {} x{}", e.name, summary.steps, budget.samples,
+                                   sampler->name(), budget.steps);
+    if (write_sample_picture(e, samples, run.file("samples.png"), title) && !quiet) {
+      spdlog::info("wrote {}", run.file("samples.png"));
+    }
+    if (write_filter_picture(e, run.file("filters.png")) && !quiet) spdlog::info("wrote {}", run.file("filters.png"));
+    if (write_persistent_chain_picture(e, run.file("chains.png")) && !quiet) spdlog::info("wrote {}", run.file("chains.png"));
+    e.model->train();
+  }
+  return result;
+}
+
+TrainingRun train_new_run(const Config& config, const std::string& default_name, const std::string& out_dir,
+                          bool replace, bool quiet, const TrainingObserver& observer,
+                          const std::function<void(Experiment&)>& prepare) {
+  Experiment e = build_experiment(config, default_name);
+  if (prepare) prepare(e);
+  RunDirectory run = RunDirectory::create(out_dir, e.name, replace);
+  if (!quiet) {
+    spdlog::info("{}: {} on {} ({} examples), {} threads, BLAS {}", e.name, e.model->type_name(), e.data->name(),
+                 e.data->size(), torch::get_num_threads(), blas_description());
+  }
+  trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, e.evaluators,
+                            e.train_options.checkpoint_path(run.checkpoint_path()).run_id(run.id()));
+  return train_into(e, trainer, run, quiet, observer);
+}
+
+}  // namespace ebm::experiments

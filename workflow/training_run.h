@@ -1,0 +1,50 @@
+// One training run into a run directory, as `ebm train` makes it (config.yaml, metrics.jsonl,
+// checkpoint.pt, summary.json, samples.png), shared by `ebm train`, `ebm sweep` and the studies
+// of `ebm reproduce`, so every run a study makes can be resumed, evaluated and exported.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "config/experiment.h"
+#include "workflow/run_directory.h"
+
+namespace ebm::experiments {
+
+struct TrainingRun {
+  std::string dir;
+  nlohmann::ordered_json summary;
+  std::vector<nlohmann::ordered_json> rows;  // the metric rows logged by this process
+  // The first evaluator's primary metric, or the objective's first loss term without one.
+  std::string primary_metric;
+};
+
+// A run the divergence guard stopped: the trainer's message, and the run as far as it got (its
+// rows; its summary.json says "diverged" with the message). Sweeps record it and go on.
+class DivergedRun : public trainers::TrainingDiverged {
+ public:
+  DivergedRun(const trainers::TrainingDiverged& cause, TrainingRun run)
+      : trainers::TrainingDiverged(cause), run(std::move(run)) {}
+  TrainingRun run;
+};
+
+// Sees each logged row with the experiment as it is then (its model, its objective's chains):
+// the studies that measure a run while it trains.
+using TrainingObserver = std::function<void(const nlohmann::ordered_json& row, Experiment& e)>;
+
+// Trains `e` into `run` (a fresh run, or one resumed at `resumed_step` by the caller's trainer
+// state). `quiet` logs only the first and last rows (sweeps and studies run many).
+TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& run, bool quiet = false,
+                       const TrainingObserver& observer = nullptr);
+
+// A new run of a validated experiment config in `out_dir` (replaced when it holds a run and
+// `replace`; empty: runs/<name>). `prepare` may change the built experiment in place before
+// training starts (a study starting several runs from one trained model).
+TrainingRun train_new_run(const Config& config, const std::string& default_name, const std::string& out_dir,
+                          bool replace, bool quiet = false, const TrainingObserver& observer = nullptr,
+                          const std::function<void(Experiment&)>& prepare = nullptr);
+
+}  // namespace ebm::experiments
