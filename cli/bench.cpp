@@ -4,13 +4,14 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <memory>
 #include <optional>
 
 #include "datasets/dataset.h"
 #include "ebm/bernoulli_rbm.h"
 #include "ebm/gemm.h"
 #include "ebm/mlp_energy.h"
-#include "cli/commands.h"
+#include "cli/command.h"
 #include "config/config.h"
 #include "config/experiment.h"
 #include "config/schema.h"
@@ -28,6 +29,30 @@
 namespace ebm::experiments {
 
 namespace {
+
+struct RbmBenchArguments {
+  int64_t visible = 784, hidden = 500, batch = 100, k = 1, threads = 0, steps = 200;
+  std::string dtype = "float32", device = "cpu", cuda_graphs = "auto";
+  bool floor = false;  // time the step's GEMM floor between blocks of steps
+};
+
+struct LangevinBenchArguments {
+  int64_t dim = 2, width = 128, depth = 3, chains = 1000, steps = 300, threads = 0;
+  std::string device = "cpu";
+};
+
+// The training step of a config (by default experiments/fashion_convnet.yaml), as
+// ../shared/bench/convnet_torch.py times it.
+struct ConvnetBenchArguments {
+  std::string config = "experiments/fashion_convnet.yaml", device = "cpu", cuda_graphs = "auto";
+  int64_t batch = 32, base_channels = 16, langevin_steps = 20, steps = 100, threads = 0;
+};
+
+struct ObjectivesBenchArguments {
+  std::vector<int64_t> dims = {2, 16, 128, 784};
+  int64_t width = 128, depth = 3, batch = 128, steps = 5, threads = 0;
+};
+
 // The device a benchmark asked for; a clear error where it is not there.
 torch::Device bench_device(const std::string& name) {
   if (name == "cuda" && !torch::cuda::is_available()) throw ConfigError("--device cuda: LibTorch sees no CUDA device here");
@@ -81,7 +106,6 @@ class GemmFloor {
 
 constexpr int64_t kFloorBlockSteps = 50;  // training steps between two timings of the floor
 constexpr int kFloorRounds = 5;           // floors of each kind timed there
-}  // namespace
 
 // Times CD-k training steps of a Bernoulli RBM through the real training loop (Trainer,
 // contrastive objective, Gibbs sampler, SGD), on random binary data of density 0.13 as in
@@ -241,6 +265,69 @@ int bench_objectives_command(const ObjectivesBenchArguments& a) {
     }
   }
   return 0;
+}
+
+}  // namespace
+
+Command add_bench(CLI::App& app) {
+  auto* bench = app.add_subcommand("bench", "benchmarks printing one JSON line");
+  bench->require_subcommand(1);
+
+  auto rbm = std::make_shared<RbmBenchArguments>();
+  auto* rbm_command = bench->add_subcommand("rbm", "CD-k training steps of a Bernoulli RBM");
+  rbm_command->add_option("--visible", rbm->visible)->check(integer_in(1));
+  rbm_command->add_option("--hidden", rbm->hidden)->check(integer_in(1));
+  rbm_command->add_option("--batch", rbm->batch)->check(integer_in(1));
+  rbm_command->add_option("--k", rbm->k, "Gibbs steps")->check(integer_in(1));
+  rbm_command->add_option("--threads", rbm->threads, "0 = all cores")->check(integer_in(0));
+  rbm_command->add_option("--steps", rbm->steps, "timed steps")->check(integer_in(1));
+  rbm_command->add_option("--dtype", rbm->dtype)->check(CLI::IsMember({"float32", "float64"}));
+  rbm_command->add_option("--device", rbm->device, "cpu or cuda (refused where LibTorch sees no GPU)")->check(CLI::IsMember({"cpu", "cuda"}));
+  rbm_command->add_option("--cuda-graphs", rbm->cuda_graphs, "train.cuda_graphs: the Gibbs steps as a CUDA graph (auto | on | off)")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+  rbm_command->add_flag("--floor", rbm->floor, "also time the step's GEMM floor (its products alone) between blocks of 50 steps; CPU only");
+
+  auto langevin = std::make_shared<LangevinBenchArguments>();
+  auto* langevin_command = bench->add_subcommand("langevin", "unadjusted Langevin steps on an MLP energy");
+  langevin_command->add_option("--dim", langevin->dim)->check(integer_in(1));
+  langevin_command->add_option("--width", langevin->width)->check(integer_in(1));
+  langevin_command->add_option("--depth", langevin->depth, "linear layers, the output layer included")->check(integer_in(1));
+  langevin_command->add_option("--chains", langevin->chains)->check(integer_in(1));
+  langevin_command->add_option("--steps", langevin->steps, "timed steps")->check(integer_in(1));
+  langevin_command->add_option("--threads", langevin->threads, "0 = all cores")->check(integer_in(0));
+  langevin_command->add_option("--device", langevin->device, "cpu or cuda (refused where LibTorch sees no GPU)")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
+
+  auto convnet = std::make_shared<ConvnetBenchArguments>();
+  auto* convnet_command = bench->add_subcommand(
+      "convnet", "training steps of a config's ConvNet energy (replay chains, Langevin), as convnet_torch.py");
+  convnet_command->add_option("--config", convnet->config, "the experiment whose step is timed");
+  convnet_command->add_option("--batch", convnet->batch, "batch size and negative chains")->check(integer_in(1));
+  convnet_command->add_option("--base-channels", convnet->base_channels, "model.base_channels")->check(integer_in(1));
+  convnet_command->add_option("--langevin-steps", convnet->langevin_steps, "sampler.steps: Langevin steps per training step")
+      ->check(integer_in(1));
+  convnet_command->add_option("--steps", convnet->steps, "timed steps (after as many warm-up steps)")->check(integer_in(1));
+  convnet_command->add_option("--threads", convnet->threads, "0 = all cores")->check(integer_in(0));
+  convnet_command->add_option("--device", convnet->device, "cpu or cuda (refused where LibTorch sees no GPU)")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
+  convnet_command->add_option("--cuda-graphs", convnet->cuda_graphs, "train.cuda_graphs: auto | on | off")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+
+  auto objectives = std::make_shared<ObjectivesBenchArguments>();
+  auto* objectives_command = bench->add_subcommand("objectives", "training steps of exact, sliced and denoising score matching");
+  objectives_command->add_option("--dims", objectives->dims, "data dimensions, comma-separated")->delimiter(',')->check(integer_in(1));
+  objectives_command->add_option("--width", objectives->width)->check(integer_in(1));
+  objectives_command->add_option("--depth", objectives->depth, "linear layers, the output layer included")->check(integer_in(1));
+  objectives_command->add_option("--batch", objectives->batch)->check(integer_in(1));
+  objectives_command->add_option("--steps", objectives->steps, "at least this many timed steps (and half a second)")->check(integer_in(1));
+  objectives_command->add_option("--threads", objectives->threads, "0 = all cores")->check(integer_in(0));
+
+  return {bench, [=] {
+            if (*rbm_command) return bench_rbm_command(*rbm);
+            if (*langevin_command) return bench_langevin_command(*langevin);
+            if (*convnet_command) return bench_convnet_command(*convnet);
+            return bench_objectives_command(*objectives);
+          }};
 }
 
 }  // namespace ebm::experiments

@@ -7,13 +7,27 @@
 #include "reports/chart.h"
 #include "samplers/chain_source.h"
 #include "io/atomic_file.h"
-#include "cli/commands.h"
+#include "cli/command.h"
 #include "config/experiment.h"
 #include "workflow/trained_experiment.h"
 #include "workflow/run_directory.h"
 #include "samplers/diagnostics.h"
 
 namespace ebm::experiments {
+
+namespace {
+
+// `ebm diagnose`: runs the configured sampler on the model from several over-dispersed starts
+// and reports R-hat, bulk and tail ESS and autocorrelation time for the energy and a few random
+// projections, one JSON line each, with a trace plot.
+struct DiagnoseArguments {
+  ToolSource source;
+  int64_t chains = 4, warmup = 200, draws = 1000, thin = 1, projections = 2;
+  std::string init = "noise";  // noise | data
+};
+
+}  // namespace
+
 
 using namespace reports;  // pictures, charts and file formats
 
@@ -37,7 +51,7 @@ bool converged(double rhat, double bulk, double tail, int64_t chains) {
 
 }  // namespace
 
-int diagnose_command(const DiagnoseArguments& args) {
+int diagnose(const DiagnoseArguments& args) {
   if (args.chains < 2) throw ConfigError("--chains must be at least 2 (R-hat compares chains)");
   if (args.draws < 8) throw ConfigError("--draws must be at least 8");
   int64_t step = 0;
@@ -113,6 +127,19 @@ int diagnose_command(const DiagnoseArguments& args) {
   std::cout << lines << std::flush;
   spdlog::info("{}: wrote {}/diagnostics.jsonl and trace.png", all_converged ? "converged" : "NOT converged", out_dir);
   return 0;
+}
+
+Command add_diagnose(CLI::App& app) {
+  auto args = std::make_shared<DiagnoseArguments>();
+  auto* command = app.add_subcommand("diagnose", "run the configured sampler from several starts; R-hat, ESS and a trace plot");
+  add_tool_source(command, args->source, "diagnose");
+  command->add_option("--chains", args->chains, "independent chains")->check(integer_in(2, 1000000));
+  command->add_option("--warmup", args->warmup, "transitions discarded first")->check(integer_in(0));
+  command->add_option("--draws", args->draws, "draws kept per chain")->check(integer_in(8, 100000000));
+  command->add_option("--thin", args->thin, "transitions per draw")->check(integer_in(1));
+  command->add_option("--projections", args->projections, "random projections of x to diagnose")->check(integer_in(0, 64));
+  command->add_option("--init", args->init, "chain starts: noise (over-dispersed) | data")->check(CLI::IsMember({"noise", "data"}));
+  return {command, [args] { return diagnose(*args); }};
 }
 
 }  // namespace ebm::experiments

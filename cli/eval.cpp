@@ -1,16 +1,34 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <tuple>
 
-#include "cli/commands.h"
+#include "cli/command.h"
 #include "config/components.h"
 #include "config/config.h"
 #include "config/experiment.h"
 #include "workflow/trained_experiment.h"
 
 namespace ebm::experiments {
+
+namespace {
+
+struct EvalArguments {
+  std::string run_dir, model_file, metric;  // one of run_dir, model_file; metric: a registered evaluator
+  // Settings of the metric's own keys given as flags: "betas" -> "20000" sets eval.METRIC_betas.
+  std::map<std::string, std::string> settings;
+  // Doubles the metric's betas until its estimate moves less than its spread over repeats, or
+  // until max_betas (0: 16 times the first).
+  bool check_schedule = false;
+  int64_t max_betas = 0;
+};
+
+}  // namespace
 
 namespace {
 
@@ -61,7 +79,7 @@ Evaluation evaluate(const EvalArguments& args, const std::vector<std::string>& o
 
 }  // namespace
 
-int eval_command(const EvalArguments& args) {
+int eval(const EvalArguments& args) {
   // The flags are overrides of the evaluator's own keys, so `ebm eval` and eval.NAME in a
   // config build the evaluator the same way; keys not given keep the run's config.
   const auto& component = evaluator_registry().at(args.metric);
@@ -121,6 +139,55 @@ int eval_command(const EvalArguments& args) {
   out.update(last.metrics);
   std::cout << out.dump() << std::endl;
   return 0;
+}
+
+Command add_eval(CLI::App& app) {
+  auto args = std::make_shared<EvalArguments>();
+  auto* command = app.add_subcommand("eval", "evaluate a trained run or an exported model; one JSON line");
+  auto* run = command->add_option("--run", args->run_dir, "run directory");
+  command->add_option("--model", args->model_file, "a .safetensors file `ebm export` wrote (its config inside)")->excludes(run);
+  const auto metrics = evaluator_registry().names();
+  std::string metric_list;
+  for (const auto& m : metrics) metric_list += (metric_list.empty() ? "" : " | ") + m;
+  command->add_option("--metric", args->metric, metric_list)->required()->check(CLI::IsMember(metrics));
+  // The metric's own settings (eval.METRIC_KEY), each flag given only where the metric has that key.
+  auto flags = std::make_shared<std::map<std::string, std::string>>();
+  const std::vector<std::tuple<std::string, std::string, CLI::Validator>> settings = {
+      {"chains", "AIS chains (ais); reverse walks per row (raise)", integer_in(1)},
+      {"betas", "intermediate distributions (ais, raise)", integer_in(1)},
+      {"schedule", "inverse temperatures: piecewise | linear (ais, raise)", CLI::IsMember({"piecewise", "linear"})},
+      {"repeats", "independent runs, whose spread is the error bar (ais, raise)", integer_in(1)},
+      {"reverse", "reverse AIS from exact model samples (a bound; enumerable RBMs), from data rows (no bound), off, "
+                  "or auto (ais)", CLI::IsMember({"auto", "exact", "data", "off"})},
+      {"burn-in", "reverse AIS from data: Gibbs sweeps from data rows first (ais)", integer_in(0)}};
+  for (const auto& [flag, help, check] : settings) {
+    command->add_option("--" + flag, (*flags)[flag], help + " (default the run's config)")->check(check);
+  }
+  auto* check_schedule = command->add_flag("--check-schedule", args->check_schedule,
+                                            "double --betas until the estimate moves less than its spread over the repeats");
+  command->add_option("--max-betas", args->max_betas, "--check-schedule stops here (0: 16 times the first betas)")
+      ->check(integer_in(0))
+      ->needs(check_schedule);
+  return {command, [args, flags, command] {
+            if (args->run_dir.empty() == args->model_file.empty()) throw ConfigError("eval needs --run DIR or --model FILE");
+            const auto& fields = evaluator_registry().at(args->metric).fields;
+            std::string accepted;
+            for (const auto& field : fields) accepted += (accepted.empty() ? "--" : ", --") + field.name.substr(args->metric.size() + 1);
+            std::replace(accepted.begin(), accepted.end(), '_', '-');
+            for (const auto& [flag, value] : *flags) {
+              if (command->count("--" + flag) == 0) continue;
+              std::string key = flag;
+              std::replace(key.begin(), key.end(), '-', '_');
+              const bool known = std::any_of(fields.begin(), fields.end(),
+                                             [&](const auto& field) { return field.name == args->metric + "_" + key; });
+              if (!known) {
+                throw ConfigError("--" + flag + " is not a setting of --metric " + args->metric +
+                                  (accepted.empty() ? " (it has none)" : " (its settings: " + accepted + ")"));
+              }
+              args->settings[key] = value;
+            }
+            return eval(*args);
+          }};
 }
 
 }  // namespace ebm::experiments

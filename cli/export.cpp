@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "cli/commands.h"
+#include "cli/command.h"
 #include "config/experiment.h"
 #include "workflow/trained_experiment.h"
 #include "workflow/run_directory.h"
@@ -12,9 +12,19 @@
 
 namespace ebm::experiments {
 
+namespace {
+
+struct ExportArguments {
+  std::string run_dir, out_file;
+  bool force = false;  // replace an existing --out (never a run's own file)
+};
+
+}  // namespace
+
+
 using namespace reports;  // pictures, charts and file formats
 
-int export_command(const ExportArguments& args) {
+int export_model(const ExportArguments& args) {
   namespace fs = std::filesystem;
   const std::string& out_file = args.out_file;
   if (fs::path(out_file).extension() != ".safetensors") {
@@ -43,6 +53,15 @@ int export_command(const ExportArguments& args) {
   for (const auto& [name, tensor] : tensors) out["tensors"][name] = tensor.sizes().vec();
   std::cout << out.dump() << std::endl;
   return 0;
+}
+
+Command add_export(CLI::App& app) {
+  auto args = std::make_shared<ExportArguments>();
+  auto* command = app.add_subcommand("export", "write a run's parameters as safetensors");
+  command->add_option("--run", args->run_dir, "run directory")->required();
+  command->add_option("--out", args->out_file, "output .safetensors file (a new one)")->required();
+  command->add_flag("--force", args->force, "replace an existing --out file");
+  return {command, [args] { return export_model(*args); }};
 }
 
 }  // namespace ebm::experiments

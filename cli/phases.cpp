@@ -9,7 +9,7 @@
 #include "reports/chart.h"
 #include "samplers/chain_source.h"
 #include "io/atomic_file.h"
-#include "cli/commands.h"
+#include "cli/command.h"
 #include "config/experiment.h"
 #include "workflow/trained_experiment.h"
 #include "workflow/run_directory.h"
@@ -19,6 +19,20 @@
 #include "trainers/phases.h"
 
 namespace ebm::experiments {
+
+namespace {
+
+// `ebm phases`: positive and negative phases of one batch, and how far CD-k, PCD and parallel
+// tempering estimates of the negative phase are from the exact one (docs/TOOLS.md).
+struct PhasesArguments {
+  ToolSource source;
+  std::vector<int64_t> ks = {1, 3, 10, 30, 100};
+  int64_t repeats = 500, burn_in = 1000, batch = 0, chains = 0, temperatures = 10;
+  double min_beta = 0.1;
+};
+
+}  // namespace
+
 
 using namespace reports;  // pictures, charts and file formats
 
@@ -116,7 +130,7 @@ Image phases_picture(const nlohmann::ordered_json& estimators) {
 
 }  // namespace
 
-int phases_command(const PhasesArguments& args) {
+int phases(const PhasesArguments& args) {
   if (args.repeats < 4) throw ConfigError("--repeats must be at least 4");
   int64_t step = 0;
   Experiment e = load_experiment(args.source.config_path, args.source.overrides, args.source.run_dir, &step);
@@ -214,6 +228,22 @@ int phases_command(const PhasesArguments& args) {
   }
   spdlog::info("wrote {}/phases.json, phases.safetensors and phases.png", out_dir);
   return 0;
+}
+
+Command add_phases(CLI::App& app) {
+  auto args = std::make_shared<PhasesArguments>();
+  auto* command = app.add_subcommand(
+      "phases", "positive and negative phases of one batch; CD-k, PCD and PT estimators against the exact gradient");
+  add_tool_source(command, args->source, "phases");
+  command->add_option("--k", args->ks, "CD-k step counts, comma-separated")->delimiter(',')->check(integer_in(1));
+  command->add_option("--repeats", args->repeats, "estimates per estimator (at least 4: the noise floor needs their autocorrelation)")
+      ->check(integer_in(4, 1000000));
+  command->add_option("--burn-in", args->burn_in, "transitions before the persistent estimators start")->check(integer_in(0));
+  command->add_option("--batch", args->batch, "data batch size (default train.batch_size)")->check(integer_in(1));
+  command->add_option("--chains", args->chains, "persistent chains (default the batch size)")->check(integer_in(1));
+  command->add_option("--temperatures", args->temperatures, "parallel tempering replicas")->check(integer_in(2, 1000));
+  command->add_option("--min-beta", args->min_beta, "hottest inverse temperature")->check(CLI::Range(0.0, 0.999999));
+  return {command, [args] { return phases(*args); }};
 }
 
 }  // namespace ebm::experiments

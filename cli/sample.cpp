@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "cli/commands.h"
+#include "cli/command.h"
 #include "config/components.h"
 #include "config/experiment.h"
 #include "workflow/trained_experiment.h"
@@ -14,7 +14,21 @@
 
 namespace ebm::experiments {
 
-int sample_command(const SampleArguments& args) {
+namespace {
+
+// `ebm sample`: n samples of a trained run's model from its sampler (or another), as CSV with a
+// picture beside it.
+struct SampleArguments {
+  std::string run_dir, out_file, sampler;  // sampler empty: the run's own
+  std::vector<std::string> overrides;
+  int64_t n = 1000, steps = 1000;
+  bool force = false;  // replace an existing CSV and picture (never a run's own file)
+};
+
+}  // namespace
+
+
+int sample(const SampleArguments& args) {
   namespace fs = std::filesystem;
   if (fs::path(args.out_file).extension() != ".csv") throw ConfigError("--out must name a .csv file, not '" + args.out_file + "'");
   const auto parent = fs::path(args.out_file).parent_path();
@@ -56,6 +70,21 @@ int sample_command(const SampleArguments& args) {
   for (const auto& [name, value] : samplers::host_statistics(*e.sampler)) out[name] = value;
   std::cout << out.dump() << std::endl;
   return 0;
+}
+
+Command add_sample(CLI::App& app) {
+  auto args = std::make_shared<SampleArguments>();
+  auto* command = app.add_subcommand("sample", "draw samples from a trained run: a CSV and a picture beside it");
+  command->add_option("--run", args->run_dir, "run directory")->required();
+  command->add_option("--out", args->out_file, "output .csv, a new one (the picture goes beside it as .png)")->required();
+  command->add_flag("--force", args->force, "replace an existing CSV and picture");
+  command->add_option("--n", args->n, "samples (independent chains)")->check(integer_in(1, 100000000));
+  command->add_option("--steps", args->steps, "sampler transitions from noise")->check(integer_in(1));
+  command->add_option("--sampler", args->sampler, "another sampler type (its settings from --set sampler.KEY=VALUE)")
+      ->check(CLI::IsMember(sampler_registry().names()));
+  command->add_option("--set", args->overrides, "override a config key, e.g. sampler.step_size=0.005 (repeatable)")
+      ->allow_extra_args(false);
+  return {command, [args] { return sample(*args); }};
 }
 
 }  // namespace ebm::experiments

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <optional>
 
-#include "cli/commands.h"
+#include "cli/command.h"
 #include "config/experiment.h"
 #include "workflow/run_directory.h"
 #include "workflow/training_run.h"
@@ -15,7 +15,20 @@
 
 namespace ebm::experiments {
 
-int train_command(const TrainArguments& args) {
+namespace {
+
+struct TrainArguments {
+  std::string config_path;  // a YAML config, or empty with resume_dir
+  std::string resume_dir;
+  std::string out_dir;      // empty: runs/<name>
+  bool force = false;
+  std::vector<std::string> overrides;
+};
+
+}  // namespace
+
+
+int train(const TrainArguments& args) {
   namespace fs = std::filesystem;
   const bool resuming = !args.resume_dir.empty();
   std::optional<RunDirectory> run;
@@ -46,6 +59,24 @@ int train_command(const TrainArguments& args) {
   TrainingRun result = train_into(e, trainer, *run);
   std::cout << result.summary.dump() << std::endl;
   return 0;
+}
+
+Command add_train(CLI::App& app) {
+  auto args = std::make_shared<TrainArguments>();
+  auto* command = app.add_subcommand("train", "train a model from a YAML config");
+  command->add_option("config", args->config_path, "experiment config (YAML)");
+  command->add_option("--resume", args->resume_dir, "continue the run in this directory")->excludes(command->get_option("config"));
+  command->add_option("--out", args->out_dir, "run directory (default runs/<name>)")->excludes("--resume");
+  command->add_flag("--force", args->force, "replace the run already in --out");
+  command->add_option("--set", args->overrides, "override a config key: --set train.steps=400 (repeatable)")
+      ->allow_extra_args(false);
+  return {command, [args] {
+            if (args->config_path.empty() == args->resume_dir.empty()) throw ConfigError("train needs a CONFIG file or --resume DIR");
+            if (!args->resume_dir.empty() && args->force) {
+              throw ConfigError("--force replaces a run with a new one; --resume continues one: give one of them");
+            }
+            return train(*args);
+          }};
 }
 
 }  // namespace ebm::experiments
