@@ -12,6 +12,7 @@
 #include "experiments/study.h"
 #include "experiments/system_info.h"
 #include "io/atomic_file.h"
+#include "io/interrupt.h"
 
 namespace ebm::experiments {
 
@@ -140,6 +141,8 @@ int reproduce_command(const ReproduceArguments& args) {
     nlohmann::ordered_json s;
     try {
       s = run_study(names[i], files[i], dir, args.quick, args.threads);
+    } catch (const io::Interrupted&) {
+      throw;  // Ctrl-C ends the whole catalogue, not one study
     } catch (const std::exception& error) {
       spdlog::error("{}: {}", names[i], error.what());
       s = {{"name", names[i]}, {"reproduced", false}, {"headline", std::string("error: ") + error.what()},
