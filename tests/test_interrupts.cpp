@@ -234,5 +234,20 @@ TEST(Interrupts, SamplingAndAISStopAtTheirNextStep) {
   }
 }
 
+// A catalogue stops as a whole: a signal during one study ends `reproduce --all` with its exit
+// code, the studies after it not started and no catalogue table written.
+TEST(Interrupts, ACatalogueStopsAsAWhole) {
+  const auto dir = ebm::testing::scratch_dir();
+  const pid_t pid = start_ebm("reproduce --all --quick --threads 1 --out '" + (dir / "catalogue").string() + "'",
+                              (dir / "log").string());
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const auto sent = std::chrono::steady_clock::now();
+  kill(pid, SIGINT);
+  EXPECT_EQ(wait_status(pid), 130) << ebm::testing::read_text(dir / "log");
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count(), 10.0);
+  EXPECT_FALSE(fs::exists(dir / "catalogue" / "catalogue.json"));
+  EXPECT_FALSE(fs::exists(dir / "catalogue" / "centering")) << "a study after the interrupted one started";
+}
+
 }  // namespace
 }  // namespace ebm::trainers
