@@ -12,7 +12,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// `ebm sweep`: one training run per point of the grid of --vary values (experiments/sweep.h).
+// `ebm sweep`: one training run per point of the grid of --vary values (workflow/sweep.h).
 struct SweepArguments {
   std::string config_path, out_dir, metric;
   std::vector<std::string> vary, overrides;

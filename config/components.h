@@ -1,5 +1,5 @@
 // The registered components, one registry per section. Each list lives in the file of its
-// section under experiments/components/, beside nothing else: a new component is its own code
+// section under config/components/, beside nothing else: a new component is its own code
 // plus one entry there. Factories read their keys through a SectionConfig and may look at the
 // parts of the experiment built before them (data, then model, sampler, objective, evaluators).
 #pragma once

@@ -1,4 +1,4 @@
-// An experiment assembled from a validated config through the registry (experiments/components.h).
+// An experiment assembled from a validated config through the registry (config/components.h).
 // Every compatibility check runs before any work: a model that cannot fit the data, a sampler
 // that cannot run on the model (when the objective uses one), an objective or evaluator that
 // cannot handle it. Building seeds the generators and sets the thread count first, so the same

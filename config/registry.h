@@ -1,6 +1,6 @@
 // The registry: every component type a config can name (data, model, sampler, chain source,
 // objective, noise, evaluator, optimiser, schedule) is one Component, registered once in the
-// file of its section (experiments/components/). The schema, docs/CONFIG.md, the command line's
+// file of its section (config/components/). The schema, docs/CONFIG.md, the command line's
 // choice lists and the compatibility checks are all derived from these lists, so a new
 // component is its own files plus one entry.
 #pragma once

@@ -1,5 +1,5 @@
 // The studies a study file can name (study.type): the failure modes of the catalogue
-// (experiments/failure_modes/, docs/FAILURE_MODES.md), one file each under experiments/studies/.
+// (experiments/failure_modes/, docs/FAILURE_MODES.md), one file each in experiments/failure_modes/ beside its YAML.
 #include "config/components.h"
 #include "experiments/study_types.h"
 

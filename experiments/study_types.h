@@ -1,5 +1,5 @@
-// The studies of the failure-mode catalogue, one file each under experiments/studies/,
-// registered in experiments/components/studies.cpp (docs/FAILURE_MODES.md).
+// The studies of the failure-mode catalogue, one file each in experiments/failure_modes/ beside its YAML,
+// registered in experiments/study_types.cpp (docs/FAILURE_MODES.md).
 #pragma once
 
 #include "experiments/study.h"
