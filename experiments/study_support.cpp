@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <limits>
 #include <sstream>
 
 #include <torch/torch.h>
@@ -81,5 +82,22 @@ torch::Tensor flatten(const trainers::NamedTensors& tensors) {
 }
 
 std::string figure(double x) { return fmt::format("{:.3g}", x); }
+
+Field min_value(const std::string& name, double fallback, const std::string& help) {
+  return number(name, value(fallback), 0, 1e9, help);
+}
+
+Field ks_field() {
+  return list("ks", values<int64_t>({1, 3, 10, 30, 100}), integer("k", required(), 1, 1e6, "Gibbs steps"), "the k of CD-k");
+}
+
+Field variants_field() {
+  return list("variants", required(), text("variant", required(), "label: KEY=VALUE KEY=VALUE ..."),
+              "the runs compared: a label, then overrides of the experiment");
+}
+
+double as_number(const nlohmann::json& figure) {
+  return figure.is_number() ? figure.get<double>() : std::numeric_limits<double>::quiet_NaN();
+}
 
 }  // namespace ebm::experiments

@@ -52,4 +52,14 @@ std::string write_chart(const StudyContext& c, const std::string& file, const re
 // "1.23e-05", the number format of headlines and criteria.
 std::string figure(double x);
 
+// A figure of signature.json as a number: NaN where it is null (a NaN or an infinity written to
+// JSON) or not a number, so that every comparison a judge makes with it fails.
+double as_number(const nlohmann::json& figure);
+
+// Keys several study types share: a threshold (a number >= 0), the k of CD-k (`ks`), and the
+// runs compared (`variants`: "label: KEY=VALUE KEY=VALUE" lines).
+Field min_value(const std::string& name, double fallback, const std::string& help);
+Field ks_field();
+Field variants_field();
+
 }  // namespace ebm::experiments

@@ -8,13 +8,14 @@
 #include <torch/torch.h>
 
 #include "ebm/exact_enumeration.h"
-#include "experiments/study_types.h"
 #include "experiments/study_support.h"
 #include "samplers/block_gibbs.h"
 
 namespace ebm::experiments {
 
-Signature study_cd_bias(const StudyContext& c) {
+namespace {
+
+Signature measure(const StudyContext& c) {
   auto trained = train_for_study(c, "model");
   auto& model = latent_model(c, trained.experiment);
   model.to(torch::kFloat64);
@@ -28,7 +29,6 @@ Signature study_cd_bias(const StudyContext& c) {
   std::vector<reports::Series> series;
   std::vector<double> bias_k1;  // log10 of the absolute bias at the smallest k, per scale
   std::vector<std::vector<double>> relative_bias;
-  bool falls = true;
   for (size_t i = 0; i < scales.size(); ++i) {
     {
       torch::NoGradGuard no_grad;
@@ -47,7 +47,6 @@ Signature study_cd_bias(const StudyContext& c) {
       relative.push_back(bias);
       line.x.push_back(static_cast<double>(k)), line.y.push_back(std::log10(std::max(size, 1e-16)));
     }
-    falls = falls && relative.back() < relative.front();
     bias_k1.push_back(line.y.front());
     relative_bias.push_back(relative);
     s.figures["exact_relative_bias"]["scale " + figure(scales[i])] = row;
@@ -55,8 +54,6 @@ Signature study_cd_bias(const StudyContext& c) {
     s.figures["exact_gradient_norm"]["scale " + figure(scales[i])] = exact.norm().item<double>();
     series.push_back(line);
   }
-  bool grows = true;
-  for (size_t i = 1; i < bias_k1.size(); ++i) grows = grows && bias_k1[i] > bias_k1[i - 1];
 
   // Sampled CD-k at the trained weights: the mean of R estimates against the exact expectation.
   {
@@ -68,7 +65,6 @@ Signature study_cd_bias(const StudyContext& c) {
   samplers::BlockGibbsSampler gibbs;
   reports::Series sampled{"sampled mean, weights x1", {}, {}, {}, reports::palette(7), true};
   reports::Series sampled_floor{"its noise floor", {}, {}, {}, reports::palette(8), false};
-  bool agrees = true;
   for (int64_t k : ks) {
     auto expected = flatten(expected_cd_update(model, data, k));
     std::vector<torch::Tensor> estimates;
@@ -85,8 +81,6 @@ Signature study_cd_bias(const StudyContext& c) {
                          std::sqrt(static_cast<double>(repeats)) / exact.norm().item<double>();
     const double bias = ((mean - exact).norm() / exact.norm()).item<double>();
     const double off = ((mean - expected).norm() / exact.norm()).item<double>();
-    // The sampled mean sits within a few noise floors of the exact expectation.
-    agrees = agrees && off < 3 * floor;
     s.figures["sampled"][std::to_string(k)] = {{"relative_bias", bias}, {"noise_floor", floor}, {"off_exact_expectation", off}};
     const double scale = exact.norm().item<double>();
     sampled.x.push_back(static_cast<double>(k)), sampled.y.push_back(std::log10(bias * scale));
@@ -113,12 +107,11 @@ Signature study_cd_bias(const StudyContext& c) {
     for (const auto& [name, g] : update) named[name].add_(lr * g);
   }
   const double end = log_likelihood();
-  const double lost = start - end, min_lost = c.study().get<double>("min_loss");
+  const double lost = start - end;
   s.figures["cd1_from_ml"] = {{"log_likelihood_start", start}, {"log_likelihood_after", end}, {"lost", lost},
                               {"updates", updates}, {"lr", lr}, {"exact_gradient_norm_at_start", gradient_norm},
                               {"cd1_update_norm_at_start", cd1_norm}};
 
-  s.reproduced = falls && grows && agrees && lost > min_lost;
   size_t unit = 0;  // the scale nearest 1: the trained model itself
   for (size_t i = 0; i < scales.size(); ++i) unit = std::abs(scales[i] - 1) < std::abs(scales[unit] - 1) ? i : unit;
   s.headline = fmt::format("relative bias k={}: {} -> k={}: {} (weights x{}); |bias| at k={}: {} ... {} (x{} ... x{}); "
@@ -126,10 +119,6 @@ Signature study_cd_bias(const StudyContext& c) {
                            ks.front(), figure(relative_bias[unit].front()), ks.back(), figure(relative_bias[unit].back()),
                            figure(scales[unit]), ks.front(), figure(std::pow(10, bias_k1.front())),
                            figure(std::pow(10, bias_k1.back())), figure(scales.front()), figure(scales.back()), figure(lost));
-  s.criterion = "exact relative bias |E[CD-k] - grad| / |grad| lower at the largest k than at the smallest at every "
-                "weight scale; the absolute bias at the smallest k grows with the scale (each scaled model has its own "
-                "|grad|, so the scales compare absolute sizes); sampled means within 3 noise floors of the exact "
-                "expectation; CD-1 from the ML fit loses more than " + figure(min_lost) + " nats";
   s.runs = {trained.run.dir, ml.run.dir};
   reports::ChartOptions chart{"bias of CD-k against the exact gradient (exact: enumeration of the chain)",
                               "k (Gibbs steps)", "log10 |E[CD-k] - grad|"};
@@ -137,5 +126,46 @@ Signature study_cd_bias(const StudyContext& c) {
   s.picture = write_chart(c, "cd_bias.png", chart, series);
   return s;
 }
+
+std::vector<Check> judge(nlohmann::json f, const SectionConfig& keys) {
+  const auto ks = keys.get<std::vector<int64_t>>("ks");
+  const std::string first = std::to_string(ks.front()), last = std::to_string(ks.back());
+  const double min_lost = keys.get<double>("min_loss");
+  bool falls = true, grows = true, agrees = true;
+  double previous = -INFINITY;
+  for (double scale : keys.get<std::vector<double>>("weight_scales")) {
+    auto& relative = f["exact_relative_bias"]["scale " + figure(scale)];
+    falls = falls && as_number(relative[last]) < as_number(relative[first]);
+    const double absolute = std::max(as_number(f["exact_absolute_bias"]["scale " + figure(scale)][first]), 1e-16);
+    grows = grows && absolute > previous;
+    previous = absolute;
+  }
+  // The sampled mean sits within a few noise floors of the exact expectation.
+  for (int64_t k : ks) {
+    auto& sampled = f["sampled"][std::to_string(k)];
+    agrees = agrees && as_number(sampled["off_exact_expectation"]) < 3 * as_number(sampled["noise_floor"]);
+  }
+  return {{"exact relative bias |E[CD-k] - grad| / |grad| lower at the largest k than at the smallest at every weight scale", falls},
+          {"the absolute bias at the smallest k grows with the scale (each scaled model has its own |grad|, so the scales "
+           "compare absolute sizes)",
+           grows},
+          {"sampled means within 3 noise floors of the exact expectation", agrees},
+          {"CD-1 from the ML fit loses more than " + figure(min_lost) + " nats", as_number(f["cd1_from_ml"]["lost"]) > min_lost}};
+}
+
+const StudyRegistration registration(
+    {"cd_bias", "exact bias of the expected CD-k update against k and the weights' scale; CD-1 leaves the ML fit",
+     {ks_field(),
+      list("weight_scales", values<double>({0.1, 1.0, 3.0}), number("scale", required(), 0, 1e3, "factor", true),
+           "the trained weights multiplied by each"),
+      integer("repeats", value(200), 4, 1e7, "sampled CD-k estimates per k"),
+      integer("ml_steps", value(20000), 1, 1e9, "training steps of the maximum-likelihood fit (the experiment with more steps)"),
+      number("cd_lr", value(0.1), 0, 1e3, "learning rate of the CD-1 updates from the ML fit", true),
+      integer("cd_updates", value(2000), 1, 1e8, "expected CD-1 updates from the ML fit"),
+      min_value("min_loss", 0.01, "log-likelihood (nats per example) CD-1 must lose to count as moving away")},
+     {},
+     {measure, judge}});
+
+}  // namespace
 
 }  // namespace ebm::experiments

@@ -6,7 +6,6 @@
 
 #include <cmath>
 
-#include "experiments/study_types.h"
 #include "experiments/study_support.h"
 
 namespace ebm::experiments {
@@ -33,9 +32,7 @@ Curve curve_of(const std::string& label, const TrainingRun& run) {
   return c;
 }
 
-}  // namespace
-
-Signature study_cd_divergence(const StudyContext& c) {
+Signature measure(const StudyContext& c) {
   const auto st = c.study();
   SweepOptions options;
   for (const auto& v : st.get<std::vector<std::string>>("vary")) options.axes.push_back(parse_vary(v));
@@ -47,7 +44,6 @@ Signature study_cd_divergence(const StudyContext& c) {
   for (const auto& v : variants_of(c, "also")) curves.push_back(curve_of(v.label, train_for_study(c, v.label, v.overrides).run));
 
   const std::string focus_label = st.get<std::string>("diverging");
-  const double min_drop = st.get<double>("min_drop");
   const Curve* focus = nullptr;
   Signature s;
   std::vector<reports::Series> lines;
@@ -65,15 +61,9 @@ Signature study_cd_divergence(const StudyContext& c) {
     for (const auto& cv : curves) labels += (labels.empty() ? "" : "; ") + cv.label;
     st.fail("diverging", "'" + focus_label + "' is not one of the runs: " + labels);
   }
-  bool others_less = true;
-  for (const auto& cv : curves) others_less = others_less && (&cv == focus || cv.drop < focus->drop);
-  s.reproduced = focus->drop >= min_drop && focus->recon_final < focus->recon_at_best && others_less;
   s.headline = fmt::format("{}: exact_ll peaks at {} and ends at {} (drop {} nats) while recon_xent falls {} -> {}",
                            focus_label, figure(focus->best), figure(focus->final), figure(focus->drop),
                            figure(focus->recon_at_best), figure(focus->recon_final));
-  s.criterion = "the '" + focus_label + "' run loses at least " + figure(min_drop) +
-                " nats from its best exact log-likelihood while its reconstruction error ends below its value at the "
-                "best; every other run (larger k, smaller rate, tempering) drops less";
   auto ll_chart = reports::render_chart({"exact log-likelihood during training", "update", "exact_ll"}, lines);
   reports::Series recon{focus_label + ": recon_xent", focus->steps, focus->recon, {}, reports::palette(0)};
   auto recon_chart = reports::render_chart({"the usual monitor, reconstruction error, keeps falling", "update", "recon_xent"}, {recon});
@@ -81,5 +71,30 @@ Signature study_cd_divergence(const StudyContext& c) {
   reports::write_png(s.picture, reports::stack_vertically({ll_chart, recon_chart}));
   return s;
 }
+
+std::vector<Check> judge(nlohmann::json f, const SectionConfig& keys) {
+  const std::string focus = keys.get<std::string>("diverging");
+  const double min_drop = keys.get<double>("min_drop");
+  auto& runs = f["runs"];
+  const double drop = as_number(runs[focus]["drop"]);
+  bool others_less = true;
+  for (const auto& [label, run] : runs.items()) others_less = others_less && (label == focus || as_number(run["drop"]) < drop);
+  return {{"the '" + focus + "' run loses at least " + figure(min_drop) + " nats from its best exact log-likelihood", drop >= min_drop},
+          {"while its reconstruction error ends below its value at the best",
+           as_number(runs[focus]["recon_xent_final"]) < as_number(runs[focus]["recon_xent_at_best"])},
+          {"every other run (larger k, smaller rate, tempering) drops less", others_less}};
+}
+
+const StudyRegistration registration(
+    {"cd_divergence", "CD-1 at a large rate: exact log-likelihood peaks then falls while reconstruction error falls",
+     {list("vary", required(), text("axis", required(), "KEY=V1,V2,..."), "the sweep's axes, as ebm sweep --vary takes them"),
+      may_be_empty(list("also", YAML::Node(YAML::NodeType::Sequence), text("variant", required(), "label: KEY=VALUE ..."),
+                        "further runs beside the sweep")),
+      text("diverging", required(), "the run expected to diverge: a sweep label ('steps=1, lr=0.1') or a variant's"),
+      number("min_drop", value(0.5), 0, 1e9, "nats it must lose from its best exact log-likelihood")},
+     {},
+     {measure, judge}});
+
+}  // namespace
 
 }  // namespace ebm::experiments

@@ -9,12 +9,13 @@
 
 #include <cmath>
 
-#include "experiments/study_types.h"
 #include "experiments/study_support.h"
 
 namespace ebm::experiments {
 
-Signature study_energy_blowup(const StudyContext& c) {
+namespace {
+
+Signature measure(const StudyContext& c) {
   const auto st = c.study();
   const auto penalties = st.get<std::vector<double>>("penalties");
   if (penalties.size() < 2 || penalties.front() != 0) st.fail("penalties", "needs 0 first and at least one penalty after it");
@@ -50,13 +51,6 @@ Signature study_energy_blowup(const StudyContext& c) {
     s.runs.push_back(run.dir);
     lines.push_back(line);
   }
-  const double factor = st.get<double>("min_factor");
-  bool falls = true, penalised_finish = true;
-  for (size_t i = 1; i < largest.size(); ++i) {
-    falls = falls && largest[i] < largest[i - 1];
-    penalised_finish = penalised_finish && !diverged[i];
-  }
-  s.reproduced = falls && penalised_finish && (diverged.front() || largest.front() > factor * largest[1]);
   const std::string unpenalised =
       diverged.front() ? fmt::format("diverged at update {} (the guard stopped it after {} rollbacks), |mean E| reaching {}",
                                      s.figures["energy_l2 0"]["diverged_at_step"].get<int64_t>(),
@@ -64,12 +58,40 @@ Signature study_energy_blowup(const StudyContext& c) {
                        : fmt::format("{} without a penalty", figure(largest.front()));
   s.headline = fmt::format("largest |mean E| during training: {}; {} with energy_l2 {}, {} with {}", unpenalised,
                            figure(largest[1]), figure(penalties[1]), figure(largest.back()), figure(penalties.back()));
-  s.criterion = "every penalised run finishes and its largest |mean energy| falls as the penalty grows; without a "
-                "penalty training diverges or the energies reach more than " + figure(factor) +
-                " x those of the smallest penalty";
   s.picture = write_chart(c, "energy_blowup.png",
                           {"energies during contrastive training, by energy penalty", "update", "log10 max(|E+|, |E-|)"}, lines);
   return s;
 }
+
+std::vector<Check> judge(nlohmann::json f, const SectionConfig& keys) {
+  const double factor = keys.get<double>("min_factor");
+  const auto penalties = keys.get<std::vector<double>>("penalties");
+  std::vector<double> largest;
+  bool penalised_finish = true, falls = true;
+  for (size_t i = 0; i < penalties.size(); ++i) {
+    auto& run = f["energy_l2 " + figure(penalties[i])];
+    largest.push_back(as_number(run["max_abs_mean_energy"]));
+    if (i == 0) continue;
+    penalised_finish = penalised_finish && !run.contains("diverged_at_step");
+    falls = falls && largest[i] < largest[i - 1];
+  }
+  const bool blew_up = f["energy_l2 " + figure(penalties.front())].contains("diverged_at_step") ||
+                       largest.front() > factor * largest.at(1);
+  return {{"every penalised run finishes", penalised_finish},
+          {"its largest |mean energy| falls as the penalty grows", falls},
+          {"without a penalty training diverges or the energies reach more than " + figure(factor) +
+               " x those of the smallest penalty",
+           blew_up}};
+}
+
+const StudyRegistration registration(
+    {"energy_blowup", "without an energy penalty the energies drift far from zero; with one they stay small",
+     {list("penalties", values<double>({0, 0.01, 0.1, 1}), number("alpha", required(), 0, 1e6, "energy_l2"),
+           "objective.energy_l2 of each run, increasing from 0"),
+      number("min_factor", value(10.0), 0, 1e9, "how many times the smallest penalty's energies the unpenalised run must reach", true)},
+     {},
+     {measure, judge}});
+
+}  // namespace
 
 }  // namespace ebm::experiments

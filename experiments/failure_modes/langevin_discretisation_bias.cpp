@@ -8,7 +8,6 @@
 #include <cmath>
 
 #include "ebm/gaussian.h"
-#include "experiments/study_types.h"
 #include "experiments/study_support.h"
 #include "samplers/langevin.h"
 
@@ -36,21 +35,17 @@ Moments stationary(samplers::Sampler& sampler, EnergyModelImpl& target, double e
   return m;
 }
 
-}  // namespace
-
-Signature study_langevin_discretisation_bias(const StudyContext& c) {
+Signature measure(const StudyContext& c) {
   const auto st = c.study();
   torch::manual_seed(c.file.get<int64_t>("experiment.seed"));
   const int64_t chains = st.get<int64_t>("chains"), snapshots = st.get<int64_t>("snapshots");
-  const double tolerance = st.get<double>("tolerance");
   Gaussian target(torch::zeros({1}, torch::kFloat64), torch::ones({1, 1}, torch::kFloat64));
   Signature s;
   reports::Series ula{"unadjusted Langevin", {}, {}, {}, reports::palette(0), true};
   reports::Series theory{"1 / (1 - eps/4)", {}, {}, {}, reports::palette(7)};
   reports::Series mala{"MALA", {}, {}, {}, reports::palette(1), true};
   reports::Series acceptance{"MALA acceptance", {}, {}, {}, reports::palette(2), true};
-  bool ula_ok = true, mala_ok = true, falls = true;
-  double worst_ula = 0, worst_mala = 0, previous_acceptance = 2;
+  double worst_ula = 0, worst_mala = 0;
   for (double eps : st.get<std::vector<double>>("step_sizes")) {
     samplers::LangevinSampler langevin(samplers::LangevinOptions().step_size(eps));
     samplers::MALASampler adjusted(samplers::MALAOptions().step_size(eps));
@@ -59,10 +54,6 @@ Signature study_langevin_discretisation_bias(const StudyContext& c) {
     const double exact = 1 / (1 - eps / 4);
     const double ula_error = std::abs(u.variance / exact - 1), mala_error = std::abs(m.variance - 1);
     worst_ula = std::max(worst_ula, ula_error), worst_mala = std::max(worst_mala, mala_error);
-    ula_ok = ula_ok && ula_error < tolerance;
-    mala_ok = mala_ok && mala_error < tolerance;
-    falls = falls && m.acceptance < previous_acceptance;
-    previous_acceptance = m.acceptance;
     s.figures["step " + figure(eps)] = {{"ula_variance", u.variance}, {"ula_exact", exact}, {"mala_variance", m.variance},
                                         {"mala_acceptance", m.acceptance}};
     ula.x.push_back(eps), ula.y.push_back(u.variance);
@@ -72,18 +63,42 @@ Signature study_langevin_discretisation_bias(const StudyContext& c) {
   }
   s.figures["worst_ula_relative_error"] = worst_ula;
   s.figures["worst_mala_relative_error"] = worst_mala;
-  s.reproduced = ula_ok && mala_ok && falls;
   const double largest = ula.x.back();
   s.headline = fmt::format("ULA variance at eps {}: {} (theory {}), MALA {}; worst errors: ULA {}, MALA {}", figure(largest),
                            figure(ula.y.back()), figure(theory.y.back()), figure(mala.y.back()), figure(worst_ula),
                            figure(worst_mala));
-  s.criterion = "at every step size, ULA's stationary variance within " + figure(100 * tolerance) +
-                "% of 1 / (1 - eps/4) and MALA's within " + figure(100 * tolerance) +
-                "% of 1, with MALA's acceptance falling as eps grows";
   s.picture = write_chart(c, "langevin_bias.png",
                           {"stationary variance on N(0, 1) against the step size", "eps", "variance, acceptance"},
                           {ula, theory, mala, acceptance});
   return s;
 }
+
+std::vector<Check> judge(nlohmann::json f, const SectionConfig& keys) {
+  const double tolerance = keys.get<double>("tolerance");
+  bool ula_ok = true, mala_ok = true, falls = true;
+  double previous_acceptance = 2;
+  for (double eps : keys.get<std::vector<double>>("step_sizes")) {
+    auto& at = f["step " + figure(eps)];
+    ula_ok = ula_ok && std::abs(as_number(at["ula_variance"]) / as_number(at["ula_exact"]) - 1) < tolerance;
+    mala_ok = mala_ok && std::abs(as_number(at["mala_variance"]) - 1) < tolerance;
+    falls = falls && as_number(at["mala_acceptance"]) < previous_acceptance;
+    previous_acceptance = as_number(at["mala_acceptance"]);
+  }
+  return {{"at every step size, ULA's stationary variance within " + figure(100 * tolerance) + "% of 1 / (1 - eps/4)", ula_ok},
+          {"MALA's within " + figure(100 * tolerance) + "% of 1", mala_ok},
+          {"MALA's acceptance falling as eps grows", falls}};
+}
+
+const StudyRegistration registration(
+    {"langevin_discretisation_bias", "unadjusted Langevin's stationary variance on N(0, 1) is 1 / (1 - eps/4); MALA's is 1",
+     {list("step_sizes", values<double>({0.05, 0.1, 0.2, 0.5, 1.0, 1.5}), number("eps", required(), 0, 3.99, "step", true),
+           "Langevin step sizes eps, increasing"),
+      integer("chains", value(50000), 100, 1e8, "independent chains"),
+      integer("snapshots", value(20), 1, 1e6, "states per chain, two relaxation times apart"),
+      number("tolerance", value(0.02), 0, 1, "largest relative error of a stationary variance", true)},
+     {},
+     {measure, judge}});
+
+}  // namespace
 
 }  // namespace ebm::experiments

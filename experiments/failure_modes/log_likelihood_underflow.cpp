@@ -8,7 +8,6 @@
 #include <limits>
 
 #include "ebm/exact_enumeration.h"
-#include "experiments/study_types.h"
 #include "experiments/study_support.h"
 
 namespace ebm::experiments {
@@ -39,9 +38,7 @@ int64_t predicted_underflow(const std::vector<double>& log_p) {
   return 0;
 }
 
-}  // namespace
-
-Signature study_log_likelihood_underflow(const StudyContext& c) {
+Signature measure(const StudyContext& c) {
   auto trained = train_for_study(c, "model");
   auto& model = latent_model(c, trained.experiment);
   const int64_t examples = c.study().get<int64_t>("examples");
@@ -68,10 +65,7 @@ Signature study_log_likelihood_underflow(const StudyContext& c) {
                {"float32_product_zero_at", n32}, {"float32_predicted", p32},
                {"float64_product_zero_at", n64}, {"float64_predicted", p64},
                {"sum_of_logs_at_end", sum}, {"examples", examples}};
-  s.reproduced = n32 > 0 && n64 > 0 && std::abs(n32 - p32) <= 1 && std::abs(n64 - p64) <= 1 && std::isfinite(sum);
   s.headline = fmt::format("product is 0 after {} examples (float32), {} (float64); sum of logs {:.1f}", n32, n64, sum);
-  s.criterion = "both products reach 0, each within one example of the first N whose log-likelihood sum is below "
-                "log(smallest subnormal), and the sum of logs stays finite";
   s.runs = {trained.run.dir};
 
   auto series = [](const std::string& label, const std::vector<double>& y, reports::Color color) {
@@ -93,5 +87,25 @@ Signature study_log_likelihood_underflow(const StudyContext& c) {
                            series("float32 product", trace32, reports::palette(1))});
   return s;
 }
+
+std::vector<Check> judge(nlohmann::json f, const SectionConfig&) {
+  std::vector<Check> checks;
+  for (const char* dtype : {"float32", "float64"}) {
+    const double at = as_number(f[std::string(dtype) + "_product_zero_at"]);
+    checks.push_back({std::string("the ") + dtype + " product reaches 0 within one example of the first N whose log-likelihood "
+                      "sum is below log(smallest subnormal)",
+                      at > 0 && std::abs(at - as_number(f[std::string(dtype) + "_predicted"])) <= 1});
+  }
+  checks.push_back({"the sum of logs stays finite", std::isfinite(as_number(f["sum_of_logs_at_end"]))});
+  return checks;
+}
+
+const StudyRegistration registration(
+    {"log_likelihood_underflow", "the likelihood product underflows in float32 and float64; the sum of logs does not",
+     {integer("examples", value(1000), 1, 1e7, "examples in the product (the data's rows, cycled)")},
+     {},
+     {measure, judge}});
+
+}  // namespace
 
 }  // namespace ebm::experiments

@@ -13,7 +13,6 @@
 #include <cmath>
 
 #include "ebm/gaussian.h"
-#include "experiments/study_types.h"
 #include "experiments/study_support.h"
 #include "samplers/diagnostics.h"
 #include "samplers/gaussian_gibbs.h"
@@ -53,9 +52,7 @@ Gaussian correlated(double rho) {
   return Gaussian(torch::zeros({2}, torch::kFloat64), torch::linalg_cholesky(covariance));
 }
 
-}  // namespace
-
-Signature study_mcmc_convergence(const StudyContext& c) {
+Signature measure(const StudyContext& c) {
   const auto st = c.study();
   torch::manual_seed(c.file.get<int64_t>("experiment.seed"));
   const int64_t chains = st.get<int64_t>("chains"), draws = st.get<int64_t>("draws"), warmup = st.get<int64_t>("warmup");
@@ -68,7 +65,7 @@ Signature study_mcmc_convergence(const StudyContext& c) {
   auto g = sample(gibbs, *target, target->sample(chains), warmup, draws);
   const double tau_exact = (1 + rho * rho) / (1 - rho * rho);
   const double tau = samplers::integrated_autocorrelation_time(g.draws);
-  const double tau_error = std::abs(tau / tau_exact - 1), tau_tolerance = st.get<double>("tau_tolerance");
+  const double tau_error = std::abs(tau / tau_exact - 1);
   s.figures["gibbs_autocorrelation_time"] = {{"measured", tau}, {"exact", tau_exact}, {"relative_error", tau_error}};
 
   // 2. Stuck chains: two modes at (-m, 0) and (m, 0); chains start half in each.
@@ -115,22 +112,42 @@ Signature study_mcmc_convergence(const StudyContext& c) {
       {"random_walk_ess_per_draw", samplers::effective_sample_size(r.draws) / static_cast<double>(r.draws.size())},
       {"random_walk_acceptance", r.acceptance}};
 
-  const bool tau_ok = tau_error < tau_tolerance;
-  const bool stuck_ok = worst_single < 1.1 && rhat_all > 1.1;
-  const bool optimum_ok = best_c >= 1.5 && best_c <= 3.5 && best_acceptance > 0.15 && best_acceptance < 0.4;
-  s.reproduced = tau_ok && stuck_ok && optimum_ok;
   s.headline = fmt::format("Gibbs IAT {} (exact {}); stuck chains: single-chain R-hat <= {}, across chains {}; "
                            "RWM best at c = {} (acceptance {}); ESS/s Gibbs {} vs RWM {}",
                            figure(tau), figure(tau_exact), figure(worst_single), figure(rhat_all), figure(best_c),
                            figure(best_acceptance), figure(gibbs_per_s), figure(rwm_per_s));
-  s.criterion = "IAT within " + figure(100 * tau_tolerance) + "% of (1 + rho^2) / (1 - rho^2); every stuck chain's own "
-                "split-R-hat < 1.1 while across chains > 1.1; random-walk efficiency peaks at c in [1.5, 3.5] with "
-                "acceptance in (0.15, 0.4)";
   reports::ChartOptions chart{fmt::format("random-walk Metropolis on N(0, I_{}): proposal std c / sqrt(d)", d), "c",
                               "ESS per draw x 100, acceptance"};
   reports::Series reference{"c = 2.38", {2.38, 2.38}, {0.0, 0.234}, {}, reports::palette(7), false};
   s.picture = write_chart(c, "random_walk_scaling.png", chart, {efficiency, acceptance, reference});
   return s;
 }
+
+std::vector<Check> judge(nlohmann::json f, const SectionConfig& keys) {
+  const double tau_tolerance = keys.get<double>("tau_tolerance");
+  const double best_c = as_number(f["random_walk_best"]["c"]), acceptance = as_number(f["random_walk_best"]["acceptance"]);
+  return {{"IAT within " + figure(100 * tau_tolerance) + "% of (1 + rho^2) / (1 - rho^2)",
+           as_number(f["gibbs_autocorrelation_time"]["relative_error"]) < tau_tolerance},
+          {"every stuck chain's own split-R-hat < 1.1", as_number(f["stuck_chains"]["largest_single_chain_split_rhat"]) < 1.1},
+          {"while across chains > 1.1", as_number(f["stuck_chains"]["split_rhat_across_chains"]) > 1.1},
+          {"random-walk efficiency peaks at c in [1.5, 3.5] with acceptance in (0.15, 0.4)",
+           best_c >= 1.5 && best_c <= 3.5 && acceptance > 0.15 && acceptance < 0.4}};
+}
+
+const StudyRegistration registration(
+    {"mcmc_convergence", "autocorrelation time against its closed form, R-hat against stuck chains, the 0.234 rule",
+     {number("rho", value(0.99), -0.9999, 0.9999, "correlation of the bivariate Gaussian Gibbs samples"),
+      number("tau_tolerance", value(0.15), 0, 1, "largest relative error of the measured autocorrelation time", true),
+      number("mode_distance", value(10.0), 0, 1e3, "distance between the two modes of the stuck-chain mixture", true),
+      integer("dimension", value(20), 1, 10000, "d of the random-walk target N(0, I_d)"),
+      list("scales", values<double>({0.5, 1.0, 1.5, 2.0, 2.38, 3.0, 4.0, 5.0}), number("c", required(), 0, 1e3, "scale", true),
+           "random-walk proposal std c / sqrt(d) for each c"),
+      integer("chains", value(200), 4, 1e6, "chains per sampler"),
+      integer("warmup", value(1000), 0, 1e8, "transitions discarded first"),
+      integer("draws", value(5000), 8, 1e8, "draws kept per chain")},
+     {},
+     {measure, judge}});
+
+}  // namespace
 
 }  // namespace ebm::experiments

@@ -9,7 +9,6 @@
 #include <torch/torch.h>
 
 #include "ebm/exact_enumeration.h"
-#include "experiments/study_types.h"
 #include "experiments/study_support.h"
 #include "samplers/enumerated_chain.h"
 #include "trainers/contrastive.h"
@@ -36,9 +35,7 @@ struct LagRecord {
   torch::Tensor previous;
 };
 
-}  // namespace
-
-Signature study_persistent_lag(const StudyContext& c) {
+Signature measure(const StudyContext& c) {
   const auto st = c.study();
   const auto rates = st.get<std::vector<double>>("learning_rates");
   const int64_t every = st.get<int64_t>("measure_every");
@@ -84,21 +81,14 @@ Signature study_persistent_lag(const StudyContext& c) {
                         {"final_exact_ll", trained.run.summary["final"].value("exact_ll", std::nan(""))}};
     series.push_back({label, r.steps, r.tv, {}, reports::palette(i)});
   }
-  // Each rate leaves its model elsewhere, with its own floor, so the lag is TV over that floor.
-  bool grows = true;
-  for (size_t i = 1; i < mean_tv.size(); ++i) grows = grows && mean_tv[i] / mean_floor[i] > mean_tv[i - 1] / mean_floor[i - 1];
-  const double ratio = mean_tv.back() / mean_floor.back(), min_ratio = st.get<double>("min_lag_ratio");
+  const double ratio = mean_tv.back() / mean_floor.back();
   const auto& slowest = s.figures["lr " + figure(rates.back())];
   const double unchanged = slowest["share_of_chains_unchanged_by_an_update"].get<double>();
   const double coincidence = slowest["independent_draws_coincidence"].get<double>();
-  s.reproduced = grows && ratio > min_ratio && unchanged > 2 * coincidence;
   s.headline = fmt::format("chains-to-model TV / independent-draw floor {} (lr {}) -> {} (lr {}); {} of chains "
                            "unchanged by an update vs {} for independent draws",
                            figure(mean_tv.front() / mean_floor.front()), figure(rates.front()), figure(ratio),
                            figure(rates.back()), figure(unchanged), figure(coincidence));
-  s.criterion = "mean TV between the persistent chains and the current model, over the TV of as many independent "
-                "draws, grows with the learning rate and at the largest is more than " + figure(min_ratio) +
-                "; at the largest rate the chains repeat their previous state more than twice as often as independent draws would";
   reports::Series floor{"independent draws (lr " + figure(rates.back()) + ")", series.back().x, {}, {}, reports::palette(7)};
   floor.y.assign(series.back().x.size(), mean_floor.back());
   series.push_back(floor);
@@ -108,5 +98,34 @@ Signature study_persistent_lag(const StudyContext& c) {
                           series);
   return s;
 }
+
+std::vector<Check> judge(nlohmann::json f, const SectionConfig& keys) {
+  const double min_ratio = keys.get<double>("min_lag_ratio");
+  const auto rates = keys.get<std::vector<double>>("learning_rates");
+  // Each rate leaves its model elsewhere, with its own floor, so the lag is TV over that floor.
+  bool grows = true;
+  for (size_t i = 1; i < rates.size(); ++i) {
+    grows = grows && as_number(f["lr " + figure(rates[i])]["lag_ratio"]) > as_number(f["lr " + figure(rates[i - 1])]["lag_ratio"]);
+  }
+  auto& fastest = f["lr " + figure(rates.back())];
+  return {{"mean TV between the persistent chains and the current model, over the TV of as many independent draws, grows "
+           "with the learning rate",
+           grows},
+          {"at the largest it is more than " + figure(min_ratio), as_number(fastest["lag_ratio"]) > min_ratio},
+          {"at the largest rate the chains repeat their previous state more than twice as often as independent draws would",
+           as_number(fastest["share_of_chains_unchanged_by_an_update"]) > 2 * as_number(fastest["independent_draws_coincidence"])}};
+}
+
+const StudyRegistration registration(
+    {"persistent_lag", "persistent chains lag a model that moves fast: chains-to-model TV against the learning rate",
+     {list("learning_rates", values<double>({0.001, 0.01, 0.1}), number("lr", required(), 0, 1e3, "rate", true),
+           "optimizer.lr of each run, increasing"),
+      integer("start_steps", value(5000), 1, 1e9, "training steps of the model every rate continues from"),
+      integer("measure_every", value(50), 1, 1e9, "updates between measurements (the config logs every update)"),
+      number("min_lag_ratio", value(2.0), 0, 1e9, "how many times the independent-draw floor the fastest run's TV must be", true)},
+     {},
+     {measure, judge}});
+
+}  // namespace
 
 }  // namespace ebm::experiments

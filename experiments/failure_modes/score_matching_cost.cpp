@@ -13,7 +13,6 @@
 #include <cmath>
 
 #include "workflow/step_timer.h"
-#include "experiments/study_types.h"
 #include "experiments/study_support.h"
 
 namespace ebm::experiments {
@@ -43,9 +42,7 @@ torch::Tensor gradient(Experiment& e, const torch::Tensor& batch) {
   return torch::cat(parts);
 }
 
-}  // namespace
-
-Signature study_score_matching_cost(const StudyContext& c) {
+Signature measure(const StudyContext& c) {
   const auto st = c.study();
   const auto dims = st.get<std::vector<int64_t>>("dims");
   const int64_t slope_from = st.get<int64_t>("slope_from"), min_steps = st.get<int64_t>("min_steps");
@@ -96,9 +93,6 @@ Signature study_score_matching_cost(const StudyContext& c) {
                                        .item<double>()}};
   }
   s.figures["variance_dim"] = d;
-  const double exact_min = st.get<double>("min_exact_slope"), cheap_max = st.get<double>("max_cheap_slope");
-  s.reproduced = slopes["score_matching"] > exact_min && slopes["sliced_score_matching"] < cheap_max &&
-                 slopes["denoising_score_matching"] < cheap_max;
   const auto& ms = s.figures["ms_per_step"];
   const std::string first = std::to_string(dims.front()), last = std::to_string(dims.back());
   s.headline = fmt::format("slope of log time on log d: exact {}, sliced {}, denoising {}; ms/step at d={}: exact {}, sliced {}, "
@@ -107,11 +101,35 @@ Signature study_score_matching_cost(const StudyContext& c) {
                            figure(slopes["denoising_score_matching"]), last, figure(ms["score_matching"][last].get<double>()),
                            figure(ms["sliced_score_matching"][last].get<double>()),
                            figure(ms["denoising_score_matching"][last].get<double>()));
-  s.criterion = "from d = " + std::to_string(slope_from) + " on, exact score matching's slope of log time against log d above " +
-                figure(exact_min) + ", sliced and denoising below " + figure(cheap_max);
   s.picture = write_chart(c, "score_matching_cost.png",
                           {"training step time against dimension", "log10 dimension", "log10 ms per step"}, series);
   return s;
 }
+
+std::vector<Check> judge(nlohmann::json f, const SectionConfig& keys) {
+  const double exact_min = keys.get<double>("min_exact_slope"), cheap_max = keys.get<double>("max_cheap_slope");
+  auto& slopes = f["slope"];
+  return {{"from d = " + std::to_string(keys.get<int64_t>("slope_from")) +
+               " on, exact score matching's slope of log time against log d above " + figure(exact_min),
+           as_number(slopes["score_matching"]) > exact_min},
+          {"sliced and denoising below " + figure(cheap_max),
+           as_number(slopes["sliced_score_matching"]) < cheap_max && as_number(slopes["denoising_score_matching"]) < cheap_max}};
+}
+
+const StudyRegistration registration(
+    {"score_matching_cost", "exact score matching's step time grows with the dimension; sliced and denoising stay flat",
+     {list("dims", values<int64_t>({2, 8, 32, 128, 392, 784}), integer("d", required(), 1, 1e5, "dimension"),
+           "data dimensions timed, increasing"),
+      integer("slope_from", value(32), 1, 1e5, "the slope is fitted over the dimensions from this one on"),
+      integer("min_steps", value(3), 1, 1e6, "at least this many timed steps"),
+      number("min_seconds", value(0.5), 0, 1e4, "and at least this many seconds"),
+      integer("variance_dim", value(32), 1, 1e5, "dimension of the gradient comparison"),
+      integer("repeats", value(100), 2, 1e6, "gradient estimates per cheap objective"),
+      number("min_exact_slope", value(0.9), 0, 10, "exact score matching's slope must exceed this"),
+      number("max_cheap_slope", value(0.5), 0, 10, "sliced and denoising slopes must stay below this")},
+     {},
+     {measure, judge}});
+
+}  // namespace
 
 }  // namespace ebm::experiments
