@@ -21,21 +21,24 @@ std::string Accepts::describe() const {
   out += latent_variable ? " latent-variable models" : " models";
   if (two_dimensional) out += ", 2-D";
   if (known_density) out += ", on data with a known density";
-  if (!model_types.empty()) {
-    out += "; only";
-    for (size_t i = 0; i < model_types.size(); ++i) out += (i ? ", " : " ") + model_types[i];
-  }
+  if (gaussian) out += "; only Gaussian densities";
   if (needs_sampler) out += "; runs the sampler";
   if (!also.empty()) out += "; " + also;
   return out;
 }
 
+namespace {
+bool is_gaussian(const EnergyModelImpl& model) {
+  const auto form = model.gaussian_mixture_form();
+  return form && form->weights.size(0) == 1;
+}
+}  // namespace
+
 bool is_accepted(const Accepts& accepts, const EnergyModelImpl& model, bool known_density) {
   return accepts.accepts(model.domain()) &&
          (!accepts.latent_variable || dynamic_cast<const LatentVariableModel*>(&model) != nullptr) &&
          (!accepts.two_dimensional || model.dim() == 2) && (!accepts.known_density || known_density) &&
-         (accepts.model_types.empty() ||
-          std::find(accepts.model_types.begin(), accepts.model_types.end(), model.type_name()) != accepts.model_types.end());
+         (!accepts.gaussian || is_gaussian(model));
 }
 
 void require_accepted(const Accepts& accepts, const EnergyModelImpl& model, const std::string& what,

@@ -34,14 +34,15 @@ class SectionConfig {
 // What a component works with. For data: the domain of its values. For a model: the domain of
 // the data it models. For samplers, chain sources, objectives, noise and evaluators: the model
 // domains it can handle, and whether it needs a latent-variable model (hidden units), a 2-D
-// model, or data whose density is known.
+// model, a Gaussian, or data whose density is known. This is the one statement of what fits: the
+// components themselves check only what depends on their options or the model's sizes.
 struct Accepts {
   std::vector<Domain> domains = {Domain::Binary, Domain::Continuous};
   bool latent_variable = false;
   bool two_dimensional = false;  // a 2-D model (grid quadrature, pictures of the density)
   bool known_density = false;    // data whose exact density is known (the 2-D mixtures)
   bool needs_sampler = false;    // objectives: whether the negative phase runs the configured sampler
-  std::vector<std::string> model_types;  // only these model types (model.type); empty = any
+  bool gaussian = false;         // a Gaussian density in closed form (EnergyModelImpl::gaussian_mixture_form)
   std::string also;              // further requirements, in words, for the reference
 
   // Components of one domain only: Accepts::only(Domain::Binary).

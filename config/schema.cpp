@@ -1,6 +1,7 @@
 #include "config/schema.h"
 
 #include "config/components.h"
+#include "trainers/trainer.h"
 
 namespace ebm::experiments {
 
@@ -17,26 +18,27 @@ Field eval_section() {
 }
 
 Field build_schema() {
+  const trainers::TrainerOptions defaults;  // the training loop's defaults are its options' own
   Field train = section(
       "train",
-      {integer("steps", value(1000), 1, 1e10, "parameter updates"),
-       integer("batch_size", value(32), 1, 1e7, "examples per update"),
+      {integer("steps", value(defaults.steps()), 1, 1e10, "parameter updates"),
+       integer("batch_size", value(defaults.batch_size()), 1, 1e7, "examples per update"),
        schedule_registry().choice_field("lr_schedule"),
-       number("grad_clip", value(0.0), 0, 1e10, "rescale each update's gradient to at most this L2 norm; 0 = off"),
-       integer("log_every", value(100), 1, 1e10, "steps between metric rows"),
-       integer("checkpoint_every", value(0), 0, 1e10,
+       number("grad_clip", value(defaults.grad_clip()), 0, 1e10, "rescale each update's gradient to at most this L2 norm; 0 = off"),
+       integer("log_every", value(defaults.log_every()), 1, 1e10, "steps between metric rows"),
+       integer("checkpoint_every", value(defaults.checkpoint_every()), 0, 1e10,
                "steps between checkpoints (a multiple of log_every); 0 = at the end only"),
-       integer("eval_every", value(0), 0, 1e10,
+       integer("eval_every", value(defaults.eval_every()), 0, 1e10,
                "steps between evaluations (a multiple of log_every; the last step is always evaluated); 0 = at "
                "every metric row"),
        choice("on_divergence", value("rollback"), {"rollback", "stop"},
               "on a non-finite loss or parameter, or an energy above max_abs_energy: go back to the last good "
               "state with a smaller learning rate, or stop (exit 1)"),
-       number("max_abs_energy", value(1e6), 0, 1e300,
+       number("max_abs_energy", value(defaults.max_abs_energy()), 0, 1e300,
               "largest |E(x)| on a training batch, checked at each log step, before training counts as diverged; 0 = off"),
-       number("rollback_lr_factor", value(0.5), 0, 1, "learning-rate factor after each rollback", true),
-       integer("max_rollbacks", value(5), 0, 1000, "rollbacks before the run stops (exit 1)"),
-       integer("check_every", value(0), 0, 1e10,
+       number("rollback_lr_factor", value(defaults.rollback_lr_factor()), 0, 1, "learning-rate factor after each rollback", true),
+       integer("max_rollbacks", value(defaults.max_rollbacks()), 0, 1000, "rollbacks before the run stops (exit 1)"),
+       integer("check_every", value(defaults.check_every()), 0, 1e10,
                "steps between reads of the loss terms from the device (and checks of the loss); 0 = every step on a "
                "CPU, where reading is free, every log_every steps on a GPU, where it waits for the device"),
        choice("cuda_graphs", value("auto"), {"auto", "on", "off"},

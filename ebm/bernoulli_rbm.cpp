@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include <optional>
 
 #include "ebm/bernoulli.h"
@@ -226,6 +228,51 @@ void BernoulliRBMImpl::after_update(const torch::Tensor& data_batch) {
   const auto moved = hidden_offset + options_.offset_rate() * (batch_mean - hidden_offset);
   visible_bias.add_(weight.mv(moved - hidden_offset));  // b - W λ stays what it was
   hidden_offset.copy_(moved);
+}
+
+
+namespace {
+
+// From a base-rate Bernoulli RBM A (weights 0, visible biases b_A the log-odds of the data's
+// marginals, uniform without data) to the model B, as the plain RBM it equals:
+//   log p*_β(v) = (1-β) b_A·v + β b·v + Σ_j softplus(β (c_j + (v W)_j)),   Z_0 = 2^H Π_i (1 + e^{b_A,i}).
+class BernoulliPath : public AnnealingPath {
+ public:
+  BernoulliPath(const BernoulliRBMImpl& rbm, const torch::Tensor& data) {
+    torch::NoGradGuard no_grad;
+    auto opts = torch::TensorOptions().dtype(torch::kFloat64).device(rbm.weight.device());
+    const auto plain = rbm.plain_biases(torch::kFloat64);  // a centred RBM as the plain RBM it equals
+    w_ = rbm.weight.detach().to(opts), b_ = plain.visible.detach().to(opts), c_ = plain.hidden.detach().to(opts);
+    base_bias_ = torch::zeros_like(b_);
+    if (data.defined() && data.numel() > 0) {
+      auto p = data.to(opts).mean(0).clamp(1e-3, 1 - 1e-3);
+      base_bias_ = torch::log(p / (1 - p));
+    }
+    base_log_z_ = static_cast<double>(rbm.num_hidden()) * std::log(2.0) + torch::softplus(base_bias_).sum().item<double>();
+  }
+  double base_log_z() const override { return base_log_z_; }
+  torch::TensorOptions options() const override { return b_.options(); }
+  torch::Tensor base_sample(int64_t chains) const override {
+    return sample_bernoulli(torch::sigmoid(base_bias_).expand({chains, b_.size(0)}).contiguous());
+  }
+  torch::Tensor shared(const torch::Tensor& v) const override { return torch::addmm(c_, v, w_); }
+  torch::Tensor log_unnormalised(const torch::Tensor& v, const torch::Tensor& pre, double beta) const override {
+    return v.mv(base_bias_ * (1 - beta) + b_ * beta) + torch::softplus(pre * beta).sum(1);
+  }
+  torch::Tensor sweep(const torch::Tensor& pre, double beta) const override {
+    auto h = sample_bernoulli(torch::sigmoid(pre * beta));
+    return sample_bernoulli(torch::sigmoid(torch::addmm(base_bias_ * (1 - beta) + b_ * beta, h, w_.t(), /*beta=*/1, /*alpha=*/beta)));
+  }
+
+ private:
+  torch::Tensor w_, b_, c_, base_bias_;
+  double base_log_z_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<AnnealingPath> BernoulliRBMImpl::annealing_path(const torch::Tensor& base_data) {
+  return std::make_unique<BernoulliPath>(*this, base_data);
 }
 
 }  // namespace ebm

@@ -58,6 +58,7 @@ class BernoulliRBMImpl : public LatentVariableModel {
   torch::Tensor hidden_free_energy(const torch::Tensor& h) override;
   torch::Tensor sample_hidden_tempered(const torch::Tensor& v, const torch::Tensor& beta) override;
   torch::Tensor sample_visible_tempered(const torch::Tensor& h, const torch::Tensor& beta) override;
+  std::unique_ptr<AnnealingPath> annealing_path(const torch::Tensor& base_data) override;
 
   // Sets b_i = log(p_i / (1 - p_i)) from the data's marginals p (Hinton 2010, section 8).
   void init_visible_bias_from(const torch::Tensor& data);

@@ -5,6 +5,7 @@
 
 #include <torch/nn/module.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,12 @@ namespace ebm {
 
 // The support of x: objectives and samplers refuse models on a domain they cannot handle.
 enum class Domain { Binary, Continuous };
+
+// A density that is a Gaussian mixture in closed form, p(x) = Σ_k π_k N(x; μ_k, Σ_k): weights π
+// [K], means μ [K, D], covariances Σ [K, D, D], detached.
+struct GaussianMixtureForm {
+  torch::Tensor weights, means, covariances;
+};
 
 class EnergyModelImpl : public torch::nn::Module {
  public:
@@ -34,6 +41,10 @@ class EnergyModelImpl : public torch::nn::Module {
   // Called by the trainer after each optimiser step with that step's data batch: models with
   // running statistics of the data (the centred RBM's hidden offsets) update them here.
   virtual void after_update(const torch::Tensor& data_batch) {}
+  // The model as a Gaussian mixture when it is one in closed form (a Gaussian is a mixture of
+  // one), else nothing: what exact Gaussian moves (gaussian_gibbs, the noise ladder) and the
+  // studies that read a trained mixture use.
+  virtual std::optional<GaussianMixtureForm> gaussian_mixture_form() const { return std::nullopt; }
 };
 
 using EnergyModelPtr = std::shared_ptr<EnergyModelImpl>;

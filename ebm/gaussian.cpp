@@ -54,6 +54,11 @@ torch::Tensor GaussianImpl::covariance() const {
   return l.mm(l.t());
 }
 
+std::optional<GaussianMixtureForm> GaussianImpl::gaussian_mixture_form() const {
+  torch::NoGradGuard no_grad;
+  return GaussianMixtureForm{torch::ones({1}, mean.options()), mean.detach().unsqueeze(0), covariance().unsqueeze(0)};
+}
+
 torch::Tensor GaussianImpl::energy(const torch::Tensor& x) {
   return -gaussian_log_density(x.to(mean.dtype()), mean.unsqueeze(0), scale_tril().unsqueeze(0)).squeeze(1);
 }
@@ -84,6 +89,12 @@ GaussianMixtureImpl::GaussianMixtureImpl(const torch::Tensor& weight_values, con
 
 torch::Tensor GaussianMixtureImpl::weights() const { return torch::softmax(logits, 0); }
 torch::Tensor GaussianMixtureImpl::scale_trils() const { return assemble_tril(tril_offdiag, log_diag); }
+
+std::optional<GaussianMixtureForm> GaussianMixtureImpl::gaussian_mixture_form() const {
+  torch::NoGradGuard no_grad;
+  auto trils = scale_trils();
+  return GaussianMixtureForm{weights(), means.detach(), trils.matmul(trils.transpose(1, 2))};
+}
 
 torch::Tensor GaussianMixtureImpl::component_log_joint(const torch::Tensor& x) {
   return gaussian_log_density(x.to(means.dtype()), means, scale_trils()) + torch::log_softmax(logits, 0);

@@ -33,6 +33,7 @@ class GaussianImpl : public AnalyticDensity {
   std::string type_name() const override { return "gaussian"; }
   torch::Tensor scale_tril() const;  // L
   torch::Tensor covariance() const;  // L Lᵀ
+  std::optional<GaussianMixtureForm> gaussian_mixture_form() const override;
 
   torch::Tensor mean, tril_offdiag, log_diag;
 };
@@ -52,6 +53,7 @@ class GaussianMixtureImpl : public AnalyticDensity {
   torch::Tensor scale_trils() const;  // L_k [K, D, D]
   // log π_k + log N(x; μ_k, Σ_k) [B, K].
   torch::Tensor component_log_joint(const torch::Tensor& x);
+  std::optional<GaussianMixtureForm> gaussian_mixture_form() const override;
 
   torch::Tensor logits, means, tril_offdiag, log_diag;
 };

@@ -77,4 +77,53 @@ void GaussianBernoulliRBMImpl::init_from(const torch::Tensor& data) {
   log_variance.copy_(x.var(0).clamp_min(1e-4).log());
 }
 
+
+namespace {
+
+// From independent Gaussians A (the data's means and variances, or N(0, 1) without data) to the
+// model B (variances σ²):
+//   log p*_β(v) = -(1-β) Σ (v - m_A)² / (2 σ_A²) - β Σ (v - b)² / (2 σ²) + Σ_j softplus(β (c_j + (v/σ² W)_j)),
+// log Z_0 = H log 2 + Σ log(√(2π) σ_A). Given h, v is Gaussian with precision (1-β)/σ_A² + β/σ²
+// and mean ((1-β) m_A / σ_A² + β (b + W h) / σ²) / precision.
+class GaussianPath : public AnnealingPath {
+ public:
+  GaussianPath(const GaussianBernoulliRBMImpl& rbm, const torch::Tensor& data) {
+    torch::NoGradGuard no_grad;
+    auto opts = torch::TensorOptions().dtype(torch::kFloat64).device(rbm.weight.device());
+    w_ = rbm.weight.detach().to(opts), b_ = rbm.visible_bias.detach().to(opts), c_ = rbm.hidden_bias.detach().to(opts);
+    var_ = rbm.variance(torch::kFloat64).to(opts).detach();
+    const bool have_data = data.defined() && data.size(0) > 1;
+    base_mean_ = have_data ? data.to(opts).mean(0) : torch::zeros_like(b_);
+    base_var_ = have_data ? data.to(opts).var(0).clamp_min(1e-4) : torch::ones_like(b_);
+    base_log_z_ = static_cast<double>(rbm.num_hidden()) * std::log(2.0) +
+                  (0.5 * std::log(2 * M_PI) + 0.5 * base_var_.log()).sum().item<double>();
+  }
+  double base_log_z() const override { return base_log_z_; }
+  torch::TensorOptions options() const override { return b_.options(); }
+  torch::Tensor base_sample(int64_t chains) const override {
+    return base_mean_ + torch::randn({chains, b_.size(0)}, b_.options()) * base_var_.sqrt();
+  }
+  torch::Tensor shared(const torch::Tensor& v) const override { return torch::addmm(c_, v / var_, w_); }
+  torch::Tensor log_unnormalised(const torch::Tensor& v, const torch::Tensor& pre, double beta) const override {
+    return -(1 - beta) * ((v - base_mean_).pow(2) / (2 * base_var_)).sum(1) - beta * ((v - b_).pow(2) / (2 * var_)).sum(1) +
+           torch::softplus(pre * beta).sum(1);
+  }
+  torch::Tensor sweep(const torch::Tensor& pre, double beta) const override {
+    auto h = sample_bernoulli(torch::sigmoid(pre * beta));
+    const auto precision = (1 - beta) / base_var_ + beta / var_;
+    const auto mean = ((1 - beta) * base_mean_ / base_var_ + beta * torch::addmm(b_, h, w_.t()) / var_) / precision;
+    return mean + torch::randn_like(mean) / precision.sqrt();
+  }
+
+ private:
+  torch::Tensor w_, b_, c_, var_, base_mean_, base_var_;
+  double base_log_z_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<AnnealingPath> GaussianBernoulliRBMImpl::annealing_path(const torch::Tensor& base_data) {
+  return std::make_unique<GaussianPath>(*this, base_data);
+}
+
 }  // namespace ebm

@@ -42,6 +42,7 @@ class GaussianBernoulliRBMImpl : public LatentVariableModel {
   torch::Tensor hidden_free_energy(const torch::Tensor& h) override;
   torch::Tensor sample_hidden_tempered(const torch::Tensor& v, const torch::Tensor& beta) override;
   torch::Tensor sample_visible_tempered(const torch::Tensor& h, const torch::Tensor& beta) override;
+  std::unique_ptr<AnnealingPath> annealing_path(const torch::Tensor& base_data) override;
 
   // Visible biases at the data mean and variances at the data's (Cho et al. 2011, section 4).
   void init_from(const torch::Tensor& data);

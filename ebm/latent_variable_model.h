@@ -3,6 +3,11 @@
 // hidden layer F(h) = -log sum_v exp(-E(v, h)) lets exact enumeration run over the smaller layer.
 #pragma once
 
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "ebm/annealing_path.h"
 #include "ebm/energy_model.h"
 
 namespace ebm {
@@ -24,6 +29,22 @@ class LatentVariableModel : public EnergyModelImpl {
   // inverse temperature per row in `beta` [B] (parallel tempering runs every replica in one batch).
   virtual torch::Tensor sample_hidden_tempered(const torch::Tensor& v, const torch::Tensor& beta) = 0;
   virtual torch::Tensor sample_visible_tempered(const torch::Tensor& h, const torch::Tensor& beta) = 0;
+  // The annealing path from a base model fitted to `base_data` (training rows; may be empty) to
+  // this model, in double precision, for AIS and RAISE (ebm/annealing_path.h).
+  virtual std::unique_ptr<AnnealingPath> annealing_path(const torch::Tensor& base_data) = 0;
 };
+
+// `model` as a latent-variable model, for code that needs its conditionals; std::invalid_argument
+// naming `what` when it has none. (Which components fit which models is stated once, in the
+// registry's Accepts: config/registry.h. This is the access, for library callers too.)
+template <class Model>
+auto& latent_variables_of(Model& model, const std::string& what) {
+  using Latent = std::conditional_t<std::is_const_v<Model>, const LatentVariableModel, LatentVariableModel>;
+  auto* latent = dynamic_cast<Latent*>(&model);
+  if (latent == nullptr) {
+    throw std::invalid_argument(what + " needs a latent-variable model (an RBM), not '" + model.type_name() + "'");
+  }
+  return *latent;
+}
 
 }  // namespace ebm

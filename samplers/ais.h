@@ -4,8 +4,8 @@
 // annealing"). The path runs from a base RBM A (weights 0, visible biases b_A from the training
 // data's marginals) to the model B through unnormalised marginals f_k = p*_βk:
 //   log p*_β(v) = (1-β) b_A·v + β b·v + Σ_j softplus(β (c_j + (v W)_j)),   Z_0 = 2^H Π_i (1 + e^{b_A,i})
-// (a Gaussian-Bernoulli RBM's path starts at independent Gaussians; samplers/ais.cpp writes it
-// out), with one block Gibbs sweep T_k (reversible for p_βk) at each β.
+// (each model states its own path, ebm/annealing_path.h; a Gaussian-Bernoulli RBM's starts at
+// independent Gaussians), with one block Gibbs sweep T_k (reversible for p_βk) at each β.
 //   forward:  v_0 ~ A, log w = Σ_k log f_k(v_{k-1}) - log f_{k-1}(v_{k-1}), E[w] = Z / Z_0 exactly,
 //             so log Z_0 + log mean w is a stochastic lower bound on log Z: P(log Ẑ > log Z + t) <= e^-t.
 //   reverse:  the same walk from β = 1 down to 0, E[w] = Z_0 / Z exactly when the walk starts at
@@ -49,8 +49,8 @@ struct AISResult {
 torch::Tensor ais_betas(const AISOptions& options);
 
 // Everything runs in double precision on the model's device. `base_data` (training rows; may be
-// empty: then b_A = 0, the uniform base) fixes the path's base. Bernoulli and Gaussian-Bernoulli
-// RBMs (std::invalid_argument for other models).
+// empty: then b_A = 0, the uniform base) fixes the path's base. Any latent-variable model: it
+// states its path (LatentVariableModel::annealing_path).
 AISResult ais_log_partition(LatentVariableModel& model, const torch::Tensor& base_data, const AISOptions& options);
 
 // Reverse AIS from `start` [chains, V] (options.chains is ignored). A bound only when `start`
@@ -62,8 +62,5 @@ AISResult reverse_ais_log_partition(LatentVariableModel& model, const torch::Ten
 // ignored): [N] in double.
 torch::Tensor raise_log_likelihoods(LatentVariableModel& model, const torch::Tensor& base_data,
                                     const torch::Tensor& rows, const AISOptions& options);
-
-// Whether the model has an annealing path here.
-bool has_ais_path(const EnergyModelImpl& model);
 
 }  // namespace ebm::samplers

@@ -19,17 +19,9 @@ struct Smoothed {
   double narrowest = 1;
 };
 
-Smoothed smoothed(EnergyModelImpl& model, double sigma) {
+Smoothed smoothed(const GaussianMixtureForm& form, double sigma) {
   torch::NoGradGuard no_grad;
-  torch::Tensor weights, means, covariances;
-  if (auto* mixture = dynamic_cast<GaussianMixtureImpl*>(&model)) {
-    auto trils = mixture->scale_trils();
-    weights = mixture->weights(), means = mixture->means.detach(), covariances = trils.matmul(trils.transpose(1, 2));
-  } else {
-    auto& gaussian = dynamic_cast<GaussianImpl&>(model);
-    weights = torch::ones({1}, gaussian.mean.options()), means = gaussian.mean.detach().unsqueeze(0);
-    covariances = gaussian.covariance().unsqueeze(0);
-  }
+  const auto& [weights, means, covariances] = form;
   const int64_t d = means.size(1);
   const double narrowest = std::sqrt(torch::linalg_eigvalsh(covariances).min().item<double>());
   auto widened = covariances + sigma * sigma * torch::eye(d, covariances.options());
@@ -45,9 +37,7 @@ AnnealedLangevinSampler::AnnealedLangevinSampler(AnnealedLangevinOptions options
 }
 
 void AnnealedLangevinSampler::check_model(const EnergyModelImpl& model) const {
-  require_continuous(model, name());
-  const bool analytic = dynamic_cast<const GaussianImpl*>(&model) || dynamic_cast<const GaussianMixtureImpl*>(&model);
-  if (options_.ladder() == "noise" && !analytic) {
+  if (options_.ladder() == "noise" && !model.gaussian_mixture_form()) {
     throw std::invalid_argument("annealed_langevin's noise ladder needs a gaussian or a Gaussian-mixture density (the "
                                 "data_density of mixture data), not '" + model.type_name() + "'; use ladder: temperature");
   }
@@ -56,6 +46,7 @@ void AnnealedLangevinSampler::check_model(const EnergyModelImpl& model) const {
 torch::Tensor AnnealedLangevinSampler::run(EnergyModelImpl& model, const torch::Tensor& x0, int64_t steps) {
   check_model(model);
   torch::NoGradGuard no_grad;
+  const auto form = model.gaussian_mixture_form();
   const int64_t levels = options_.levels();
   auto x = x0.clone();
   for (int64_t sweep = 0; sweep < steps; ++sweep) {
@@ -67,7 +58,7 @@ torch::Tensor AnnealedLangevinSampler::run(EnergyModelImpl& model, const torch::
       double eps = options_.step_size(), beta = 1;
       if (options_.ladder() == "noise") {
         const double sigma = l + 1 == levels ? 0.0 : options_.sigma_max() * std::pow(1e-2, t);  // down to sigma_max/100
-        auto s = smoothed(model, sigma);
+        auto s = smoothed(*form, sigma);
         eps *= (sigma * sigma + s.narrowest * s.narrowest) / (s.narrowest * s.narrowest);
         target = s.density;
       } else {

@@ -9,17 +9,9 @@
 
 namespace ebm::samplers {
 
-void BlockGibbsSampler::check_model(const EnergyModelImpl& model) const {
-  if (dynamic_cast<const LatentVariableModel*>(&model) == nullptr) {
-    throw std::invalid_argument("the gibbs sampler needs a latent-variable model (an RBM), not '" +
-                                model.type_name() + "'");
-  }
-}
-
 torch::Tensor BlockGibbsSampler::run(EnergyModelImpl& model, const torch::Tensor& v,
                                      int64_t steps) {
-  check_model(model);
-  auto* latent = static_cast<LatentVariableModel*>(&model);
+  auto* latent = &latent_variables_of(model, "the gibbs sampler");
   torch::NoGradGuard no_grad;
   torch::Tensor x = v;
   for (int64_t s = 0; s < steps; ++s) {

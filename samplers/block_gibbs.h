@@ -11,7 +11,6 @@ class BlockGibbsSampler : public Sampler {
  public:
   torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& v, int64_t steps) override;
   // Only latent-variable models (RBMs) have the two conditionals the kernel alternates.
-  void check_model(const EnergyModelImpl& model) const override;
   std::string name() const override { return "gibbs"; }
   bool graph_capturable() const override { return true; }
 };

@@ -4,23 +4,18 @@
 
 #include <stdexcept>
 
-#include "ebm/gaussian.h"
 #include "io/interrupt.h"
 
 namespace ebm::samplers {
 
-void GaussianGibbsSampler::check_model(const EnergyModelImpl& model) const {
-  if (dynamic_cast<const GaussianImpl*>(&model) == nullptr) {
-    throw std::invalid_argument("the gaussian_gibbs sampler needs a gaussian model, not '" + model.type_name() + "'");
-  }
-}
-
 torch::Tensor GaussianGibbsSampler::run(EnergyModelImpl& model, const torch::Tensor& x0, int64_t steps) {
-  check_model(model);
-  auto& gaussian = static_cast<GaussianImpl&>(model);
+  const auto form = model.gaussian_mixture_form();
+  if (!form || form->weights.size(0) != 1) {
+    throw std::invalid_argument("the gaussian_gibbs sampler needs a Gaussian density, not '" + model.type_name() + "'");
+  }
   torch::NoGradGuard no_grad;
-  auto precision = torch::linalg_inv(gaussian.covariance()).to(x0.options());
-  auto mean = gaussian.mean.to(x0.options());
+  auto precision = torch::linalg_inv(form->covariances[0]).to(x0.options());
+  auto mean = form->means[0].to(x0.options());
   auto diagonal = precision.diagonal();
   auto conditional_std = diagonal.rsqrt();
   // Row i of `coupling` is Λ_i· / Λ_ii with a zero diagonal: the conditional mean's slope.

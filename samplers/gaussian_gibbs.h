@@ -13,7 +13,6 @@ namespace ebm::samplers {
 class GaussianGibbsSampler : public Sampler {
  public:
   torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) override;
-  void check_model(const EnergyModelImpl& model) const override;
   std::string name() const override { return "gaussian_gibbs"; }
 };
 

@@ -12,7 +12,6 @@ HMCSampler::HMCSampler(HMCOptions options) : options_(options) {
 }
 
 torch::Tensor HMCSampler::run(EnergyModelImpl& model, const torch::Tensor& x0, int64_t steps) {
-  check_model(model);
   torch::NoGradGuard no_grad;
   const double eps = options_.step_size();
   acceptance_.reset();

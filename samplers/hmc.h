@@ -20,7 +20,6 @@ class HMCSampler : public Sampler {
   // Each of `steps` transitions is one trajectory of L leapfrog steps.
   torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) override;
   std::map<std::string, torch::Tensor> statistics() const override { return acceptance_.statistics(); }
-  void check_model(const EnergyModelImpl& model) const override { require_continuous(model, name()); }
   std::string name() const override { return "hmc"; }
 
  private:

@@ -7,20 +7,12 @@
 
 namespace ebm::samplers {
 
-void require_continuous(const EnergyModelImpl& model, const std::string& sampler) {
-  if (model.domain() != Domain::Continuous) {
-    throw std::invalid_argument("the " + sampler + " sampler needs a continuous model, not '" + model.type_name() +
-                                "' on binary data (use gibbs or random_walk)");
-  }
-}
-
 LangevinSampler::LangevinSampler(LangevinOptions options) : options_(options) {
   if (!(options.step_size() > 0)) throw std::invalid_argument("langevin step_size must be positive");
   if (options.noise_scale() < 0) options_.noise_scale(std::sqrt(options.step_size()));
 }
 
 torch::Tensor LangevinSampler::run(EnergyModelImpl& model, const torch::Tensor& x0, int64_t steps) {
-  check_model(model);
   torch::NoGradGuard no_grad;
   const double half_step = 0.5 * options_.step_size(), clip = options_.grad_clip();
   auto x = x0.clone();
@@ -38,7 +30,6 @@ MALASampler::MALASampler(MALAOptions options) : options_(options) {
 }
 
 torch::Tensor MALASampler::run(EnergyModelImpl& model, const torch::Tensor& x0, int64_t steps) {
-  check_model(model);
   torch::NoGradGuard no_grad;
   const double eps = options_.step_size();
   // log q(to | from) up to a constant, with g = ∇E(from).

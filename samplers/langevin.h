@@ -25,7 +25,6 @@ class LangevinSampler : public Sampler {
  public:
   explicit LangevinSampler(LangevinOptions options = {});
   torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) override;
-  void check_model(const EnergyModelImpl& model) const override { require_continuous(model, name()); }
   std::string name() const override { return "langevin"; }
   bool graph_capturable() const override { return true; }
 
@@ -42,7 +41,6 @@ class MALASampler : public Sampler {
   explicit MALASampler(MALAOptions options = {});
   torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) override;
   std::map<std::string, torch::Tensor> statistics() const override { return acceptance_.statistics(); }
-  void check_model(const EnergyModelImpl& model) const override { require_continuous(model, name()); }
   std::string name() const override { return "mala"; }
 
  private:

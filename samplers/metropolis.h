@@ -53,7 +53,4 @@ class AcceptanceCounter {
   int64_t proposed_ = 0;
 };
 
-// Throws std::invalid_argument unless `model` is continuous (gradient-based kernels).
-void require_continuous(const EnergyModelImpl& model, const std::string& sampler);
-
 }  // namespace ebm::samplers

@@ -23,16 +23,8 @@ ParallelTemperingSampler::ParallelTemperingSampler(ParallelTemperingOptions opti
   }
 }
 
-void ParallelTemperingSampler::check_model(const EnergyModelImpl& model) const {
-  if (dynamic_cast<const LatentVariableModel*>(&model) == nullptr) {
-    throw std::invalid_argument("the parallel_tempering sampler needs a latent-variable model (an RBM), not '" +
-                                model.type_name() + "'");
-  }
-}
-
 torch::Tensor ParallelTemperingSampler::run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) {
-  check_model(model);
-  auto& latent = static_cast<LatentVariableModel&>(model);
+  auto& latent = latent_variables_of(model, "the parallel_tempering sampler");
   torch::NoGradGuard no_grad;
   const int64_t k = static_cast<int64_t>(betas_.size()), b = x.size(0), d = x.size(1);
   if (!replicas_.defined() || replicas_.size(1) != b || replicas_.size(2) != d) {

@@ -29,7 +29,6 @@ class ParallelTemperingSampler : public Sampler {
   // swap_rate: accepted over proposed exchanges in the last run, over all pairs;
   // swap_rate_min: the rate of the worst pair (the ladder's bottleneck).
   std::map<std::string, torch::Tensor> statistics() const override;
-  void check_model(const EnergyModelImpl& model) const override;
   void save(torch::serialize::OutputArchive& archive) const override;
   void load(torch::serialize::InputArchive& archive) override;
   std::string name() const override { return "parallel_tempering"; }

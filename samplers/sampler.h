@@ -20,7 +20,9 @@ class Sampler {
   // Kernel statistics of the last run (acceptance rates, swap rates), by name: float64 scalars
   // on the chains' device, so a training step reports them without waiting for the device.
   virtual std::map<std::string, torch::Tensor> statistics() const { return {}; }
-  // Throws std::invalid_argument when the kernel cannot target `model`.
+  // Throws std::invalid_argument when the kernel's options cannot target `model` (annealed
+  // Langevin's noise ladder on a model without a closed form). Which model types a kernel fits at
+  // all is stated once, in the registry (config/registry.h, Accepts), not checked again here.
   virtual void check_model(const EnergyModelImpl& model) const {}
   // State a kernel carries between runs (parallel tempering's replicas), for checkpoints.
   virtual void save(torch::serialize::OutputArchive& archive) const {}

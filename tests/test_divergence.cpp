@@ -129,10 +129,11 @@ TEST(DivergenceGuard, NonFiniteParameterIsCaughtAtTheNextLogStep) {
 }
 
 TEST(DivergenceGuard, EnergyAboveTheLimitRollsBack) {
-  expect_one_rollback(train(Fault::HugeEnergy, 25, 30, TrainerOptions().max_abs_energy(1e6)),
+  // The default limit is the config's (train.max_abs_energy = 1e6).
+  expect_one_rollback(train(Fault::HugeEnergy, 25, 30, {}),
                       "max |E| = 1e+09 exceeds train.max_abs_energy = 1e+06 at step 30", 30, 20);
-  // Without a limit the same energy is only reported, not acted on.
-  EXPECT_TRUE(train(Fault::HugeEnergy, 25, 30, {}).rollbacks.empty());
+  // Without a limit (0) the same energy is only reported, not acted on.
+  EXPECT_TRUE(train(Fault::HugeEnergy, 25, 30, TrainerOptions().max_abs_energy(0)).rollbacks.empty());
 }
 
 TEST(DivergenceGuard, TheTrainerMeasuresEnergiesItselfWhenTheObjectiveDoesNot) {

@@ -125,7 +125,7 @@ TEST(GaussianGibbs, LeavesTheGaussianInvariant) {
   EXPECT_LT((sample_cov - covariance).abs().max().item<double>(), 0.06);
   EXPECT_LT((x.mean(0) - mean).abs().max().item<double>(), 0.05);
   BernoulliRBM rbm(BernoulliRBMOptions(3, 2));
-  EXPECT_THROW(gibbs.check_model(*rbm), std::invalid_argument);
+  EXPECT_THROW(gibbs.run(*rbm, torch::zeros({1, 3}), 1), std::invalid_argument);
 }
 
 TEST(ConfigLists, ValidateEachElementAndNameIt) {

@@ -137,12 +137,5 @@ TEST(RandomWalk, SamplesAnEnumerableRbmExactlyByBitFlips) {
   EXPECT_LT(rate, 1.0);
 }
 
-TEST(GradientSamplers, RefuseBinaryModels) {
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(3, 2));
-  EXPECT_THROW(LangevinSampler().check_model(*rbm), std::invalid_argument);
-  EXPECT_THROW(MALASampler().check_model(*rbm), std::invalid_argument);
-  EXPECT_THROW(HMCSampler().check_model(*rbm), std::invalid_argument);
-}
-
 }  // namespace
 }  // namespace ebm::samplers

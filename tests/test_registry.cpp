@@ -32,15 +32,11 @@ struct Base {
 };
 Base accepted_base(const Accepts& a) {
   const bool plane = a.two_dimensional || a.known_density;
-  if (!a.model_types.empty()) {
-    const auto& type = a.model_types.front();
-    std::vector<std::string> overrides = {"model.type=" + type};
-    if (type.size() > 3 && type.compare(type.size() - 3, 3, "rbm") == 0) overrides.push_back("model.hidden=3");
-    return {kContinuous, overrides};
-  }
+  if (a.gaussian) return {kContinuous, {"model.type=gaussian"}};
   return {a.accepts(Domain::Binary) && !plane ? kBinary : kContinuous, {}};
 }
 std::optional<Base> refused_base(const Accepts& a) {
+  if (a.gaussian) return Base{kContinuous, {}};  // an MLP energy
   if (!a.accepts(Domain::Binary)) return Base{kBinary, {}};
   if (!a.accepts(Domain::Continuous) || a.latent_variable) return Base{kContinuous, {}};
   if (a.known_density) return Base{kContinuous, {"data.type=two_moons"}};  // 2-D, density unknown

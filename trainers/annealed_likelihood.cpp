@@ -13,13 +13,6 @@ namespace ebm::trainers {
 
 namespace {
 
-LatentVariableModel& rbm_of(const EnergyModelImpl& model, const char* metric) {
-  if (!samplers::has_ais_path(model)) {
-    throw std::invalid_argument(std::string(metric) + " needs a bernoulli_rbm or a gaussian_bernoulli_rbm");
-  }
-  return const_cast<LatentVariableModel&>(dynamic_cast<const LatentVariableModel&>(model));
-}
-
 double mean_of(const std::vector<double>& values) {
   return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
 }
@@ -66,7 +59,7 @@ void add_repeated(Metrics& m, const std::string& key, const std::vector<double>&
 }
 
 void AISLogLikelihood::check_model(const EnergyModelImpl& model) const {
-  auto& rbm = rbm_of(model, "ais");
+  const auto& rbm = latent_variables_of(model, "ais");
   if (options_.reverse() == "exact" && !is_enumerable(rbm)) {
     throw std::invalid_argument("reverse AIS from exact samples needs a layer of at most " +
                                 std::to_string(kMaxEnumeratedUnits) + " binary units; reverse: data starts it at "
@@ -76,7 +69,7 @@ void AISLogLikelihood::check_model(const EnergyModelImpl& model) const {
 
 Metrics AISLogLikelihood::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
   check_model(model);
-  auto& rbm = rbm_of(model, "ais");
+  auto& rbm = latent_variables_of(model, "ais");
   torch::NoGradGuard no_grad;
   const double mean_neg_f = -rbm.energy(data.data().to(torch::kFloat64)).mean().item<double>();
   const auto& ais = options_.ais();
@@ -115,10 +108,8 @@ Metrics AISLogLikelihood::evaluate(EnergyModelImpl& model, const datasets::Datas
   return m;
 }
 
-void RAISELogLikelihood::check_model(const EnergyModelImpl& model) const { rbm_of(model, "raise"); }
-
 Metrics RAISELogLikelihood::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
-  auto& rbm = rbm_of(model, "raise");
+  auto& rbm = latent_variables_of(model, "raise");
   const auto rows = data.data();
   const int64_t n = rows.size(0), k = options_.chains_per_row();
   std::vector<double> ll;

@@ -61,7 +61,6 @@ class RAISELogLikelihood : public Evaluator {
       : options_(std::move(options)), base_data_(std::move(base_data)) {}
   Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;
   std::string primary_metric() const override { return "raise_ll"; }
-  void check_model(const EnergyModelImpl& model) const override;
 
  private:
   AnnealingOptions options_;

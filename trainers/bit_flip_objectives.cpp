@@ -20,12 +20,6 @@ BitFlipObjective::BitFlipObjective(std::string kind) : kind_(std::move(kind)) {
   }
 }
 
-void BitFlipObjective::check_model(const EnergyModelImpl& model) const {
-  if (model.domain() != Domain::Binary) {
-    throw std::invalid_argument(kind_ + " needs a model of binary data, not '" + model.type_name() + "'");
-  }
-}
-
 LossTerms BitFlipObjective::compute(EnergyModelImpl& model, const torch::Tensor& batch) {
   auto delta = flip_energy_differences(model, batch);
   torch::Tensor loss;

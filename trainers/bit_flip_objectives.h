@@ -18,7 +18,6 @@ class BitFlipObjective : public Objective {
   // kind: pseudo_likelihood | ratio_matching | mpf
   explicit BitFlipObjective(std::string kind);
   LossTerms compute(EnergyModelImpl& model, const torch::Tensor& batch) override;
-  void check_model(const EnergyModelImpl& model) const override;
   std::string name() const override { return kind_; }
 
  private:

@@ -10,13 +10,6 @@ namespace ebm::trainers {
 
 namespace {
 
-void require_2d(const EnergyModelImpl& model, const std::string& metric) {
-  if (model.domain() != Domain::Continuous || model.dim() != 2) {
-    throw std::invalid_argument(metric + " needs a continuous 2-D model, not '" + model.type_name() + "' on " +
-                                std::to_string(model.dim()) + " dimensions");
-  }
-}
-
 // A subsample of at most n rows, to keep the O(n²) kernel sums bounded.
 torch::Tensor at_most(const torch::Tensor& x, int64_t n) {
   if (x.size(0) <= n) return x;
@@ -24,8 +17,6 @@ torch::Tensor at_most(const torch::Tensor& x, int64_t n) {
 }
 
 }  // namespace
-
-void GridLogLikelihood::check_model(const EnergyModelImpl& model) const { require_2d(model, "grid_ll"); }
 
 Metrics GridLogLikelihood::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
   const double log_z = grid_log_partition(model, grid_);
@@ -46,8 +37,6 @@ Metrics TrueLogLikelihood::evaluate(EnergyModelImpl& model, const datasets::Data
 ModeCoverage::ModeCoverage(torch::Tensor modes, double mode_std, QuadratureGrid grid, int64_t samples)
     : modes_(std::move(modes)), mode_std_(mode_std), grid_(grid), samples_(samples) {}
 
-void ModeCoverage::check_model(const EnergyModelImpl& model) const { require_2d(model, "mode_coverage"); }
-
 Metrics ModeCoverage::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
   auto x = sample_from_grid(model, grid_, samples_);
   auto distances = torch::cdist(x, modes_.to(x.options()));  // [n, K]
@@ -63,8 +52,6 @@ Metrics ModeCoverage::evaluate(EnergyModelImpl& model, const datasets::Dataset& 
 }
 
 MMD::MMD(QuadratureGrid grid, int64_t samples, double bandwidth) : grid_(grid), samples_(samples), bandwidth_(bandwidth) {}
-
-void MMD::check_model(const EnergyModelImpl& model) const { require_2d(model, "mmd2"); }
 
 double mmd2_unbiased(const torch::Tensor& x, const torch::Tensor& y, double bandwidth) {
   const double n = static_cast<double>(x.size(0)), m = static_cast<double>(y.size(0));

@@ -26,7 +26,6 @@ class GridLogLikelihood : public Evaluator {
   explicit GridLogLikelihood(QuadratureGrid grid) : grid_(grid) {}
   Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;  // grid_ll, grid_log_z
   std::string primary_metric() const override { return "grid_ll"; }
-  void check_model(const EnergyModelImpl& model) const override;
 
  private:
   QuadratureGrid grid_;
@@ -48,7 +47,6 @@ class ModeCoverage : public Evaluator {
   ModeCoverage(torch::Tensor modes, double mode_std, QuadratureGrid grid, int64_t samples);
   Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;  // mode_coverage, off_mode
   std::string primary_metric() const override { return "mode_coverage"; }
-  void check_model(const EnergyModelImpl& model) const override;
 
  private:
   torch::Tensor modes_;
@@ -64,7 +62,6 @@ class MMD : public Evaluator {
   Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;  // mmd2
   std::string primary_metric() const override { return "mmd2"; }
   bool higher_is_better() const override { return false; }
-  void check_model(const EnergyModelImpl& model) const override;
 
  private:
   QuadratureGrid grid_;

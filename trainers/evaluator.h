@@ -32,7 +32,9 @@ class Evaluator {
   // log-likelihood of D binary features; negative), else NaN. A model far below it has blown up
   // while staying finite, and the divergence guard (trainers/trainer.h) treats that as divergence.
   virtual double uniform_model_value(const EnergyModelImpl& model) const { return std::nan(""); }
-  // Throws std::invalid_argument when the evaluator cannot handle `model`.
+  // Throws std::invalid_argument when the evaluator's options or the model's sizes do not fit (exact
+  // enumeration's size limit). Which model types fit at all is stated once, in the registry
+  // (config/registry.h, Accepts), not checked again here.
   virtual void check_model(const EnergyModelImpl& model) const {}
 };
 

@@ -9,14 +9,14 @@
 namespace ebm::trainers {
 
 namespace {
-LatentVariableModel& enumerable(const EnergyModelImpl& model) {
-  auto* latent = dynamic_cast<const LatentVariableModel*>(&model);
-  if (latent == nullptr || !is_enumerable(*latent)) {
-    throw std::invalid_argument("exact_ll needs an RBM with at most " +
-                                std::to_string(kMaxEnumeratedUnits) +
+template <class Model>
+auto& enumerable(Model& model) {
+  auto& latent = latent_variables_of(model, "exact_ll");
+  if (!is_enumerable(latent)) {
+    throw std::invalid_argument("exact_ll needs an RBM with at most " + std::to_string(kMaxEnumeratedUnits) +
                                 " units on its smaller layer");
   }
-  return const_cast<LatentVariableModel&>(*latent);
+  return latent;
 }
 }  // namespace
 
@@ -39,16 +39,15 @@ VisibleDistribution visible_distribution(LatentVariableModel& model, const torch
 }
 
 void OffDataMass::check_model(const EnergyModelImpl& model) const {
-  auto* latent = dynamic_cast<const LatentVariableModel*>(&model);
-  if (latent == nullptr || model.domain() != Domain::Binary || model.dim() > kMaxEnumeratedUnits) {
-    throw std::invalid_argument("off_data_mass needs an RBM with at most " + std::to_string(kMaxEnumeratedUnits) +
-                                " binary visible units");
+  if (model.dim() > kMaxEnumeratedUnits) {
+    throw std::invalid_argument("off_data_mass needs at most " + std::to_string(kMaxEnumeratedUnits) +
+                                " visible units, not " + std::to_string(model.dim()));
   }
 }
 
 Metrics OffDataMass::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
   check_model(model);
-  auto d = visible_distribution(static_cast<LatentVariableModel&>(model), data.data());
+  auto d = visible_distribution(latent_variables_of(model, "off_data_mass"), data.data());
   auto off = d.probabilities.masked_fill(d.is_data, 0.0);
   Metrics m;
   m["off_data_mass"] = off.sum().item<double>();

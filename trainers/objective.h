@@ -29,7 +29,9 @@ class Objective {
  public:
   virtual ~Objective() = default;
   virtual LossTerms compute(EnergyModelImpl& model, const torch::Tensor& batch) = 0;
-  // Throws std::invalid_argument when the objective cannot train `model`.
+  // Throws std::invalid_argument when the objective's options or the model's sizes do not fit (exact
+  // enumeration's size limit). Which model types fit at all is stated once, in the registry
+  // (config/registry.h, Accepts), not checked again here.
   virtual void check_model(const EnergyModelImpl& model) const {}
   // Parameters the objective learns beside the model's (NCE's log-normaliser); the optimiser
   // updates them with the model's.

@@ -9,18 +9,6 @@
 
 namespace ebm::trainers {
 
-namespace {
-LatentVariableModel& latent_of(const EnergyModelImpl& model, const char* metric) {
-  auto* latent = dynamic_cast<const LatentVariableModel*>(&model);
-  if (latent == nullptr) throw std::invalid_argument(std::string(metric) + " needs a latent-variable model");
-  return const_cast<LatentVariableModel&>(*latent);
-}
-}  // namespace
-
-void PseudoLikelihood::check_model(const EnergyModelImpl& model) const {
-  if (model.domain() != Domain::Binary) throw std::invalid_argument("pl needs a model of binary data");
-}
-
 Metrics PseudoLikelihood::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
   torch::NoGradGuard no_grad;
   auto x = data.data().to(torch::kFloat64);
@@ -37,10 +25,8 @@ Metrics PseudoLikelihood::evaluate(EnergyModelImpl& model, const datasets::Datas
   return m;
 }
 
-void Reconstruction::check_model(const EnergyModelImpl& model) const { latent_of(model, "recon"); }
-
 Metrics Reconstruction::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
-  auto& latent = latent_of(model, "recon");
+  auto& latent = latent_variables_of(model, "recon");
   torch::NoGradGuard no_grad;
   auto x = data.data().to(torch::kFloat64);
   auto r = latent.visible_mean(latent.hidden_mean(x)).clamp(1e-12, 1 - 1e-12);

@@ -15,7 +15,6 @@ class PseudoLikelihood : public Evaluator {
   Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;
   std::string primary_metric() const override { return "pseudo_ll_total"; }
   double uniform_model_value(const EnergyModelImpl& model) const override { return uniform_binary_log_likelihood(model); }
-  void check_model(const EnergyModelImpl& model) const override;
 };
 
 // Reports "recon_mse" (per feature) and "recon_xent" (nats per example); lower is better, so
@@ -24,7 +23,6 @@ class Reconstruction : public Evaluator {
  public:
   Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;
   std::string primary_metric() const override { return "neg_recon_xent"; }
-  void check_model(const EnergyModelImpl& model) const override;
 };
 
 }  // namespace ebm::trainers

@@ -8,21 +8,12 @@ namespace ebm::trainers {
 
 namespace {
 
-void require_continuous(const EnergyModelImpl& model, const std::string& objective) {
-  if (model.domain() != Domain::Continuous) {
-    throw std::invalid_argument(objective + " needs a differentiable energy of continuous data, not '" +
-                                model.type_name() + "' on binary data (use pseudo_likelihood, ratio_matching or mpf)");
-  }
-}
-
 // ∇x E(x) with a graph, so the loss can be differentiated in the parameters.
 torch::Tensor input_gradient(EnergyModelImpl& model, const torch::Tensor& x) {
   return torch::autograd::grad({model.energy(x).sum()}, {x}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
 }
 
 }  // namespace
-
-void ExactScoreMatching::check_model(const EnergyModelImpl& model) const { require_continuous(model, "score_matching"); }
 
 LossTerms ExactScoreMatching::compute(EnergyModelImpl& model, const torch::Tensor& batch) {
   auto x = batch.detach().requires_grad_(true);
@@ -40,10 +31,6 @@ DenoisingScoreMatching::DenoisingScoreMatching(DenoisingScoreMatchingOptions opt
   if (!(options.noise_std() > 0) || options.scales() < 1 || !(options.scale_ratio() > 0)) {
     throw std::invalid_argument("denoising score matching needs noise_std > 0, scales >= 1 and scale_ratio > 0");
   }
-}
-
-void DenoisingScoreMatching::check_model(const EnergyModelImpl& model) const {
-  require_continuous(model, "denoising_score_matching");
 }
 
 LossTerms DenoisingScoreMatching::compute(EnergyModelImpl& model, const torch::Tensor& batch) {
@@ -66,10 +53,6 @@ SlicedScoreMatching::SlicedScoreMatching(SlicedScoreMatchingOptions options) : o
   if (options.distribution() != "gaussian" && options.distribution() != "rademacher") {
     throw std::invalid_argument("sliced score matching projections are gaussian or rademacher");
   }
-}
-
-void SlicedScoreMatching::check_model(const EnergyModelImpl& model) const {
-  require_continuous(model, "sliced_score_matching");
 }
 
 LossTerms SlicedScoreMatching::compute(EnergyModelImpl& model, const torch::Tensor& batch) {

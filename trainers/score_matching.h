@@ -19,7 +19,6 @@ namespace ebm::trainers {
 class ExactScoreMatching : public Objective {
  public:
   LossTerms compute(EnergyModelImpl& model, const torch::Tensor& batch) override;  // sm_norm, sm_trace
-  void check_model(const EnergyModelImpl& model) const override;
   std::string name() const override { return "score_matching"; }
 };
 
@@ -33,7 +32,6 @@ class DenoisingScoreMatching : public Objective {
  public:
   explicit DenoisingScoreMatching(DenoisingScoreMatchingOptions options = {});
   LossTerms compute(EnergyModelImpl& model, const torch::Tensor& batch) override;
-  void check_model(const EnergyModelImpl& model) const override;
   std::string name() const override { return "denoising_score_matching"; }
 
  private:
@@ -50,7 +48,6 @@ class SlicedScoreMatching : public Objective {
  public:
   explicit SlicedScoreMatching(SlicedScoreMatchingOptions options = {});
   LossTerms compute(EnergyModelImpl& model, const torch::Tensor& batch) override;  // ssm_norm, ssm_hessian
-  void check_model(const EnergyModelImpl& model) const override;
   std::string name() const override { return "sliced_score_matching"; }
 
  private:

@@ -69,7 +69,7 @@ struct TrainerOptions {
   TORCH_ARG(double, grad_clip) = 0;
   // The divergence guard (see above). max_abs_energy 0 = no energy limit.
   TORCH_ARG(bool, rollback_on_divergence) = true;
-  TORCH_ARG(double, max_abs_energy) = 0;
+  TORCH_ARG(double, max_abs_energy) = 1e6;
   TORCH_ARG(double, rollback_lr_factor) = 0.5;
   TORCH_ARG(int64_t, max_rollbacks) = 5;
   // Read the loss terms (and check the loss) every this many steps; 0: every step on a CPU,

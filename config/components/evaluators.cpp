@@ -17,15 +17,16 @@ samplers::AISOptions annealing_path(const SectionConfig& c, const std::string& m
 }
 
 std::vector<Component<EvaluatorFactory>> evaluators() {
-  Accepts enumerable = Accepts().with_latent_variables(), rbm = enumerable,
-          latent = Accepts().with_latent_variables(), binary = Accepts::only(Domain::Binary),
+  Accepts enumerable = Accepts().with_latent_variables(), latent = Accepts().with_latent_variables(), binary = Accepts::only(Domain::Binary),
           plane = Accepts::only(Domain::Continuous), known, mixture = plane;
   enumerable.also = "at most 24 units on the smaller layer";
-  rbm.model_types = {"gaussian_bernoulli_rbm", "bernoulli_rbm"};
   Accepts visible_states = Accepts::only(Domain::Binary).with_latent_variables();
   visible_states.also = "at most 24 visible units";
   plane.two_dimensional = mixture.two_dimensional = true;
   known.known_density = mixture.known_density = true;
+  // Defaults come from the options structs.
+  const samplers::AISOptions path;
+  const trainers::AnnealingOptions annealing;
   return {
       {"exact_ll", "exact held-out log-likelihood, log Z by enumeration", {}, enumerable,
        [](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::ExactLogLikelihood>(); }},
@@ -52,15 +53,15 @@ std::vector<Component<EvaluatorFactory>> evaluators() {
        "log-likelihood with log Z by annealed importance sampling (Salakhutdinov & Murray 2008), repeated: forward "
        "(ais_ll, a stochastic upper bound) and reverse from exact model samples (ais_ll_reverse, a stochastic lower "
        "bound; enumerable RBMs) or from data rows (ais_ll_reverse_from_data, no bound)",
-       {integer("ais_chains", value(100), 2, 1e7, "AIS chains"),
-        integer("ais_betas", value(10000), 1, 1e9, "AIS intermediate distributions"),
-        choice("ais_schedule", value("piecewise"), {"piecewise", "linear"}, "AIS inverse temperatures"),
-        integer("ais_repeats", value(5), 1, 1e4, "independent AIS runs; their spread is the error bar"),
-        choice("ais_reverse", value("auto"), {"auto", "exact", "data", "off"},
+       {integer("ais_chains", value(path.chains()), 2, 1e7, "AIS chains"),
+        integer("ais_betas", value(path.betas()), 1, 1e9, "AIS intermediate distributions"),
+        choice("ais_schedule", value(path.schedule()), {"piecewise", "linear"}, "AIS inverse temperatures"),
+        integer("ais_repeats", value(annealing.repeats()), 1, 1e4, "independent AIS runs; their spread is the error bar"),
+        choice("ais_reverse", value(annealing.reverse()), {"auto", "exact", "data", "off"},
                "reverse AIS from exact model samples (exact: a bound, enumerable RBMs only), from data rows after "
                "ais_burn_in sweeps (data: no bound), not at all (off), or exact where enumerable (auto)"),
-        integer("ais_burn_in", value(1000), 0, 1e9, "reverse AIS from data: Gibbs sweeps of the model from data rows first")},
-       rbm,
+        integer("ais_burn_in", value(annealing.burn_in()), 0, 1e9, "reverse AIS from data: Gibbs sweeps of the model from data rows first")},
+       latent,
        [](const SectionConfig& c, const Experiment& e) {
          return std::make_shared<trainers::AISLogLikelihood>(trainers::AnnealingOptions()
                                                                  .ais(annealing_path(c, "ais"))
@@ -72,11 +73,11 @@ std::vector<Component<EvaluatorFactory>> evaluators() {
       {"raise",
        "RAISE (Burda, Grosse & Salakhutdinov 2015): a stochastic lower bound on each row's log-likelihood under the "
        "annealing model, which tends to the RBM as raise_betas grows; needs no log Z and no equilibrium samples",
-       {integer("raise_betas", value(10000), 1, 1e9, "intermediate distributions of each reverse walk"),
-        choice("raise_schedule", value("piecewise"), {"piecewise", "linear"}, "RAISE inverse temperatures"),
-        integer("raise_repeats", value(5), 1, 1e4, "independent RAISE runs; their spread is the error bar"),
-        integer("raise_chains", value(1), 1, 1e6, "reverse walks per row, averaged in weight")},
-       rbm,
+       {integer("raise_betas", value(path.betas()), 1, 1e9, "intermediate distributions of each reverse walk"),
+        choice("raise_schedule", value(path.schedule()), {"piecewise", "linear"}, "RAISE inverse temperatures"),
+        integer("raise_repeats", value(annealing.repeats()), 1, 1e4, "independent RAISE runs; their spread is the error bar"),
+        integer("raise_chains", value(annealing.chains_per_row()), 1, 1e6, "reverse walks per row, averaged in weight")},
+       latent,
        [](const SectionConfig& c, const Experiment& e) {
          return std::make_shared<trainers::RAISELogLikelihood>(trainers::AnnealingOptions()
                                                                    .ais(annealing_path(c, "raise"))

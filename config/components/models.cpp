@@ -18,15 +18,20 @@ std::vector<Component<ModelFactory>> components() {
   Accepts square_images = continuous, known_density = continuous;
   square_images.also = "square single-channel images";
   known_density.known_density = true;
+  // Defaults come from the options structs (sizes are set by the factories).
+  const BernoulliRBMOptions rbm(0, 0);
+  const GaussianBernoulliRBMOptions grbm(0, 0);
+  const MLPEnergyOptions mlp(0, {});
+  const ConvEnergyOptions conv(1, 1, 1);
   return {
       {"bernoulli_rbm", "a Bernoulli-Bernoulli RBM, E(v, h) = -b'v - c'h - v'Wh (Hinton 2002)",
        {integer("hidden", required(), 1, 100000, "number of hidden units"),
-        number("init_std", value(0.01), 0, 10, "std of the initial weights"),
+        number("init_std", value(rbm.init_std()), 0, 10, "std of the initial weights"),
         boolean("visible_bias_from_data", value(true), "start visible biases at the log-odds of the data marginals"),
-        boolean("centered", value(false),
+        boolean("centered", value(rbm.centered()),
                 "centred parametrisation (Melchior et al. 2016): visible offsets the data mean, hidden offsets a running "
                 "mean of p(h | data)"),
-        number("offset_rate", value(0.01), 0, 1, "centered: how fast the hidden offsets follow p(h | data)")},
+        number("offset_rate", value(rbm.offset_rate()), 0, 1, "centered: how fast the hidden offsets follow p(h | data)")},
        binary,
        [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
          auto rbm = BernoulliRBM(BernoulliRBMOptions(e.data->dim(), c.get<int64_t>("hidden"))
@@ -41,8 +46,8 @@ std::vector<Component<ModelFactory>> components() {
        "a Gaussian-Bernoulli RBM with learnt per-unit variances, E(v, h) = |v - b|^2/(2 sigma^2) - (v/sigma^2)'Wh - c'h "
        "(Cho, Ilin & Raiko 2011)",
        {integer("hidden", required(), 1, 100000, "number of hidden units (up to 24 for exact log Z)"),
-        number("init_std", value(0.01), 0, 10, "std of the initial weights"),
-        boolean("learn_variance", value(true), "train the visible variances (else they stay at their start)"),
+        number("init_std", value(grbm.init_std()), 0, 10, "std of the initial weights"),
+        boolean("learn_variance", value(grbm.learn_variance()), "train the visible variances (else they stay at their start)"),
         boolean("init_from_data", value(true), "start visible biases and variances at the data's means and variances")},
        continuous,
        [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
@@ -55,8 +60,8 @@ std::vector<Component<ModelFactory>> components() {
       {"mlp", "a multilayer perceptron with a scalar output as the energy",
        {integer("width", value(128), 1, 100000, "units in each hidden layer"),
         integer("depth", value(3), 1, 100, "linear layers, the scalar output layer included"),
-        choice("activation", value("silu"), MLPEnergyImpl::activations(), "hidden-layer nonlinearity"),
-        boolean("spectral_norm", value(false), "divide each weight by its largest singular value")},
+        choice("activation", value(mlp.activation()), MLPEnergyImpl::activations(), "hidden-layer nonlinearity"),
+        boolean("spectral_norm", value(mlp.spectral_norm()), "divide each weight by its largest singular value")},
        continuous,
        [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
          std::vector<int64_t> widths(static_cast<size_t>(c.get<int64_t>("depth") - 1), c.get<int64_t>("width"));
@@ -66,7 +71,7 @@ std::vector<Component<ModelFactory>> components() {
              .ptr();
        }},
       {"convnet", "a small ConvNet energy for images (three stride-2 convolutions, then a linear layer)",
-       {integer("base_channels", value(32), 1, 4096, "channels of the first convolution (then x2, x4)")},
+       {integer("base_channels", value(conv.base_channels()), 1, 4096, "channels of the first convolution (then x2, x4)")},
        square_images,
        [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
          const int64_t dim = e.data->dim();

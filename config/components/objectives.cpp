@@ -22,7 +22,7 @@ std::vector<Field> contrastive_fields() {
   std::vector<Field> fields = {
       chain_source_registry().choice_field("chain_source"),
       integer("chains", value(0), 0, 1e7, "negative chains per step; 0 = the batch size"),
-      number("energy_l2", value(0.0), 0, 1e6, "alpha of the penalty alpha (E+^2 + E-^2); 0 = off")};
+      number("energy_l2", value(trainers::ContrastiveOptions().energy_l2()), 0, 1e6, "alpha of the penalty alpha (E+^2 + E-^2); 0 = off")};
   for (const auto& source : chain_source_registry().components()) {
     fields.insert(fields.end(), source.fields.begin(), source.fields.end());
   }
@@ -38,6 +38,9 @@ std::vector<Component<ObjectiveFactory>> objectives() {
   Accepts exact;
   exact.also = "an RBM with at most 24 units on the smaller layer, or an analytic density";
   with_sampler.needs_sampler = true;
+  // Defaults come from the options structs.
+  const trainers::DenoisingScoreMatchingOptions dsm;
+  const trainers::SlicedScoreMatchingOptions ssm;
   return {
       {"contrastive", "mean E(x+) - mean E(x-) with x- from the sampler: CD, PCD, short-run or replay chains",
        contrastive_fields(), with_sampler,
@@ -52,9 +55,9 @@ std::vector<Component<ObjectiveFactory>> objectives() {
       {"score_matching", "exact score matching, tr(Hessian) by autograd (Hyvarinen 2005)", {}, continuous,
        [](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::ExactScoreMatching>(); }},
       {"denoising_score_matching", "denoising score matching, one or several noise scales (Vincent 2011)",
-       {number("noise_std", value(0.1), 0, 1e6, "sigma of the smallest noise scale", true),
-        integer("scales", value(1), 1, 100, "noise scales sigma, sigma r, sigma r^2, ..."),
-        number("scale_ratio", value(2.0), 1, 1e3, "r, the ratio between neighbouring scales")},
+       {number("noise_std", value(dsm.noise_std()), 0, 1e6, "sigma of the smallest noise scale", true),
+        integer("scales", value(dsm.scales()), 1, 100, "noise scales sigma, sigma r, sigma r^2, ..."),
+        number("scale_ratio", value(dsm.scale_ratio()), 1, 1e3, "r, the ratio between neighbouring scales")},
        continuous,
        [](const SectionConfig& c, const Experiment&) {
          // The loss weighs each scale by sigma^2 in the training dtype: the largest scale's square
@@ -74,9 +77,9 @@ std::vector<Component<ObjectiveFactory>> objectives() {
                                                                        .scale_ratio(c.get<double>("scale_ratio")));
        }},
       {"sliced_score_matching", "sliced score matching with random projections (Song et al. 2019)",
-       {integer("projections", value(1), 1, 1000, "random directions per example"),
-        choice("distribution", value("gaussian"), {"gaussian", "rademacher"}, "distribution of the directions"),
-        boolean("variance_reduced", value(true), "use 1/2 |grad E|^2 in place of 1/2 (v . grad E)^2")},
+       {integer("projections", value(ssm.projections()), 1, 1000, "random directions per example"),
+        choice("distribution", value(ssm.distribution()), {"gaussian", "rademacher"}, "distribution of the directions"),
+        boolean("variance_reduced", value(ssm.variance_reduced()), "use 1/2 |grad E|^2 in place of 1/2 (v . grad E)^2")},
        continuous,
        [](const SectionConfig& c, const Experiment&) {
          return std::make_shared<trainers::SlicedScoreMatching>(
@@ -87,7 +90,7 @@ std::vector<Component<ObjectiveFactory>> objectives() {
        }},
       {"nce", "noise-contrastive estimation with a learnt log-normaliser (Gutmann & Hyvarinen 2010)",
        {noise_registry().choice_field("noise"),
-        number("noise_ratio", value(1.0), 0, 1e4, "noise samples per data sample (nu)", true)},
+        number("noise_ratio", value(trainers::NCEOptions().noise_ratio()), 0, 1e4, "noise samples per data sample (nu)", true)},
        {},
        [](const SectionConfig& c, const Experiment& e) {
          const auto& noise = noise_registry().at(c.get<std::string>("noise"));

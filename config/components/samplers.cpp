@@ -18,7 +18,14 @@ namespace {
 std::vector<Component<SamplerFactory>> samplers() {
   const Accepts latent = Accepts().with_latent_variables(), continuous = Accepts::only(Domain::Continuous), any;
   Accepts gaussian = continuous;
-  gaussian.model_types = {"gaussian"};
+  gaussian.gaussian = true;
+  // Defaults come from the options structs.
+  const samplers::ParallelTemperingOptions pt;
+  const samplers::LangevinOptions langevin;
+  const samplers::MALAOptions mala;
+  const samplers::HMCOptions hmc;
+  const samplers::RandomWalkOptions walk;
+  const samplers::AnnealedLangevinOptions annealed;
   return {
       {"gibbs", "block Gibbs: h ~ p(h|v), then v ~ p(v|h)",
        {integer("steps", value(1), 1, 1e6, "transitions per training step (the k of CD-k)")},
@@ -26,8 +33,8 @@ std::vector<Component<SamplerFactory>> samplers() {
        [](const SectionConfig&) { return std::make_shared<samplers::BlockGibbsSampler>(); }},
       {"parallel_tempering", "replicas at inverse temperatures up to 1 with neighbour swaps (Swendsen & Wang 1986)",
        {integer("steps", value(1), 1, 1e6, "sweeps (Gibbs on every replica, then swaps) per training step"),
-        integer("temperatures", value(10), 2, 1000, "replicas, the beta = 1 chain included"),
-        number("min_beta", value(0.1), 0, 0.999999,
+        integer("temperatures", value(pt.temperatures()), 2, 1000, "replicas, the beta = 1 chain included"),
+        number("min_beta", value(pt.min_beta()), 0, 0.999999,
                "the hottest replica's inverse temperature; the ladder is evenly spaced in beta up to 1")},
        latent,
        [](const SectionConfig& c) {
@@ -38,9 +45,9 @@ std::vector<Component<SamplerFactory>> samplers() {
        }},
       {"langevin", "unadjusted Langevin dynamics",
        {integer("steps", value(20), 1, 1e6, "Langevin steps per training step"),
-        number("step_size", value(0.01), 0, 1e3, "eps in x' = x - (eps/2) grad E + noise_scale xi", true),
-        number("noise_scale", value(-1.0), -1, 1e3, "noise std; -1 = sqrt(step_size), the exact discretisation"),
-        number("grad_clip", value(0.0), 0, 1e6, "clamp each gradient element to +-grad_clip; 0 = off")},
+        number("step_size", value(langevin.step_size()), 0, 1e3, "eps in x' = x - (eps/2) grad E + noise_scale xi", true),
+        number("noise_scale", value(langevin.noise_scale()), -1, 1e3, "noise std; -1 = sqrt(step_size), the exact discretisation"),
+        number("grad_clip", value(langevin.grad_clip()), 0, 1e6, "clamp each gradient element to +-grad_clip; 0 = off")},
        continuous,
        [](const SectionConfig& c) {
          return std::make_shared<samplers::LangevinSampler>(samplers::LangevinOptions()
@@ -50,15 +57,15 @@ std::vector<Component<SamplerFactory>> samplers() {
        }},
       {"mala", "Metropolis-adjusted Langevin (Roberts & Tweedie 1996)",
        {integer("steps", value(20), 1, 1e6, "Metropolis-adjusted Langevin steps per training step"),
-        number("step_size", value(0.01), 0, 1e3, "eps of the Langevin proposal", true)},
+        number("step_size", value(mala.step_size()), 0, 1e3, "eps of the Langevin proposal", true)},
        continuous,
        [](const SectionConfig& c) {
          return std::make_shared<samplers::MALASampler>(samplers::MALAOptions().step_size(c.get<double>("step_size")));
        }},
       {"hmc", "Hamiltonian Monte Carlo with a leapfrog integrator (Neal 2011)",
        {integer("steps", value(5), 1, 1e6, "trajectories per training step"),
-        number("step_size", value(0.05), 0, 1e3, "leapfrog step", true),
-        integer("leapfrog_steps", value(10), 1, 1e5, "leapfrog steps per trajectory")},
+        number("step_size", value(hmc.step_size()), 0, 1e3, "leapfrog step", true),
+        integer("leapfrog_steps", value(hmc.leapfrog_steps()), 1, 1e5, "leapfrog steps per trajectory")},
        continuous,
        [](const SectionConfig& c) {
          return std::make_shared<samplers::HMCSampler>(samplers::HMCOptions()
@@ -67,7 +74,7 @@ std::vector<Component<SamplerFactory>> samplers() {
        }},
       {"random_walk", "random-walk Metropolis-Hastings",
        {integer("steps", value(50), 1, 1e7, "Metropolis-Hastings steps per training step"),
-        number("proposal_std", value(0.1), 0, 1e3, "Gaussian proposal std (binary models flip one unit)", true)},
+        number("proposal_std", value(walk.proposal_std()), 0, 1e3, "Gaussian proposal std (binary models flip one unit)", true)},
        any,
        [](const SectionConfig& c) {
          return std::make_shared<samplers::RandomWalkSampler>(
@@ -77,13 +84,13 @@ std::vector<Component<SamplerFactory>> samplers() {
        "Langevin down a ladder of smoothed targets to the model: noise scales for analytic densities, temperatures "
        "for any energy (Song & Ermon 2019)",
        {integer("steps", value(1), 1, 1e6, "passes down the whole ladder per training step"),
-        choice("ladder", value("temperature"), {"noise", "temperature"},
+        choice("ladder", value(annealed.ladder()), {"noise", "temperature"},
                "noise: p * N(0, sigma^2 I) (gaussian and mixture densities); temperature: exp(-beta E)"),
-        integer("levels", value(10), 1, 1e4, "rungs of the ladder, the model itself the last"),
-        integer("steps_per_level", value(100), 1, 1e7, "Langevin steps on each rung"),
-        number("step_size", value(0.01), 0, 1e3, "eps at the model; larger on smoother rungs", true),
-        number("sigma_max", value(10.0), 0, 1e6, "noise ladder: the largest noise std (then down to sigma_max/100)", true),
-        number("beta_min", value(0.01), 0, 1, "temperature ladder: the smallest inverse temperature", true)},
+        integer("levels", value(annealed.levels()), 1, 1e4, "rungs of the ladder, the model itself the last"),
+        integer("steps_per_level", value(annealed.steps_per_level()), 1, 1e7, "Langevin steps on each rung"),
+        number("step_size", value(annealed.step_size()), 0, 1e3, "eps at the model; larger on smoother rungs", true),
+        number("sigma_max", value(annealed.sigma_max()), 0, 1e6, "noise ladder: the largest noise std (then down to sigma_max/100)", true),
+        number("beta_min", value(annealed.beta_min()), 0, 1, "temperature ladder: the smallest inverse temperature", true)},
        continuous,
        [](const SectionConfig& c) {
          return std::make_shared<samplers::AnnealedLangevinSampler>(samplers::AnnealedLangevinOptions()

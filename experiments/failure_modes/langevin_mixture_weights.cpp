@@ -6,7 +6,6 @@
 // smooth, where the weights are the same, and ends with w.
 #include <torch/torch.h>
 
-#include "ebm/gaussian.h"
 #include "experiments/study_support.h"
 #include "samplers/annealed_langevin.h"
 #include "samplers/langevin.h"
@@ -18,16 +17,17 @@ namespace {
 Signature measure(const StudyContext& c) {
   const auto st = c.study();
   Experiment e = build_experiment(c.experiment().config(), "langevin_mixture_weights");
-  auto* mixture = dynamic_cast<GaussianMixtureImpl*>(e.model.get());
-  if (mixture == nullptr || mixture->num_components() != 2) {
+  auto& model = *e.model;
+  const auto mixture = model.gaussian_mixture_form();
+  if (!mixture || mixture->weights.size(0) != 2) {
     c.file.fail("experiment.model.type", "this study needs the data_density of two-component mixture data");
   }
-  auto means = mixture->means.detach().select(1, 0).to(torch::kFloat64);
+  auto means = mixture->means.select(1, 0).to(torch::kFloat64);
   const double lo = means.min().item<double>(), hi = means.max().item<double>(), middle = (lo + hi) / 2;
-  const double first_weight = mixture->weights()[0].item<double>();
-  const int64_t chains = st.get<int64_t>("chains"), dim = mixture->dim();
+  const double first_weight = mixture->weights[0].item<double>();
+  const int64_t chains = st.get<int64_t>("chains"), dim = model.dim();
   // Uniform starts across both modes (two stds beyond each mean on the first axis), so half start near each.
-  auto starts = torch::zeros({chains, dim}, mixture->means.options().requires_grad(false));
+  auto starts = torch::zeros({chains, dim}, mixture->means.options());
   starts.select(1, 0).uniform_(lo - 2, hi + 2);
   auto share_near_first = [&](const torch::Tensor& x) {
     const bool first_is_low = means[0].item<double>() < middle;
@@ -35,9 +35,9 @@ Signature measure(const StudyContext& c) {
     return near.to(torch::kFloat64).mean().item<double>();
   };
   samplers::LangevinSampler plain(samplers::LangevinOptions().step_size(st.get<double>("step_size")));
-  auto after_plain = plain.run(*mixture, starts, st.get<int64_t>("steps"));
+  auto after_plain = plain.run(model, starts, st.get<int64_t>("steps"));
   auto annealed = std::static_pointer_cast<samplers::Sampler>(e.sampler);
-  auto after_annealed = annealed->run(*mixture, starts, 1);
+  auto after_annealed = annealed->run(model, starts, 1);
   const double plain_share = share_near_first(after_plain), annealed_share = share_near_first(after_annealed);
   const double start_share = share_near_first(starts);
 
@@ -58,13 +58,13 @@ Signature measure(const StudyContext& c) {
   {
     torch::NoGradGuard no_grad;
     // The first coordinate's exact marginal: the mixture of the 1-D components.
-    auto points = torch::zeros({bins, dim}, mixture->means.options().requires_grad(false));
+    auto points = torch::zeros({bins, dim}, mixture->means.options());
     points.select(1, 0).copy_(centres);
     if (dim == 1) {
-      auto p = (-mixture->energy(points)).exp().to(torch::kFloat64).contiguous();
+      auto p = (-model.energy(points)).exp().to(torch::kFloat64).contiguous();
       exact.assign(p.data_ptr<double>(), p.data_ptr<double>() + bins);
     } else {
-      auto w = mixture->weights().to(torch::kFloat64);
+      auto w = mixture->weights.to(torch::kFloat64);
       for (int64_t i = 0; i < bins; ++i) {
         double v = 0;
         for (int64_t j = 0; j < 2; ++j) {

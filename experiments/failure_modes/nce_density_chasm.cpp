@@ -10,7 +10,6 @@
 
 #include <cmath>
 
-#include "ebm/gaussian.h"
 #include "experiments/study_support.h"
 
 namespace ebm::experiments {
@@ -27,12 +26,13 @@ struct Estimate {
 Estimate fit(const StudyContext& c, const std::string& label, double offset, const std::string& noise,
              const std::string& init = "standard") {
   auto trained = train_for_study(c, label, {"data.offset=" + figure(offset), "objective.noise=" + noise, "model.init=" + init});
-  auto* gaussian = dynamic_cast<GaussianImpl*>(trained.experiment.model.get());
-  if (gaussian == nullptr) c.file.fail("experiment.model.type", "nce_density_chasm needs a gaussian model");
-  auto truth = torch::zeros_like(gaussian->mean);
+  const auto gaussian = trained.experiment.model->gaussian_mixture_form();
+  if (!gaussian || gaussian->weights.size(0) != 1) c.file.fail("experiment.model.type", "nce_density_chasm needs a gaussian model");
+  const auto mean = gaussian->means[0];
+  auto truth = torch::zeros_like(mean);
   truth[0] = offset;
   const double log_z = trained.run.summary["final"].value("nce_log_z", NAN);
-  return {(gaussian->mean.detach() - truth).norm().item<double>(), std::abs(log_z), trained.run.dir};
+  return {(mean - truth).norm().item<double>(), std::abs(log_z), trained.run.dir};
 }
 
 Signature measure(const StudyContext& c) {

@@ -10,7 +10,6 @@
 
 #include <cmath>
 
-#include "ebm/gaussian.h"
 #include "ebm/grid_quadrature.h"
 #include "experiments/study_support.h"
 
@@ -40,9 +39,9 @@ Signature measure(const StudyContext& c) {
         overrides.push_back("data.separation=" + figure(sep));
         overrides.push_back("seed=" + std::to_string(seed));
         auto trained = train_for_study(c, objectives[o].label + "-s" + figure(sep) + "-seed" + std::to_string(seed), overrides);
-        auto* mixture = dynamic_cast<GaussianMixtureImpl*>(trained.experiment.model.get());
-        if (mixture == nullptr) c.file.fail("experiment.model.type", "score_matching_blindness needs model.type: mixture_weights");
-        estimates.push_back(mixture->weights()[0].item<double>());
+        const auto mixture = trained.experiment.model->gaussian_mixture_form();
+        if (!mixture) c.file.fail("experiment.model.type", "score_matching_blindness needs model.type: mixture_weights");
+        estimates.push_back(mixture->weights[0].item<double>());
         s.runs.push_back(trained.run.dir);
       }
       double sq = 0, mean = 0;
@@ -69,12 +68,12 @@ Signature measure(const StudyContext& c) {
     const auto v = variant_of(c, "neural", neural);
     auto trained = train_for_study(c, v.label, v.overrides);
     Experiment& e = trained.experiment;
-    auto* truth = dynamic_cast<GaussianMixtureImpl*>(e.truth.get());
-    if (truth == nullptr || e.model->dim() != 2) st.fail("neural", "the neural run needs 2-D mixture data");
+    const auto truth = e.truth ? e.truth->gaussian_mixture_form() : std::nullopt;
+    if (!truth || e.model->dim() != 2) st.fail("neural", "the neural run needs 2-D mixture data");
     torch::NoGradGuard no_grad;
     auto p = torch::softmax(grid_negative_energies(*e.model, e.grid).to(torch::kFloat64).reshape(-1), 0);
     auto x = grid_points(e.grid).select(1, 0);
-    auto means = truth->means.detach().to(torch::kFloat64).select(1, 0);
+    auto means = truth->means.to(torch::kFloat64).select(1, 0);
     const double middle = means.mean().item<double>();
     const bool first_low = means[0].item<double>() < middle;
     const double share = p.masked_select(first_low ? x < middle : x > middle).sum().item<double>();

@@ -87,7 +87,7 @@ TEST(Cuda, EverySamplerAgreesWithTheCpu) {
   for (const auto& c : sampler_registry().components()) {
     const bool binary = c.accepts.latent_variable;
     std::vector<std::string> overrides = {"sampler.type=" + c.name};
-    if (!c.accepts.model_types.empty()) overrides.push_back("model.type=" + c.accepts.model_types.front());
+    if (c.accepts.gaussian) overrides.push_back("model.type=gaussian");
     const std::string yaml = binary ? kBinary : kContinuous;
     auto cpu = make(yaml, overrides, torch::kCPU, 1);
     auto gpu = make(yaml, overrides, device_under_test(), 1);
