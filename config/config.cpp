@@ -198,6 +198,16 @@ class Validator {
 
 }  // namespace
 
+Config Config::section_defaults(const Field& section, const std::string& type) {
+  Config config;
+  config.origin_ = "the defaults of " + section.name + ".type " + type;
+  YAML::Node chosen(YAML::NodeType::Map);
+  chosen["type"] = type;
+  Validator validator(config.origin_, {}, config.locations_);
+  config.resolved_[section.name] = validator.validate_section(section, chosen, section.name, config.origin_);
+  return config;
+}
+
 Config Config::parse(const std::string& yaml, const std::string& origin,
                      const std::vector<std::string>& overrides, const Field& schema) {
   YAML::Node root;

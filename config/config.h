@@ -34,6 +34,11 @@ class Config {
   static Config parse(const std::string& yaml, const std::string& origin,
                       const std::vector<std::string>& overrides, const Field& schema);
 
+  // The section `section` (a schema section chosen by `type`) with the component `type` and every
+  // one of its keys at its default, alone in a config: what a component made with its defaults
+  // reads through SectionConfig(config, section.name).
+  static Config section_defaults(const Field& section, const std::string& type);
+
   // The value at a dotted path ("train.steps").
   YAML::Node at(const std::string& path) const;
   template <class T>

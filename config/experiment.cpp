@@ -277,7 +277,7 @@ std::shared_ptr<samplers::Sampler> sampler_for_pictures(const Experiment& e, std
   if (is_accepted(configured.accepts, *e.model)) return e.sampler;
   for (const auto& s : sampler_registry().components()) {
     if (!is_accepted(s.accepts, *e.model)) continue;
-    Config defaults = Config::parse(e.config.to_yaml(), "the run's config", {"sampler.type=" + s.name}, experiment_schema());
+    const Config defaults = Config::section_defaults(sampler_registry().schema(), s.name);
     *note = "the configured " + configured.name + " sampler cannot run on " + e.model->type_name() +
             "; the pictures use " + s.name + " with its defaults";
     return s.make(SectionConfig(defaults, "sampler"));

@@ -8,6 +8,7 @@
 
 #include "config/components.h"
 #include "config/schema.h"
+#include "samplers/langevin.h"
 #include "experiments/study.h"
 #include "test_support.h"
 
@@ -188,6 +189,24 @@ TEST(Registry, EveryShippedConfigValidates) {
     ++count;
   }
   EXPECT_GE(count, 12);
+}
+
+
+TEST(Registry, PicturesFallBackToTheFirstFittingSamplerWithItsOwnDefaults) {
+  // Score matching runs no sampler, so the config's sampler (the default, gibbs) may not fit the
+  // MLP; the pictures then take the first sampler that does, with the defaults of its section.
+  Config c = Config::parse(kContinuous + kCommon, "registry_test.yaml", {"objective.type=score_matching", "sampler.type=gibbs"},
+                           experiment_schema());
+  Experiment e = build_experiment(c, "registry_test");
+  std::string note;
+  auto sampler = sampler_for_pictures(e, &note);
+  ASSERT_NE(sampler, nullptr);
+  EXPECT_EQ(sampler->name(), "langevin");
+  EXPECT_EQ(note, "the configured gibbs sampler cannot run on mlp; the pictures use langevin with its defaults");
+  const Config defaults = Config::section_defaults(sampler_registry().schema(), "langevin");
+  EXPECT_EQ(defaults.get<double>("sampler.step_size"), samplers::LangevinOptions().step_size());
+  EXPECT_EQ(defaults.get<int64_t>("sampler.steps"), 20);
+  EXPECT_THROW(Config::section_defaults(sampler_registry().schema(), "no_such_sampler"), ConfigError);
 }
 
 }  // namespace
