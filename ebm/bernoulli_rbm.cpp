@@ -25,9 +25,6 @@ BernoulliRBMImpl::BernoulliRBMImpl(const BernoulliRBMOptions& options) : options
 }
 
 namespace {
-// Parameters cast to the input's dtype: a no-op for the training dtype, double for exact work.
-torch::Tensor like(const torch::Tensor& p, const torch::Tensor& x) { return p.to(x.dtype()); }
-
 // F(v) = -v b - sum_j softplus(pre_j) from the pre-activation pre = c + v W and s = sigmoid(pre), per row.
 torch::Tensor free_energy_value(const torch::Tensor& pre, const torch::Tensor& s, const torch::Tensor& v,
                                 const torch::Tensor& b) {
@@ -126,7 +123,7 @@ BernoulliRBMImpl::Biases BernoulliRBMImpl::plain_biases(torch::Dtype dtype) cons
 
 torch::Tensor BernoulliRBMImpl::energy(const torch::Tensor& v) {
   const auto biases = plain_biases(v.scalar_type());
-  auto outputs = FreeEnergy::apply(v, like(weight, v), biases.visible, biases.hidden);
+  auto outputs = FreeEnergy::apply(v, in_dtype_of(weight, v), biases.visible, biases.hidden);
   remember(v, outputs[2], outputs[1]);
   return outputs[0];
 }
@@ -144,12 +141,12 @@ std::vector<torch::Tensor> BernoulliRBMImpl::energies(const std::vector<torch::T
       if (memo_matches(batches[i])) {
         pre[i] = memo_.pre, mean[i] = memo_.mean;
       } else {
-        pre[i] = ebm::addmm(biases.hidden, batches[i], like(weight, v0));
+        pre[i] = ebm::addmm(biases.hidden, batches[i], in_dtype_of(weight, v0));
         mean[i] = torch::sigmoid(pre[i]);
       }
     }
   }
-  return FreeEnergyPair::apply(v0, v1, pre[0], pre[1], mean[0], mean[1], like(weight, v0), biases.visible, biases.hidden);
+  return FreeEnergyPair::apply(v0, v1, pre[0], pre[1], mean[0], mean[1], in_dtype_of(weight, v0), biases.visible, biases.hidden);
 }
 
 bool BernoulliRBMImpl::memo_matches(const torch::Tensor& v) const {
@@ -164,15 +161,15 @@ void BernoulliRBMImpl::remember(const torch::Tensor& v, const torch::Tensor& pre
 
 torch::Tensor BernoulliRBMImpl::joint_energy(const torch::Tensor& v, const torch::Tensor& h) {
   const auto biases = plain_biases(v.scalar_type());
-  auto vw = ebm::mm(v, like(weight, v));
+  auto vw = ebm::mm(v, in_dtype_of(weight, v));
   return -(vw * h).sum(1) - v.mv(biases.visible) - h.mv(biases.hidden);
 }
 
 torch::Tensor BernoulliRBMImpl::hidden_mean(const torch::Tensor& v) {
   // The memo holds no graph, so it serves only callers that need none (samplers).
-  if (torch::GradMode::is_enabled()) return torch::sigmoid(ebm::addmm(plain_biases(v.scalar_type()).hidden, v, like(weight, v)));
+  if (torch::GradMode::is_enabled()) return torch::sigmoid(ebm::addmm(plain_biases(v.scalar_type()).hidden, v, in_dtype_of(weight, v)));
   if (memo_matches(v)) return memo_.mean;
-  auto pre = ebm::addmm(plain_biases(v.scalar_type()).hidden, v, like(weight, v));
+  auto pre = ebm::addmm(plain_biases(v.scalar_type()).hidden, v, in_dtype_of(weight, v));
   auto mean = torch::sigmoid(pre);
   remember(v, pre, mean);
   return mean;
@@ -183,7 +180,7 @@ torch::Tensor BernoulliRBMImpl::sample_hidden(const torch::Tensor& v) {
 }
 
 torch::Tensor BernoulliRBMImpl::visible_mean(const torch::Tensor& h) {
-  return torch::sigmoid(ebm::addmm(plain_biases(h.scalar_type()).visible, h, like(weight, h).t()));
+  return torch::sigmoid(ebm::addmm(plain_biases(h.scalar_type()).visible, h, in_dtype_of(weight, h).t()));
 }
 
 torch::Tensor BernoulliRBMImpl::sample_visible(const torch::Tensor& h) {
@@ -191,18 +188,18 @@ torch::Tensor BernoulliRBMImpl::sample_visible(const torch::Tensor& h) {
 }
 
 torch::Tensor BernoulliRBMImpl::sample_hidden_tempered(const torch::Tensor& v, const torch::Tensor& beta) {
-  auto pre = ebm::addmm(plain_biases(v.scalar_type()).hidden, v, like(weight, v));
+  auto pre = ebm::addmm(plain_biases(v.scalar_type()).hidden, v, in_dtype_of(weight, v));
   return sample_bernoulli(torch::sigmoid(pre.mul_(beta.to(v.dtype()).unsqueeze(1))));
 }
 
 torch::Tensor BernoulliRBMImpl::sample_visible_tempered(const torch::Tensor& h, const torch::Tensor& beta) {
-  auto pre = ebm::addmm(plain_biases(h.scalar_type()).visible, h, like(weight, h).t());
+  auto pre = ebm::addmm(plain_biases(h.scalar_type()).visible, h, in_dtype_of(weight, h).t());
   return sample_bernoulli(torch::sigmoid(pre.mul_(beta.to(h.dtype()).unsqueeze(1))));
 }
 
 torch::Tensor BernoulliRBMImpl::hidden_free_energy(const torch::Tensor& h) {
   const auto biases = plain_biases(h.scalar_type());
-  auto pre = ebm::addmm(biases.visible, h, like(weight, h).t());
+  auto pre = ebm::addmm(biases.visible, h, in_dtype_of(weight, h).t());
   return -h.mv(biases.hidden) - torch::softplus(pre).sum(1);
 }
 

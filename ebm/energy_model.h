@@ -49,4 +49,8 @@ class EnergyModelImpl : public torch::nn::Module {
 
 using EnergyModelPtr = std::shared_ptr<EnergyModelImpl>;
 
+// A parameter `p` in the dtype of the input `x`: models compute in their input's dtype, so exact
+// evaluation can run in double on a float model.
+inline torch::Tensor in_dtype_of(const torch::Tensor& p, const torch::Tensor& x) { return p.to(x.dtype()); }
+
 }  // namespace ebm

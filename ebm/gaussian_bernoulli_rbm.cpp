@@ -17,32 +17,28 @@ GaussianBernoulliRBMImpl::GaussianBernoulliRBMImpl(const GaussianBernoulliRBMOpt
   log_variance = register_parameter("log_variance", torch::zeros({options.visible()}), options.learn_variance());
 }
 
-namespace {
-torch::Tensor like(const torch::Tensor& p, const torch::Tensor& x) { return p.to(x.dtype()); }
-}  // namespace
-
 torch::Tensor GaussianBernoulliRBMImpl::variance(torch::Dtype dtype) const { return log_variance.to(dtype).exp(); }
 
 torch::Tensor GaussianBernoulliRBMImpl::energy(const torch::Tensor& v) {
   const auto var = variance(v.scalar_type());
-  const auto pre = ebm::addmm(like(hidden_bias, v), v / var, like(weight, v));
-  return ((v - like(visible_bias, v)).pow(2) / (2 * var)).sum(1) - torch::softplus(pre).sum(1);
+  const auto pre = ebm::addmm(in_dtype_of(hidden_bias, v), v / var, in_dtype_of(weight, v));
+  return ((v - in_dtype_of(visible_bias, v)).pow(2) / (2 * var)).sum(1) - torch::softplus(pre).sum(1);
 }
 
 torch::Tensor GaussianBernoulliRBMImpl::joint_energy(const torch::Tensor& v, const torch::Tensor& h) {
   const auto var = variance(v.scalar_type());
-  return ((v - like(visible_bias, v)).pow(2) / (2 * var)).sum(1) - (ebm::mm(v / var, like(weight, v)) * h).sum(1) -
-         h.mv(like(hidden_bias, h));
+  return ((v - in_dtype_of(visible_bias, v)).pow(2) / (2 * var)).sum(1) - (ebm::mm(v / var, in_dtype_of(weight, v)) * h).sum(1) -
+         h.mv(in_dtype_of(hidden_bias, h));
 }
 
 torch::Tensor GaussianBernoulliRBMImpl::hidden_mean(const torch::Tensor& v) {
-  return torch::sigmoid(ebm::addmm(like(hidden_bias, v), v / variance(v.scalar_type()), like(weight, v)));
+  return torch::sigmoid(ebm::addmm(in_dtype_of(hidden_bias, v), v / variance(v.scalar_type()), in_dtype_of(weight, v)));
 }
 
 torch::Tensor GaussianBernoulliRBMImpl::sample_hidden(const torch::Tensor& v) { return sample_bernoulli(hidden_mean(v)); }
 
 torch::Tensor GaussianBernoulliRBMImpl::visible_mean(const torch::Tensor& h) {
-  return ebm::addmm(like(visible_bias, h), h, like(weight, h).t());
+  return ebm::addmm(in_dtype_of(visible_bias, h), h, in_dtype_of(weight, h).t());
 }
 
 torch::Tensor GaussianBernoulliRBMImpl::sample_visible(const torch::Tensor& h) {
@@ -52,15 +48,15 @@ torch::Tensor GaussianBernoulliRBMImpl::sample_visible(const torch::Tensor& h) {
 
 torch::Tensor GaussianBernoulliRBMImpl::hidden_free_energy(const torch::Tensor& h) {
   const auto var = variance(h.scalar_type());
-  const auto b = like(visible_bias, h);
+  const auto b = in_dtype_of(visible_bias, h);
   const auto m = visible_mean(h);
   const double half_log_2pi = 0.5 * std::log(2 * M_PI);
-  return -h.mv(like(hidden_bias, h)) - ((m.pow(2) - b.pow(2)) / (2 * var)).sum(1) -
+  return -h.mv(in_dtype_of(hidden_bias, h)) - ((m.pow(2) - b.pow(2)) / (2 * var)).sum(1) -
          (half_log_2pi + 0.5 * var.log()).sum();
 }
 
 torch::Tensor GaussianBernoulliRBMImpl::sample_hidden_tempered(const torch::Tensor& v, const torch::Tensor& beta) {
-  auto pre = ebm::addmm(like(hidden_bias, v), v / variance(v.scalar_type()), like(weight, v));
+  auto pre = ebm::addmm(in_dtype_of(hidden_bias, v), v / variance(v.scalar_type()), in_dtype_of(weight, v));
   return sample_bernoulli(torch::sigmoid(pre.mul_(beta.to(v.dtype()).unsqueeze(1))));
 }
 

@@ -54,6 +54,14 @@ LatentVariableModel& latent_model(const StudyContext& c, Experiment& e) {
   return *latent;
 }
 
+TrainedInDouble train_rbm_in_double(const StudyContext& c) {
+  auto trained = train_for_study(c, "model");
+  auto* model = &latent_model(c, trained.experiment);
+  model->to(torch::kFloat64);
+  auto data = trained.experiment.data->data().to(torch::kFloat64);
+  return {std::move(trained), model, data};
+}
+
 std::string write_chart(const StudyContext& c, const std::string& file, const reports::ChartOptions& options,
                         const std::vector<reports::Series>& series) {
   const std::string path = c.path(file);

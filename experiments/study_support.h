@@ -38,6 +38,15 @@ std::vector<Variant> variants_of(const StudyContext& c, const std::string& key);
 // The model as a latent-variable model; ConfigError at experiment.model.type otherwise.
 LatentVariableModel& latent_model(const StudyContext& c, Experiment& e);
 
+// The study's run "model" trained, then its RBM and its training rows in float64: where the
+// studies that differentiate an RBM exactly (by enumeration) start.
+struct TrainedInDouble {
+  StudyRun trained;
+  LatentVariableModel* model;  // trained.experiment's model
+  torch::Tensor data;          // its training rows, float64
+};
+TrainedInDouble train_rbm_in_double(const StudyContext& c);
+
 // The expected CD-k update of a binary model, exactly: the positive phase of `data` plus the
 // negative phase of the k-step distribution q0 T^k from the data's own distribution q0
 // (samplers/enumerated_chain.h). k < 0 gives the exact gradient (the model's distribution).

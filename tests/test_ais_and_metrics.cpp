@@ -11,18 +11,10 @@
 #include "samplers/ais.h"
 #include "trainers/annealed_likelihood.h"
 #include "trainers/rbm_metrics.h"
+#include "support/numerical.h"
 
 namespace ebm {
 namespace {
-
-BernoulliRBM random_rbm(int64_t visible, int64_t hidden, double std, uint64_t seed) {
-  torch::manual_seed(seed);
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(visible, hidden).init_std(std));
-  torch::NoGradGuard no_grad;
-  rbm->visible_bias.normal_(0, 0.5);
-  rbm->hidden_bias.normal_(0, 0.5);
-  return rbm;
-}
 
 TEST(AIS, BetasIncreaseFromZeroToOne) {
   for (const char* schedule : {"linear", "piecewise"}) {
@@ -36,7 +28,7 @@ TEST(AIS, BetasIncreaseFromZeroToOne) {
 
 TEST(AIS, LogPartitionMatchesEnumerationOnRandomRBMs) {
   for (auto [visible, hidden] : {std::pair{20, 10}, std::pair{12, 16}}) {
-    auto rbm = random_rbm(visible, hidden, 0.5, 100 + visible);
+    auto rbm = testing::random_rbm(testing::RandomRBMOptions(visible, hidden).seed(100 + visible).weight_std(0.5).bias_std(0.5).dtype(torch::kFloat32));
     auto result = samplers::ais_log_partition(*rbm, torch::Tensor(),
                                               samplers::AISOptions().chains(200).betas(3000));
     const double exact = exact_log_partition(*rbm);
@@ -74,7 +66,7 @@ TEST(AIS, LogPartitionMatchesEnumerationOnATrainedRBM) {
 samplers::AISOptions short_path_options() { return samplers::AISOptions().chains(50).betas(10).schedule("linear"); }
 
 TEST(AIS, ForwardAndReverseFromExactSamplesBracketTheLogPartition) {
-  auto rbm = random_rbm(20, 10, 1.0, 120);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(20, 10).seed(120).weight_std(1.0).bias_std(0.5).dtype(torch::kFloat32));
   const double exact = exact_log_partition(*rbm);
   const auto rows = torch::bernoulli(torch::full({200, 20}, 0.5));
   double forward = 0, reverse = 0;
@@ -107,7 +99,7 @@ TEST(AIS, ForwardAndReverseFromExactSamplesBracketTheLogPartition) {
 }
 
 TEST(AIS, ReverseFromDataIsReportedUnderItsOwnName) {
-  auto rbm = random_rbm(12, 30, 0.5, 121);  // 30 hidden units: enumerable over its 12 visible ones
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(12, 30).seed(121).weight_std(0.5).bias_std(0.5).dtype(torch::kFloat32));  // 30 hidden units: enumerable over its 12 visible ones
   const auto rows = torch::bernoulli(torch::full({100, 12}, 0.5));
   const auto options = trainers::AnnealingOptions().ais(short_path_options()).repeats(2).burn_in(5);
   const auto m = trainers::AISLogLikelihood(trainers::AnnealingOptions(options).reverse("data"), rows)
@@ -120,7 +112,7 @@ TEST(AIS, ReverseFromDataIsReportedUnderItsOwnName) {
                    .evaluate(*rbm, datasets::Dataset(rows, "rows"))
                    .contains("ais_ll_reverse_from_data"));
   // Exact samples need an enumerable layer.
-  auto wide = random_rbm(30, 30, 0.1, 122);
+  auto wide = testing::random_rbm(testing::RandomRBMOptions(30, 30).seed(122).weight_std(0.1).bias_std(0.5).dtype(torch::kFloat32));
   EXPECT_THROW(trainers::AISLogLikelihood(trainers::AnnealingOptions(options).reverse("exact")).check_model(*wide),
                std::invalid_argument);
 }
@@ -129,7 +121,7 @@ TEST(AIS, ReverseFromDataIsReportedUnderItsOwnName) {
 // enumerating either layer (6 visible, 4 hidden: the hidden side; 4 visible, 9 hidden: the visible).
 TEST(ExactSamples, FollowTheEnumeratedDistribution) {
   for (auto [visible, hidden] : {std::pair{6, 4}, std::pair{4, 9}}) {
-    auto rbm = random_rbm(visible, hidden, 1.0, 130 + visible);
+    auto rbm = testing::random_rbm(testing::RandomRBMOptions(visible, hidden).seed(130 + visible).weight_std(1.0).bias_std(0.5).dtype(torch::kFloat32));
     torch::manual_seed(131);
     const auto draws = exact_samples(*rbm, 40000);
     ASSERT_EQ(draws.sizes(), (std::vector<int64_t>{40000, visible}));
@@ -145,7 +137,7 @@ TEST(ExactSamples, FollowTheEnumeratedDistribution) {
 //   p_ann = p_0 T_β1 ... T_βK,   T_β(v' | v) = Σ_h p_β(h | v) p_β(v' | h),
 // and the mean of exp(RAISE) over many walks from each v equals p_ann(v).
 TEST(RAISE, IsAnUnbiasedEstimateOfTheAnnealingModel) {
-  auto rbm = random_rbm(3, 2, 1.0, 140);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(3, 2).seed(140).weight_std(1.0).bias_std(0.5).dtype(torch::kFloat32));
   torch::NoGradGuard no_grad;
   const auto f64 = torch::kFloat64;
   const auto v = all_binary_states(3), h = all_binary_states(2);
@@ -175,7 +167,7 @@ TEST(RAISE, IsAnUnbiasedEstimateOfTheAnnealingModel) {
 
 // With many betas p_ann tends to the model: RAISE approaches the exact log p(v) from below.
 TEST(RAISE, ApproachesTheExactLogLikelihoodFromBelow) {
-  auto rbm = random_rbm(20, 10, 0.5, 150);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(20, 10).seed(150).weight_std(0.5).bias_std(0.5).dtype(torch::kFloat32));
   const auto rows = exact_samples(*rbm, 200);
   const double exact = mean_log_likelihood(*rbm, rows, exact_log_partition(*rbm));
   trainers::RAISELogLikelihood few(trainers::AnnealingOptions().ais(samplers::AISOptions().betas(10)).repeats(3));
@@ -192,7 +184,7 @@ TEST(RAISE, ApproachesTheExactLogLikelihoodFromBelow) {
 }
 
 TEST(PseudoLikelihood, EqualsEnumeratedConditionals) {
-  auto rbm = random_rbm(6, 4, 1.0, 7);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(6, 4).seed(7).weight_std(1.0).bias_std(0.5).dtype(torch::kFloat32));
   auto data = torch::randint(2, {9, 6}, torch::kFloat32);
   trainers::PseudoLikelihood pl;
   auto metrics = pl.evaluate(*rbm, datasets::Dataset(data, "random"));
@@ -219,7 +211,7 @@ TEST(PseudoLikelihood, EqualsEnumeratedConditionals) {
 }
 
 TEST(Reconstruction, IsTheMeanFieldPassOfItsDefinition) {
-  auto rbm = random_rbm(5, 3, 1.0, 8);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(5, 3).seed(8).weight_std(1.0).bias_std(0.5).dtype(torch::kFloat32));
   auto data = torch::randint(2, {4, 5}, torch::kFloat32);
   auto metrics = trainers::Reconstruction().evaluate(*rbm, datasets::Dataset(data, "random"));
   torch::NoGradGuard no_grad;

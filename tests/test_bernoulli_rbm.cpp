@@ -6,19 +6,10 @@
 
 #include "ebm/bernoulli_rbm.h"
 #include "ebm/exact_enumeration.h"
+#include "support/numerical.h"
 
 namespace ebm {
 namespace {
-
-BernoulliRBM random_rbm(int64_t visible, int64_t hidden, uint64_t seed) {
-  torch::manual_seed(seed);
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(visible, hidden).init_std(1.0));
-  torch::NoGradGuard no_grad;
-  rbm->visible_bias.normal_(0, 1);
-  rbm->hidden_bias.normal_(0, 1);
-  rbm->to(torch::kFloat64);
-  return rbm;
-}
 
 // -log sum_h exp(-E(v, h)) by explicit sum over every h, for each row of v.
 torch::Tensor brute_free_energy(BernoulliRBMImpl& rbm, const torch::Tensor& v) {
@@ -32,14 +23,14 @@ torch::Tensor brute_free_energy(BernoulliRBMImpl& rbm, const torch::Tensor& v) {
 }
 
 TEST(BernoulliRBM, FreeEnergyEqualsSumOverHiddenStates) {
-  auto rbm = random_rbm(5, 4, 1);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(5, 4).seed(1).weight_std(1).bias_std(1));
   auto vs = all_binary_states(5);
   torch::NoGradGuard no_grad;
   EXPECT_TRUE(torch::allclose(rbm->energy(vs), brute_free_energy(*rbm, vs), 1e-12, 1e-12));
 }
 
 TEST(BernoulliRBM, HiddenFreeEnergyEqualsSumOverVisibleStates) {
-  auto rbm = random_rbm(4, 5, 2);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(4, 5).seed(2).weight_std(1).bias_std(1));
   auto vs = all_binary_states(4), hs = all_binary_states(5);
   torch::NoGradGuard no_grad;
   for (int64_t j = 0; j < hs.size(0); ++j) {
@@ -50,7 +41,7 @@ TEST(BernoulliRBM, HiddenFreeEnergyEqualsSumOverVisibleStates) {
 }
 
 TEST(BernoulliRBM, ConditionalsEqualEnumeratedMarginals) {
-  auto rbm = random_rbm(4, 3, 3);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(4, 3).seed(3).weight_std(1).bias_std(1));
   auto vs = all_binary_states(4), hs = all_binary_states(3);
   torch::NoGradGuard no_grad;
   for (int64_t i = 0; i < vs.size(0); ++i) {
@@ -69,7 +60,7 @@ TEST(BernoulliRBM, ConditionalsEqualEnumeratedMarginals) {
 }
 
 TEST(BernoulliRBM, SampledConditionalsHaveTheirMeans) {
-  auto rbm = random_rbm(6, 5, 4);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(6, 5).seed(4).weight_std(1).bias_std(1));
   torch::NoGradGuard no_grad;
   const int64_t n = 200000;
   auto v = torch::ones({n, 6}, torch::kFloat64);
@@ -91,7 +82,7 @@ double brute_log_partition(BernoulliRBMImpl& rbm) {
 
 TEST(ExactEnumeration, LogPartitionEqualsSumOverBothLayers) {
   for (auto [visible, hidden] : {std::pair{6, 5}, std::pair{4, 7}, std::pair{5, 5}}) {
-    auto rbm = random_rbm(visible, hidden, 10 + visible);
+    auto rbm = testing::random_rbm(testing::RandomRBMOptions(visible, hidden).seed(10 + visible).weight_std(1).bias_std(1));
     torch::NoGradGuard no_grad;
     EXPECT_NEAR(exact_log_partition(*rbm), brute_log_partition(*rbm), 1e-10)
         << visible << "x" << hidden;
@@ -99,7 +90,7 @@ TEST(ExactEnumeration, LogPartitionEqualsSumOverBothLayers) {
 }
 
 TEST(ExactEnumeration, FloatModelIsEvaluatedInDouble) {
-  auto rbm = random_rbm(8, 6, 20);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(8, 6).seed(20).weight_std(1).bias_std(1));
   const double in_double = exact_log_partition(*rbm);
   rbm->to(torch::kFloat32);
   // Parameters rounded to float move log Z by ~1e-6; float accumulation would be far worse.
@@ -192,7 +183,7 @@ TEST(SoftplusRowSums, EqualSoftplusSummedInDouble) {
 }
 
 TEST(BernoulliRBM, HiddenMeanMemoNeverServesStaleValues) {
-  auto rbm = random_rbm(6, 4, 30);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(6, 4).seed(30).weight_std(1).bias_std(1));
   auto v = torch::randint(2, {5, 6}, torch::kFloat64);
   rbm->energy(v);
   torch::NoGradGuard no_grad;
@@ -262,25 +253,10 @@ namespace {
 
 // Central differences of sum_n F(v_n) against the hand-written backward pass, for every input.
 TEST(BernoulliRBM, FreeEnergyGradientsMatchFiniteDifferences) {
-  auto rbm = random_rbm(5, 3, 40);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(5, 3).seed(40).weight_std(1).bias_std(1));
   auto v = torch::rand({4, 5}, torch::kFloat64).requires_grad_();  // real-valued v tests dF/dv too
-  auto grads = torch::autograd::grad({rbm->energy(v).sum()},
-                                     {v, rbm->weight, rbm->visible_bias, rbm->hidden_bias});
-  std::vector<torch::Tensor> inputs = {v, rbm->weight, rbm->visible_bias, rbm->hidden_bias};
-  const double h = 1e-6;
-  torch::NoGradGuard no_grad;
-  for (size_t k = 0; k < inputs.size(); ++k) {
-    auto flat = inputs[k].view({-1});
-    for (int64_t i = 0; i < flat.numel(); ++i) {
-      const double x = flat[i].item<double>();
-      flat[i] = x + h;
-      const double up = rbm->energy(v).sum().item<double>();
-      flat[i] = x - h;
-      const double down = rbm->energy(v).sum().item<double>();
-      flat[i] = x;
-      EXPECT_NEAR(grads[k].view({-1})[i].item<double>(), (up - down) / (2 * h), 1e-7) << k << "," << i;
-    }
-  }
+  testing::expect_gradients_match_finite_differences([&] { return rbm->energy(v).sum(); },
+                                                     {v, rbm->weight, rbm->visible_bias, rbm->hidden_bias}, 1e-7);
 }
 
 }  // namespace

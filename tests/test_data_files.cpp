@@ -2,7 +2,6 @@
 // against values written by hand, and every loader error named with its file and place.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
-#include <zlib.h>
 
 #include <cstring>
 #include <fstream>
@@ -130,13 +129,17 @@ TEST(DataFiles, NpyErrorsNameTheFileAndElement) {
   EXPECT_NE(refusal((dir / "text.npy").string(), FileFormat::Npy).find("is not a NumPy .npy file"), std::string::npos);
 }
 
+// The bytes of a file.
+std::string bytes_of(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 TEST(DataFiles, ReadsIdxMatricesAndRefusesLabelFiles) {
   const auto dir = testing::scratch_dir();
   // An IDX2 matrix of 2 rows of 3 bytes, gzipped.
-  const unsigned char matrix[] = {0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 10, 20, 30, 40, 50, 60};
-  gzFile f = gzopen((dir / "m.idx.gz").c_str(), "wb");
-  gzwrite(f, matrix, sizeof matrix);
-  gzclose(f);
+  const char matrix[] = {0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 10, 20, 30, 40, 50, 60};
+  testing::write_gzipped(dir / "m.idx.gz", std::string(matrix, sizeof matrix));
   auto file = read_data_file((dir / "m.idx.gz").string(), file_format("auto", (dir / "m.idx.gz").string()));
   EXPECT_TRUE(file.bytes);
   EXPECT_TRUE(torch::equal(file.rows, torch::tensor({{10.0, 20.0, 30.0}, {40.0, 50.0, 60.0}}, torch::kFloat64)));
@@ -155,17 +158,6 @@ TEST(DataFiles, ReadsIdxMatricesAndRefusesLabelFiles) {
   }
 }
 
-// The bytes of a file, and a gzipped copy of them.
-std::string bytes_of(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void write_gzipped(const fs::path& path, const std::string& bytes) {
-  gzFile f = gzopen(path.c_str(), "wb");
-  gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
-  gzclose(f);
-}
-
 TEST(DataFiles, GzippedCsvAndNpyReadAsTheirPlainFilesAndDamageIsNamed) {
   const auto dir = testing::scratch_dir();
   // 4,000 rows of 8 values: about 200 KB of text, several of the reader's 64 KiB buffers.
@@ -174,7 +166,7 @@ TEST(DataFiles, GzippedCsvAndNpyReadAsTheirPlainFilesAndDamageIsNamed) {
     for (int c = 0; c < 8; ++c) csv += std::to_string(r * 8 + c) + "." + std::to_string(c) + (c < 7 ? "," : "\n");
   }
   write_text(dir / "x.csv", csv);
-  write_gzipped(dir / "x.csv.gz", csv);
+  testing::write_gzipped(dir / "x.csv.gz", csv);
   const auto plain = read_data_file((dir / "x.csv").string(), FileFormat::Csv).rows;
   ASSERT_EQ(plain.sizes(), (std::vector<int64_t>{4000, 8}));
   EXPECT_DOUBLE_EQ(plain[3999][7].item<double>(), 31999.7);
@@ -182,7 +174,7 @@ TEST(DataFiles, GzippedCsvAndNpyReadAsTheirPlainFilesAndDamageIsNamed) {
   EXPECT_TRUE(torch::equal(read_data_file(zipped, file_format("auto", zipped)).rows, plain));
   const float f4[6] = {1, 2, 3, 4, 5, 6};
   write_npy(dir / "f4.npy", "<f4", "2, 3", f4, sizeof f4);
-  write_gzipped(dir / "f4.npy.gz", bytes_of(dir / "f4.npy"));
+  testing::write_gzipped(dir / "f4.npy.gz", bytes_of(dir / "f4.npy"));
   const auto npy = (dir / "f4.npy.gz").string();
   EXPECT_TRUE(torch::equal(read_data_file(npy, file_format("auto", npy)).rows,
                            read_data_file((dir / "f4.npy").string(), FileFormat::Npy).rows));
@@ -198,7 +190,7 @@ TEST(DataFiles, GzippedCsvAndNpyReadAsTheirPlainFilesAndDamageIsNamed) {
     EXPECT_EQ(refusal(path, FileFormat::Csv).rfind("'" + path + "' cannot be read: ", 0), 0u) << refusal(path, FileFormat::Csv);
     EXPECT_NE(refusal(path, FileFormat::Csv).find("(a damaged or truncated gzip file)"), std::string::npos);
   }
-  write_gzipped(dir / "cut.npy.gz", bytes_of(dir / "f4.npy"));
+  testing::write_gzipped(dir / "cut.npy.gz", bytes_of(dir / "f4.npy"));
   const std::string npy_gz = bytes_of(dir / "cut.npy.gz");
   write_text(dir / "cut.npy.gz", npy_gz.substr(0, npy_gz.size() - 12));
   EXPECT_NE(refusal((dir / "cut.npy.gz").string(), FileFormat::Npy).find("damaged or truncated gzip"), std::string::npos);
@@ -225,13 +217,13 @@ TEST(DataFiles, OnlyRegularFilesAreReadAndEveryByteMustBelongToTheData) {
   std::ofstream((dir / "long-idx2-ubyte"), std::ios::binary).write(reinterpret_cast<const char*>(matrix), sizeof matrix);
   EXPECT_NE(refusal((dir / "long-idx2-ubyte").string(), FileFormat::Idx).find("holds more bytes than its header declares"),
             std::string::npos);
-  write_gzipped(dir / "tail.csv.gz", "1,2\n3,4\n");
+  testing::write_gzipped(dir / "tail.csv.gz", "1,2\n3,4\n");
   write_text(dir / "tail.csv.gz", bytes_of(dir / "tail.csv.gz") + "garbage");
   EXPECT_NE(refusal((dir / "tail.csv.gz").string(), FileFormat::Csv).find("bytes that are not gzip data follow its gzip data"),
             std::string::npos);
   // Two gzip members are one file (gzip's own rule), read whole.
-  write_gzipped(dir / "a.gz", "1,2\n");
-  write_gzipped(dir / "b.gz", "3,4\n");
+  testing::write_gzipped(dir / "a.gz", "1,2\n");
+  testing::write_gzipped(dir / "b.gz", "3,4\n");
   write_text(dir / "two.csv.gz", bytes_of(dir / "a.gz") + bytes_of(dir / "b.gz"));
   EXPECT_TRUE(torch::equal(read_data_file((dir / "two.csv.gz").string(), FileFormat::Csv).rows,
                            torch::tensor({{1.0, 2.0}, {3.0, 4.0}}, torch::kFloat64)));

@@ -72,7 +72,6 @@ TEST(Dataset, RejectsEmptyOrNonMatrixData) {
 }  // namespace
 }  // namespace ebm::datasets
 
-#include <zlib.h>
 
 #include "datasets/idx.h"
 
@@ -80,9 +79,7 @@ namespace ebm::datasets {
 namespace {
 
 void write_gz(const std::filesystem::path& path, const std::vector<unsigned char>& bytes) {
-  gzFile f = gzopen(path.c_str(), "wb");
-  gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
-  gzclose(f);
+  testing::write_gzipped(path, std::string(bytes.begin(), bytes.end()));
 }
 
 TEST(Idx, ReadsGzippedImagesScaledToTheUnitIntervalAndRejectsBadFiles) {

@@ -7,6 +7,7 @@
 
 #include "ebm/gaussian.h"
 #include "ebm/mlp_energy.h"
+#include "support/numerical.h"
 
 namespace ebm {
 namespace {
@@ -14,18 +15,6 @@ namespace {
 torch::Tensor autograd_gradient(EnergyModelImpl& model, const torch::Tensor& x) {
   auto input = x.detach().requires_grad_(true);
   return torch::autograd::grad({model.energy(input).sum()}, {input})[0];
-}
-
-torch::Tensor finite_difference_gradient(EnergyModelImpl& model, const torch::Tensor& x, double h = 1e-6) {
-  torch::NoGradGuard no_grad;
-  auto grad = torch::zeros_like(x);
-  for (int64_t j = 0; j < x.size(1); ++j) {
-    auto up = x.clone(), down = x.clone();
-    up.select(1, j).add_(h);
-    down.select(1, j).sub_(h);
-    grad.select(1, j).copy_((model.energy(up) - model.energy(down)) / (2 * h));
-  }
-  return grad;
 }
 
 TEST(MLPEnergy, WrittenOutGradientMatchesAutogradAndFiniteDifferences) {
@@ -37,7 +26,7 @@ TEST(MLPEnergy, WrittenOutGradientMatchesAutogradAndFiniteDifferences) {
       auto x = torch::randn({5, 3}, torch::kFloat64);
       auto written = mlp->energy_gradient(x);
       EXPECT_LT((written - autograd_gradient(*mlp, x)).abs().max().item<double>(), 1e-12) << activation << spectral;
-      EXPECT_LT((written - finite_difference_gradient(*mlp, x)).abs().max().item<double>(), 1e-6) << activation << spectral;
+      testing::expect_energy_gradient_matches_finite_differences(*mlp, x, 1e-6, activation + (spectral ? " spectral" : ""));
     }
   }
   auto linear = MLPEnergy(MLPEnergyOptions(2, {}));  // no hidden layer: a linear energy
@@ -101,7 +90,7 @@ TEST(GaussianMixture, ScoreMatchesFiniteDifferencesAndTheDensityIntegratesToOne)
   torch::manual_seed(4);
   auto mixture = two_d_mixture();
   auto x = torch::randn({10, 2}, torch::kFloat64) * 2;
-  EXPECT_LT((mixture->energy_gradient(x) - finite_difference_gradient(*mixture, x)).abs().max().item<double>(), 1e-6);
+  testing::expect_energy_gradient_matches_finite_differences(*mixture, x, 1e-6);
   // Midpoint rule on [-6, 6]^2 with 600^2 cells.
   const int64_t n = 600;
   const double cell = 12.0 / n;
@@ -138,7 +127,7 @@ TEST(ConvEnergy, InputGradientMatchesFiniteDifferencesAndAnyImageSizeWorks) {
   conv->to(torch::kFloat64);
   auto x = torch::rand({3, 36}, torch::kFloat64);
   EXPECT_EQ(conv->energy(x).sizes(), (std::vector<int64_t>{3}));
-  EXPECT_LT((conv->energy_gradient(x) - finite_difference_gradient(*conv, x)).abs().max().item<double>(), 1e-6);
+  testing::expect_energy_gradient_matches_finite_differences(*conv, x, 1e-6);
   auto big = ConvEnergy(ConvEnergyOptions(1, 28, 28).base_channels(2));
   EXPECT_EQ(big->energy(torch::rand({2, 784})).size(0), 2);
   EXPECT_THROW(ConvEnergy(ConvEnergyOptions(1, 2, 2)), std::invalid_argument);

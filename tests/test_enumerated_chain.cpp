@@ -17,25 +17,14 @@
 #include "trainers/exact_likelihood.h"
 #include "trainers/exact_log_likelihood.h"
 #include "trainers/phases.h"
+#include "support/numerical.h"
 
 namespace ebm {
 namespace {
 
-BernoulliRBM random_rbm(int64_t visible, int64_t hidden, uint64_t seed, double scale = 0.8) {
-  torch::manual_seed(seed);
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(visible, hidden).init_std(scale));
-  {
-    torch::NoGradGuard no_grad;
-    rbm->visible_bias.normal_(0, 0.7);
-    rbm->hidden_bias.normal_(0, 0.7);
-  }
-  rbm->to(torch::kFloat64);
-  return rbm;
-}
-
 TEST(EnumeratedChain, TransitionRowsSumToOneAndTheModelIsStationary) {
   torch::set_num_threads(1);
-  auto rbm = random_rbm(5, 4, 1);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(5, 4).seed(1));
   auto t = samplers::gibbs_transition_matrix(*rbm);
   ASSERT_EQ(t.size(0), 32);
   EXPECT_LT((t.sum(1) - 1).abs().max().item<double>(), 1e-12);
@@ -50,7 +39,7 @@ TEST(EnumeratedChain, TransitionRowsSumToOneAndTheModelIsStationary) {
 
 TEST(EnumeratedChain, TransitionMatchesSampledGibbsSteps) {
   torch::set_num_threads(1);
-  auto rbm = random_rbm(4, 3, 2);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(4, 3).seed(2));
   auto t = samplers::gibbs_transition_matrix(*rbm);
   const int64_t from = 5, n = 40000;
   auto starts = binary_states(4, from, from + 1).expand({n, 4}).contiguous();
@@ -69,7 +58,7 @@ TEST(EnumeratedChain, StateIndicesInvertBinaryStates) {
 
 TEST(ExpectedCdUpdate, ApproachesTheExactGradientAsKGrows) {
   torch::set_num_threads(1);
-  auto rbm = random_rbm(4, 3, 3);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(4, 3).seed(3));
   auto data = datasets::bars_and_stripes(2).data().to(torch::kFloat64);
   auto exact = experiments::flatten(experiments::expected_cd_update(*rbm, data, -1));
   auto gradient = experiments::flatten(trainers::positive_phase(*rbm, data));
@@ -83,7 +72,7 @@ TEST(ExpectedCdUpdate, ApproachesTheExactGradientAsKGrows) {
 
 TEST(ExactLikelihoodObjective, ItsGradientIsMinusPositivePlusExactNegative) {
   torch::set_num_threads(1);
-  auto rbm = random_rbm(6, 4, 4);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(6, 4).seed(4));
   auto data = datasets::bars_and_stripes(2).data().to(torch::kFloat64);
   data = torch::cat({data, data.slice(1, 0, 2)}, 1);  // 6 visible units
   trainers::ExactLikelihood objective;
@@ -101,7 +90,7 @@ TEST(ExactLikelihoodObjective, ItsGradientIsMinusPositivePlusExactNegative) {
 
 TEST(OffDataMass, IsOneMinusTheDataPatternsProbability) {
   torch::set_num_threads(1);
-  auto rbm = random_rbm(4, 3, 5);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(4, 3).seed(5));
   auto data = datasets::bars_and_stripes(2);
   auto p = visible_log_probabilities(*rbm).exp();
   auto unique = std::get<0>(torch::_unique(state_indices(data.data())));

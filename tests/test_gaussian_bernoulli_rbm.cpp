@@ -10,21 +10,10 @@
 #include "ebm/exact_enumeration.h"
 #include "ebm/gaussian_bernoulli_rbm.h"
 #include "samplers/ais.h"
+#include "support/numerical.h"
 
 namespace ebm {
 namespace {
-
-GaussianBernoulliRBM random_grbm(int64_t v, int64_t h, uint64_t seed) {
-  torch::manual_seed(seed);
-  auto rbm = GaussianBernoulliRBM(GaussianBernoulliRBMOptions(v, h));
-  rbm->to(torch::kFloat64);
-  torch::NoGradGuard no_grad;
-  rbm->weight.normal_(0, 1);
-  rbm->visible_bias.normal_(0, 1);
-  rbm->hidden_bias.normal_(0, 1);
-  rbm->log_variance.uniform_(-1, 0.5);
-  return rbm;
-}
 
 // A grid over [-L, L]^d (d = 1 or 2) with its cell volume.
 std::pair<torch::Tensor, double> grid(int64_t d, double half_width, int64_t n) {
@@ -37,7 +26,7 @@ std::pair<torch::Tensor, double> grid(int64_t d, double half_width, int64_t n) {
 
 TEST(GaussianBernoulliRBM, FreeEnergiesAgreeWithSumsAndIntegralsOfTheJoint) {
   for (int64_t d : {1, 2}) {
-    auto rbm = random_grbm(d, 3, 10 + d);
+    auto rbm = testing::random_gaussian_rbm(d, 3, 10 + d);
     torch::NoGradGuard no_grad;
     const auto hidden = all_binary_states(3);
     const auto [v, cell] = grid(d, 12.0, d == 1 ? 4001 : 401);
@@ -61,7 +50,7 @@ TEST(GaussianBernoulliRBM, FreeEnergiesAgreeWithSumsAndIntegralsOfTheJoint) {
 }
 
 TEST(GaussianBernoulliRBM, ConditionalsAreRatiosOfTheJoint) {
-  auto rbm = random_grbm(2, 3, 21);
+  auto rbm = testing::random_gaussian_rbm(2, 3, 21);
   torch::NoGradGuard no_grad;
   const auto v = torch::randn({5, 2}, torch::kFloat64);
   const auto hidden = all_binary_states(3);
@@ -84,7 +73,7 @@ TEST(GaussianBernoulliRBM, ConditionalsAreRatiosOfTheJoint) {
 }
 
 TEST(GaussianBernoulliRBM, ExactLogPartitionMatchesQuadratureAndAIS) {
-  auto rbm = random_grbm(2, 4, 31);
+  auto rbm = testing::random_gaussian_rbm(2, 4, 31);
   torch::NoGradGuard no_grad;
   const double exact = exact_log_partition(*rbm);
   const auto [v, cell] = grid(2, 15.0, 601);
@@ -103,7 +92,7 @@ TEST(GaussianBernoulliRBM, ExactLogPartitionMatchesQuadratureAndAIS) {
 
 TEST(GaussianBernoulliRBM, BlockGibbsKeepsTheModelsMoments) {
   // The mean and variance of 20,000 Gibbs draws against those of exp(-F(v)) by 1-D quadrature.
-  auto rbm = random_grbm(1, 3, 41);
+  auto rbm = testing::random_gaussian_rbm(1, 3, 41);
   torch::NoGradGuard no_grad;
   const auto [v, cell] = grid(1, 15.0, 6001);
   const auto p = torch::softmax(-rbm->energy(v), 0);

@@ -18,6 +18,7 @@
 #include "trainers/optimizer.h"
 #include "trainers/score_matching.h"
 #include "trainers/trainer.h"
+#include "support/numerical.h"
 
 namespace ebm::trainers {
 namespace {
@@ -143,18 +144,6 @@ TEST(NCE, RecoversTheMeanVarianceAndLogPartitionOfAGaussianThroughTheTrainer) {
   EXPECT_NEAR(nce->log_normaliser(), std::log(std::sqrt(2 * M_PI) * 0.7), 0.05);
 }
 
-BernoulliRBM small_rbm() {
-  torch::manual_seed(5);
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(5, 3).init_std(0.8));
-  {
-    torch::NoGradGuard no_grad;
-    rbm->visible_bias.normal_(0, 0.5);
-    rbm->hidden_bias.normal_(0, 0.5);
-  }
-  rbm->to(torch::kFloat64);
-  return rbm;
-}
-
 // F(v) = -log Σ_h exp(-E(v, h)) by enumerating h, independent of the RBM's closed form.
 torch::Tensor enumerated_free_energy(BernoulliRBMImpl& rbm, const torch::Tensor& v) {
   auto hs = all_binary_states(rbm.num_hidden());
@@ -164,7 +153,7 @@ torch::Tensor enumerated_free_energy(BernoulliRBMImpl& rbm, const torch::Tensor&
 }
 
 TEST(BitFlipObjectives, ValuesMatchEnumerationAndGradientsMatchFiniteDifferences) {
-  auto rbm = small_rbm();
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(5, 3).seed(5).bias_std(0.5));
   auto x = torch::randint(0, 2, {7, 5}).to(torch::kFloat64);
   torch::Tensor delta;
   {
@@ -186,21 +175,8 @@ TEST(BitFlipObjectives, ValuesMatchEnumerationAndGradientsMatchFiniteDifferences
     BitFlipObjective objective(kind);
     EXPECT_NEAR(objective.compute(*rbm, x).loss.item<double>(), value, 1e-10) << kind;
     // Autograd against central differences of the objective.
-    auto grads = gradient(objective, *rbm, x);
-    size_t index = 0;
-    for (auto& p : rbm->parameters()) {
-      auto flat = p.data().view(-1);
-      for (int64_t j = 0; j < flat.numel(); j += 3) {
-        const double saved = flat[j].item<double>(), h = 1e-6;
-        flat[j] = saved + h;
-        const double up = objective.compute(*rbm, x).loss.item<double>();
-        flat[j] = saved - h;
-        const double down = objective.compute(*rbm, x).loss.item<double>();
-        flat[j] = saved;
-        EXPECT_NEAR(grads[index].view(-1)[j].item<double>(), (up - down) / (2 * h), 1e-6) << kind << " param " << index;
-      }
-      ++index;
-    }
+    testing::expect_gradients_match_finite_differences([&] { return objective.compute(*rbm, x).loss; },
+                                                       rbm->parameters(), 1e-6, 1e-6, kind);
   }
   // Pseudo-likelihood is the negative of the evaluator's total conditional log-likelihood.
   datasets::Dataset data(x, "random");
@@ -209,7 +185,7 @@ TEST(BitFlipObjectives, ValuesMatchEnumerationAndGradientsMatchFiniteDifferences
 }
 
 TEST(Objectives, RefuseModelsOfTheWrongDomain) {
-  auto rbm = small_rbm();
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(5, 3).seed(5).bias_std(0.5));
   EXPECT_THROW(ExactScoreMatching().check_model(*rbm), std::invalid_argument);
   EXPECT_THROW(SlicedScoreMatching().check_model(*rbm), std::invalid_argument);
   EXPECT_THROW(DenoisingScoreMatching().check_model(*rbm), std::invalid_argument);

@@ -8,40 +8,17 @@
 #include "ebm/bernoulli_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "trainers/phases.h"
+#include "support/numerical.h"
 
 namespace ebm::trainers {
 namespace {
 
-BernoulliRBM random_rbm(int64_t visible, int64_t hidden, uint64_t seed) {
-  torch::manual_seed(seed);
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(visible, hidden).init_std(0.8));
-  {
-    torch::NoGradGuard no_grad;
-    rbm->visible_bias.normal_(0, 0.7);
-    rbm->hidden_bias.normal_(0, 0.7);
-  }
-  rbm->to(torch::kFloat64);
-  return rbm;
-}
-
-// Central differences of f over every element of every parameter.
+// Central differences of f over every element of every parameter (ebm/finite_differences.h).
 NamedTensors finite_difference(EnergyModelImpl& model, const std::function<double()>& f, double h = 1e-5) {
   NamedTensors out;
-  torch::NoGradGuard no_grad;
   for (auto& item : model.named_parameters()) {
-    auto p = item.value();
-    auto grad = torch::zeros_like(p);
-    auto flat = p.view(-1);
-    for (int64_t i = 0; i < flat.numel(); ++i) {
-      const double saved = flat[i].item<double>();
-      flat[i].fill_(saved + h);
-      const double up = f();
-      flat[i].fill_(saved - h);
-      const double down = f();
-      flat[i].fill_(saved);
-      grad.view(-1)[i] = (up - down) / (2 * h);
-    }
-    out.emplace_back(item.key(), grad);
+    auto scalar = [&] { return torch::tensor(f(), torch::kFloat64); };
+    out.emplace_back(item.key(), central_differences(item.value(), scalar, h).reshape(item.value().sizes()));
   }
   return out;
 }
@@ -58,7 +35,7 @@ void expect_close(const NamedTensors& a, const NamedTensors& b, double tolerance
 // Enumerating the hidden layer (H <= V) and the visible layer (V < H) must agree with -d log Z.
 TEST(Phases, ExactNegativePhaseIsMinusTheFiniteDifferenceGradientOfLogZ) {
   for (auto [visible, hidden] : {std::pair<int64_t, int64_t>{6, 4}, {4, 7}}) {
-    auto rbm = random_rbm(visible, hidden, 3);
+    auto rbm = testing::random_rbm(testing::RandomRBMOptions(visible, hidden).seed(3));
     auto exact = exact_negative_phase(*rbm);
     auto fd = finite_difference(*rbm, [&] { return -exact_log_partition(*rbm); });
     expect_close(exact, fd, 1e-7);
@@ -66,7 +43,7 @@ TEST(Phases, ExactNegativePhaseIsMinusTheFiniteDifferenceGradientOfLogZ) {
 }
 
 TEST(Phases, PositivePlusExactNegativeIsTheLogLikelihoodGradient) {
-  auto rbm = random_rbm(5, 3, 8);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(5, 3).seed(8));
   auto batch = torch::randint(0, 2, {9, 5}).to(torch::kFloat64);
   NamedTensors total = positive_phase(*rbm, batch);
   auto negative = exact_negative_phase(*rbm);
@@ -76,7 +53,7 @@ TEST(Phases, PositivePlusExactNegativeIsTheLogLikelihoodGradient) {
 }
 
 TEST(Phases, SampledNegativePhaseAveragesToTheExactOne) {
-  auto rbm = random_rbm(4, 3, 5);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(4, 3).seed(5));
   torch::Tensor probabilities;
   {
     torch::NoGradGuard no_grad;
@@ -135,7 +112,7 @@ TEST(Phases, ComparisonStatisticsMatchTheirDefinitions) {
 }
 
 TEST(Phases, ModelsWithoutAnExactNegativePhaseAreRefusedByName) {
-  auto rbm = random_rbm(30, 30, 1);
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(30, 30).seed(1));
   try {
     exact_negative_phase(*rbm);
     FAIL() << "a 30x30 RBM was enumerated";

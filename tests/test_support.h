@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -30,6 +31,13 @@ inline std::string read_text(const std::filesystem::path& path) {
 
 inline void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;
+}
+
+// `bytes` gzipped into `path`.
+inline void write_gzipped(const std::filesystem::path& path, const std::string& bytes) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
+  gzclose(f);
 }
 
 // A run directory's summary.json.

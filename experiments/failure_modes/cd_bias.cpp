@@ -16,10 +16,10 @@ namespace ebm::experiments {
 namespace {
 
 Signature measure(const StudyContext& c) {
-  auto trained = train_for_study(c, "model");
-  auto& model = latent_model(c, trained.experiment);
-  model.to(torch::kFloat64);
-  auto data = trained.experiment.data->data().to(torch::kFloat64);
+  auto trained_rbm = train_rbm_in_double(c);
+  auto& trained = trained_rbm.trained;
+  auto& model = *trained_rbm.model;
+  const auto& data = trained_rbm.data;
   const auto ks = c.study().get<std::vector<int64_t>>("ks");
   const auto scales = c.study().get<std::vector<double>>("weight_scales");
   auto weight = model.named_parameters()["weight"];

@@ -4,6 +4,7 @@
 // is not: ||J - Jᵀ|| / ||J|| well above 0, while the exact gradient's is 0 up to rounding.
 #include <torch/torch.h>
 
+#include "ebm/finite_differences.h"
 #include "experiments/study_support.h"
 #include "reports/pictures.h"
 
@@ -13,43 +14,20 @@ namespace {
 
 // J[i][j] = d u_i / d θ_j by central differences, θ = every parameter in order.
 torch::Tensor jacobian(LatentVariableModel& model, const torch::Tensor& data, int64_t k, double h) {
-  std::vector<torch::Tensor> params;
-  for (auto& p : model.parameters()) params.push_back(p);
-  const int64_t n = flatten(expected_cd_update(model, data, k)).numel();
-  auto jac = torch::zeros({n, n}, torch::kFloat64);
-  int64_t column = 0;
-  for (auto& p : params) {
-    auto flat = p.view(-1);
-    for (int64_t i = 0; i < flat.numel(); ++i, ++column) {
-      double original;
-      {
-        torch::NoGradGuard no_grad;
-        original = flat[i].item<double>();
-        flat[i] = original + h;
-      }
-      auto up = flatten(expected_cd_update(model, data, k));
-      {
-        torch::NoGradGuard no_grad;
-        flat[i] = original - h;
-      }
-      auto down = flatten(expected_cd_update(model, data, k));
-      {
-        torch::NoGradGuard no_grad;
-        flat[i] = original;
-      }
-      jac.select(1, column).copy_((up - down) / (2 * h));
-    }
+  std::vector<torch::Tensor> columns;
+  for (auto& p : model.parameters()) {
+    columns.push_back(central_differences(p, [&] { return flatten(expected_cd_update(model, data, k)); }, h));
   }
-  return jac;
+  return torch::cat(columns, 1);
 }
 
 double asymmetry(const torch::Tensor& j) { return ((j - j.t()).norm() / j.norm()).item<double>(); }
 
 Signature measure(const StudyContext& c) {
-  auto trained = train_for_study(c, "model");
-  auto& model = latent_model(c, trained.experiment);
-  model.to(torch::kFloat64);
-  auto data = trained.experiment.data->data().to(torch::kFloat64);
+  auto trained_rbm = train_rbm_in_double(c);
+  auto& trained = trained_rbm.trained;
+  auto& model = *trained_rbm.model;
+  const auto& data = trained_rbm.data;
   const double h = c.study().get<double>("step");
   auto j_cd = jacobian(model, data, 1, h), j_exact = jacobian(model, data, -1, h);
   const double cd = asymmetry(j_cd), exact = asymmetry(j_exact);

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "ebm/exact_enumeration.h"
+#include "ebm/finite_differences.h"
 #include "experiments/study_support.h"
 #include "trainers/phases.h"
 
@@ -13,11 +14,11 @@ namespace ebm::experiments {
 namespace {
 
 Signature measure(const StudyContext& c) {
-  auto trained = train_for_study(c, "model");
-  auto& model = latent_model(c, trained.experiment);
-  model.to(torch::kFloat64);
+  auto trained_rbm = train_rbm_in_double(c);
+  auto& trained = trained_rbm.trained;
+  auto& model = *trained_rbm.model;
+  const auto& data = trained_rbm.data;
   const double h = c.study().get<double>("step");
-  auto data = trained.experiment.data->data().to(torch::kFloat64);
   auto positive = trainers::positive_phase(model, data);
   auto negative = trainers::exact_negative_phase(model);
   auto log_likelihood = [&] { return mean_log_likelihood(model, data, exact_log_partition(model)); };
@@ -29,17 +30,8 @@ Signature measure(const StudyContext& c) {
   torch::NoGradGuard no_grad;
   auto named = model.named_parameters();
   for (size_t t = 0; t < positive.size(); ++t) {
-    auto param = named[positive[t].first].view(-1);
-    auto fd = torch::zeros_like(param);
-    for (int64_t i = 0; i < param.numel(); ++i) {
-      const double original = param[i].item<double>();
-      param[i] = original + h;
-      const double up = log_likelihood();
-      param[i] = original - h;
-      const double down = log_likelihood();
-      param[i] = original;
-      fd[i] = (up - down) / (2 * h);
-    }
+    auto fd = central_differences(named[positive[t].first], [&] { return torch::tensor(log_likelihood(), torch::kFloat64); }, h)
+                  .reshape(-1);
     auto g = (positive[t].second + negative[t].second).reshape(-1);
     const double error = ((g - fd).norm() / fd.norm()).item<double>();
     worst = std::max(worst, error);
