@@ -184,14 +184,5 @@ TEST(BitFlipObjectives, ValuesMatchEnumerationAndGradientsMatchFiniteDifferences
               -PseudoLikelihood().evaluate(*rbm, data)["pseudo_ll_total"].get<double>(), 1e-9);
 }
 
-TEST(Objectives, RefuseModelsOfTheWrongDomain) {
-  auto rbm = testing::random_rbm(testing::RandomRBMOptions(5, 3).seed(5).bias_std(0.5));
-  EXPECT_THROW(ExactScoreMatching().check_model(*rbm), std::invalid_argument);
-  EXPECT_THROW(SlicedScoreMatching().check_model(*rbm), std::invalid_argument);
-  EXPECT_THROW(DenoisingScoreMatching().check_model(*rbm), std::invalid_argument);
-  auto mlp = MLPEnergy(MLPEnergyOptions(2, {4}));
-  EXPECT_THROW(BitFlipObjective("mpf").check_model(*mlp), std::invalid_argument);
-}
-
 }  // namespace
 }  // namespace ebm::trainers
