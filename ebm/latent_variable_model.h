@@ -6,6 +6,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "ebm/annealing_path.h"
 #include "ebm/energy_model.h"

@@ -46,7 +46,8 @@ void AnnealedLangevinSampler::check_model(const EnergyModelImpl& model) const {
 torch::Tensor AnnealedLangevinSampler::run(EnergyModelImpl& model, const torch::Tensor& x0, int64_t steps) {
   check_model(model);
   torch::NoGradGuard no_grad;
-  const auto form = model.gaussian_mixture_form();
+  // The closed form, read once per run, only for the noise ladder that smooths it.
+  const auto form = options_.ladder() == "noise" ? model.gaussian_mixture_form() : std::nullopt;
   const int64_t levels = options_.levels();
   auto x = x0.clone();
   for (int64_t sweep = 0; sweep < steps; ++sweep) {
