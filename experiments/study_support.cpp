@@ -10,7 +10,7 @@
 
 #include "ebm/exact_enumeration.h"
 #include "samplers/enumerated_chain.h"
-#include "workflow/trained_experiment.h"
+#include "workflow/training_run.h"
 
 namespace ebm::experiments {
 
@@ -21,16 +21,16 @@ StudyRun train_for_study(const StudyContext& c, const std::string& label, const 
   for (char& ch : name) {
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-' && ch != '_') ch = '-';
   }
-  Config config = c.experiment().config(overrides);
-  auto copy_start = [&](Experiment& e) {
+  Experiment e = build_experiment(c.experiment().config(overrides), name);
+  if (start_from) {
     torch::NoGradGuard no_grad;
     auto from = start_from->named_parameters();
     for (auto& item : e.model->named_parameters()) item.value().copy_(from[item.key()]);
-  };
-  TrainingRun run = train_new_run(config, name, c.path("runs/" + name), /*replace=*/true, /*quiet=*/true, observer,
-                                  start_from ? std::function<void(Experiment&)>(copy_start) : nullptr);
-  int64_t step = 0;
-  return {run, load_trained_experiment(run.dir, &step)};
+  }
+  TrainingRun run = train_new_run(e, c.path("runs/" + name), /*replace=*/true, /*quiet=*/true, observer);
+  // The model as the run's checkpoint holds it: without the last step's gradients.
+  for (auto& p : e.model->parameters()) p.mutable_grad().reset();
+  return {run, std::move(e)};
 }
 
 Variant variant_of(const StudyContext& c, const std::string& key, const std::string& text) {

@@ -1,5 +1,5 @@
 // What the studies of the failure-mode catalogue share: training a run of the study's
-// experiment and loading its model back, the variant lists they compare ("label: KEY=VALUE
+// experiment and measuring the model it trained, the variant lists they compare ("label: KEY=VALUE
 // KEY=VALUE"), and their charts.
 #pragma once
 
@@ -17,11 +17,12 @@ namespace ebm::experiments {
 
 struct StudyRun {
   TrainingRun run;
-  Experiment experiment;  // with the trained model loaded
+  Experiment experiment;  // the one trained, its model as the run's last checkpoint holds it
 };
 
 // Trains the study's experiment with `overrides` into OUT/runs/<label> (any character a run name
-// cannot hold becomes '-') and loads the result;
+// cannot hold becomes '-') and returns it with the experiment it trained (the generators as
+// that run's last checkpoint left them, so the figures are those of the run reloaded);
 // `observer` sees every logged row; with `start_from`, training starts from that model's parameters.
 StudyRun train_for_study(const StudyContext& c, const std::string& label, const std::vector<std::string>& overrides = {},
                          const TrainingObserver& observer = nullptr, const EnergyModelImpl* start_from = nullptr);

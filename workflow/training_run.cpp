@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "trainers/checkpoint.h"
 #include "workflow/generation.h"
 #include "workflow/system_info.h"
 
@@ -95,7 +96,9 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
   out["best"] = summary.best;
   run.write_summary(out);
   if (!quiet) spdlog::info("wrote {}", run.file("summary.json"));
-  // The picture comes after the last checkpoint, so drawing it cannot change a resumed run.
+  // The picture comes after the last checkpoint, so drawing it cannot change a resumed run, and
+  // its draws are taken back: the generators stay as that checkpoint holds them.
+  const auto at_last_checkpoint = trainers::GeneratorSnapshot::capture();
   std::string note;
   if (auto sampler = sampler_for_pictures(e, &note)) {
     if (!note.empty() && !quiet) spdlog::info("{}", note);
@@ -112,14 +115,12 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
     if (write_persistent_chain_picture(e, run.file("chains.png")) && !quiet) spdlog::info("wrote {}", run.file("chains.png"));
     e.model->train();
   }
+  at_last_checkpoint.restore();
   return result;
 }
 
-TrainingRun train_new_run(const Config& config, const std::string& default_name, const std::string& out_dir,
-                          bool replace, bool quiet, const TrainingObserver& observer,
-                          const std::function<void(Experiment&)>& prepare) {
-  Experiment e = build_experiment(config, default_name);
-  if (prepare) prepare(e);
+TrainingRun train_new_run(Experiment& e, const std::string& out_dir, bool replace, bool quiet,
+                          const TrainingObserver& observer) {
   RunDirectory run = RunDirectory::create(out_dir, e.name, replace);
   if (!quiet) {
     spdlog::info("{}: {} on {} ({} examples), {} threads, BLAS {}", e.name, e.model->type_name(), e.data->name(),
@@ -128,6 +129,12 @@ TrainingRun train_new_run(const Config& config, const std::string& default_name,
   trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, e.evaluators,
                             e.train_options.checkpoint_path(run.checkpoint_path()).run_id(run.id()));
   return train_into(e, trainer, run, quiet, observer);
+}
+
+TrainingRun train_new_run(const Config& config, const std::string& default_name, const std::string& out_dir,
+                          bool replace, bool quiet, const TrainingObserver& observer) {
+  Experiment e = build_experiment(config, default_name);
+  return train_new_run(e, out_dir, replace, quiet, observer);
 }
 
 }  // namespace ebm::experiments

@@ -40,11 +40,14 @@ using TrainingObserver = std::function<void(const nlohmann::ordered_json& row, E
 TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& run, bool quiet = false,
                        const TrainingObserver& observer = nullptr);
 
-// A new run of a validated experiment config in `out_dir` (replaced when it holds a run and
-// `replace`; empty: runs/<name>). `prepare` may change the built experiment in place before
-// training starts (a study starting several runs from one trained model).
+// A new run of the built experiment `e` in `out_dir` (replaced when it holds a run and
+// `replace`; empty: runs/<name>). Afterwards `e` holds the trained model (its optimiser has gone
+// to the trainer), and the generators are as the run's last checkpoint left them, so what comes
+// next draws the same numbers as it would from the run reloaded (the studies measure it in place).
+TrainingRun train_new_run(Experiment& e, const std::string& out_dir, bool replace, bool quiet = false,
+                          const TrainingObserver& observer = nullptr);
+// The same for a validated experiment config, built here.
 TrainingRun train_new_run(const Config& config, const std::string& default_name, const std::string& out_dir,
-                          bool replace, bool quiet = false, const TrainingObserver& observer = nullptr,
-                          const std::function<void(Experiment&)>& prepare = nullptr);
+                          bool replace, bool quiet = false, const TrainingObserver& observer = nullptr);
 
 }  // namespace ebm::experiments
