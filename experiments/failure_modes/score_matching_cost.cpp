@@ -109,11 +109,18 @@ Signature measure(const StudyContext& c) {
 std::vector<Check> judge(nlohmann::json f, const SectionConfig& keys) {
   const double exact_min = keys.get<double>("min_exact_slope"), cheap_max = keys.get<double>("max_cheap_slope");
   auto& slopes = f["slope"];
+  auto& gradients = f["gradient_vs_exact"];
+  const double max_sliced = keys.get<double>("max_sliced_bias"), min_denoising = keys.get<double>("min_denoising_bias");
   return {{"from d = " + std::to_string(keys.get<int64_t>("slope_from")) +
                " on, exact score matching's slope of log time against log d above " + figure(exact_min),
            as_number(slopes["score_matching"]) > exact_min},
           {"sliced and denoising below " + figure(cheap_max),
-           as_number(slopes["sliced_score_matching"]) < cheap_max && as_number(slopes["denoising_score_matching"]) < cheap_max}};
+           as_number(slopes["sliced_score_matching"]) < cheap_max && as_number(slopes["denoising_score_matching"]) < cheap_max},
+          {"at d = " + std::to_string(keys.get<int64_t>("variance_dim")) + ", the mean sliced gradient within " +
+               figure(max_sliced) + " (relative) of the exact one",
+           as_number(gradients["sliced_score_matching"]["relative_bias"]) < max_sliced},
+          {"the mean denoising gradient more than " + figure(min_denoising) + " off it (the smoothed objective's)",
+           as_number(gradients["denoising_score_matching"]["relative_bias"]) > min_denoising}};
 }
 
 const StudyRegistration registration(
@@ -126,7 +133,9 @@ const StudyRegistration registration(
       integer("variance_dim", value(32), 1, 1e5, "dimension of the gradient comparison"),
       integer("repeats", value(100), 2, 1e6, "gradient estimates per cheap objective"),
       number("min_exact_slope", value(0.9), 0, 10, "exact score matching's slope must exceed this"),
-      number("max_cheap_slope", value(0.5), 0, 10, "sliced and denoising slopes must stay below this")},
+      number("max_cheap_slope", value(0.5), 0, 10, "sliced and denoising slopes must stay below this"),
+      number("max_sliced_bias", value(0.2), 0, 10, "the mean sliced gradient's relative distance to the exact one stays below this"),
+      number("min_denoising_bias", value(0.5), 0, 10, "the mean denoising gradient's relative distance to the exact one exceeds this")},
      {},
      {measure, judge}});
 
