@@ -18,7 +18,10 @@
 //             log p̂_ann(v) = log f_K(v) - log Z_0 + Σ_{k<K} log f_k(v_k) - log f_{k+1}(v_k), with
 //             E[p̂_ann(v)] = p_ann(v) exactly: a stochastic lower bound on log p_ann(v) that needs
 //             no equilibrium samples and no log Z. p_ann tends to the model as the betas grow
-//             dense; with few betas it is a blurrier model, so RAISE is conservative, not exact.
+//             dense; with few betas it is usually a blurrier model, so RAISE is usually
+//             conservative, but it is no bound on the RBM's log p(v): where the path misses part
+//             of the model, p_ann can give a row more probability than the RBM does (met on a
+//             16-unit MNIST RBM, 0.17 nats above the exact figure: catalogue entry likelihood_estimates).
 #pragma once
 
 #include <string>

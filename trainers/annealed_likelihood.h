@@ -5,7 +5,7 @@
 //           reverse AIS from data rows after Gibbs sweeps: no bound, reported as "_from_data".
 //   raise:  RAISE (Burda, Grosse & Salakhutdinov 2015), mean log p̂_ann(x) over the rows: a
 //           stochastic lower bound on the annealing model's ll, which tends to the RBM's as the
-//           betas grow dense.
+//           betas grow dense (no bound on the RBM's own ll: samplers/ais.h).
 // Error bars are the spread (sample standard deviation) of the repeats; forward AIS's
 // delta-method error and its weights' effective sample size are reported beside it, and a
 // warning is logged when a few chains carry an estimate.
