@@ -1,12 +1,15 @@
 // End to end through the `ebm` binary: a short quickstart run, resume equivalence, the run
 // directory's files, AIS evaluation of a run against its exact figure, safetensors export, and
-// refusal to overwrite a run.
+// refusal to overwrite a run; a run trained in memory leaves what its checkpoint holds.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "config/schema.h"
 #include "reports/safetensors.h"
 #include "test_support.h"
+#include "workflow/trained_experiment.h"
+#include "workflow/training_run.h"
 
 namespace ebm::experiments {
 using namespace reports;
@@ -61,6 +64,27 @@ TEST(Runs, ResumedRunEqualsUninterruptedRun) { expect_resumed_run_equals_uninter
 // The tempered replicas and the swap parity travel in the checkpoint too.
 TEST(Runs, ResumedParallelTemperingRunEqualsUninterruptedRun) {
   expect_resumed_run_equals_uninterrupted_run("--set sampler.type=parallel_tempering --set sampler.temperatures=4");
+}
+
+// The studies measure the experiment they trained in memory: its model and the generators after
+// the run (the samples picture drawn) must be those of the run reloaded from its checkpoint.
+TEST(Runs, AfterARunTheModelAndGeneratorsAreThoseItsCheckpointHolds) {
+  torch::set_num_threads(1);
+  const auto dir = testing::scratch_dir() / "run";
+  Config config = Config::load(std::string(EBM_SOURCE_DIR) + "/experiments/quickstart.yaml",
+                               {"train.steps=300", "train.log_every=100"}, experiment_schema());
+  Experiment trained = build_experiment(config, "quickstart");
+  train_new_run(trained, dir.string(), /*replace=*/false, /*quiet=*/true);
+  const auto draws_in_memory = torch::rand({16}, torch::kFloat64);
+  int64_t step = 0;
+  Experiment reloaded = load_trained_experiment(dir.string(), &step);
+  const auto draws_reloaded = torch::rand({16}, torch::kFloat64);
+  EXPECT_EQ(step, 300);
+  EXPECT_TRUE(torch::equal(draws_in_memory, draws_reloaded));
+  auto in_memory = trained.model->named_parameters();
+  for (const auto& item : reloaded.model->named_parameters()) {
+    EXPECT_TRUE(torch::equal(in_memory[item.key()], item.value())) << item.key();
+  }
 }
 
 TEST(Runs, RunDirectoryHoldsConfigMetricsSummaryAndExport) {

@@ -110,13 +110,13 @@ std::vector<Check> judge(nlohmann::json f, const SectionConfig& keys) {
     const double n = static_cast<double>(m["forward_ais"]["repeats"].size());
     auto& forward = m["forward_ais"];
     forward_covers = forward_covers && std::abs(as_number(forward["ll"]) - exact) <= 2 * as_number(forward["spread"]) / std::sqrt(n) + 0.01;
-    auto below_in_every_repeat = [&](nlohmann::json& e) {
+    auto bound_holds = [&](nlohmann::json& e) {  // below in every repeat, not vacuously far
       bool below = as_number(e["ll"]) > exact - max_gap;
       for (auto& r : e["repeats"]) below = below && as_number(r) <= exact + 2 * as_number(e["spread"]);
       return below;
     };
-    reverse_below = reverse_below && below_in_every_repeat(m["reverse_ais_from_exact_samples"]);
-    raise_below = raise_below && below_in_every_repeat(m["raise"]);
+    reverse_below = reverse_below && bound_holds(m["reverse_ais_from_exact_samples"]);
+    raise_below = raise_below && bound_holds(m["raise"]);
     auto& from_data = m["reverse_ais_from_data"];
     data_above = data_above || as_number(from_data["ll"]) - exact > 2 * as_number(from_data["spread"]) / std::sqrt(n);
   }
