@@ -16,4 +16,24 @@ std::vector<torch::Tensor> EnergyModelImpl::energies(const std::vector<torch::Te
   return out;
 }
 
+std::string second_derivative_problem(EnergyModelImpl& model) {
+  torch::AutoGradMode enable(true);
+  const auto& parameters = model.parameters();
+  // Fixed rows, not random ones: building an experiment draws nothing from its generator.
+  const auto options = parameters.empty() ? torch::TensorOptions() : parameters.front().options();
+  auto x = (torch::arange(2 * model.dim(), options).view({2, model.dim()}) * 0.1 - 0.3).requires_grad_(true);
+  try {
+    auto g = torch::autograd::grad({model.energy(x).sum()}, {x}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
+    std::vector<torch::Tensor> wrt = {x};
+    for (const auto& p : parameters) {
+      if (p.requires_grad()) wrt.push_back(p);
+    }
+    torch::autograd::grad({g.pow(2).sum()}, wrt, {}, /*retain_graph=*/false, /*create_graph=*/false, /*allow_unused=*/true);
+  } catch (const std::exception& error) {
+    const std::string message = error.what();
+    return message.substr(0, message.find('\n'));
+  }
+  return "";
+}
+
 }  // namespace ebm

@@ -49,6 +49,11 @@ class EnergyModelImpl : public torch::nn::Module {
 
 using EnergyModelPtr = std::shared_ptr<EnergyModelImpl>;
 
+// Why the gradient of ∇x E (in x and the parameters) cannot be taken, which every score-matching
+// objective needs, tried on two fixed rows; empty when it can. Built-in models always can; an
+// energy written in PyTorch can hold an op without a double backward.
+std::string second_derivative_problem(EnergyModelImpl& model);
+
 // A parameter `p` in the dtype of the input `x`: models compute in their input's dtype, so exact
 // evaluation can run in double on a float model.
 inline torch::Tensor in_dtype_of(const torch::Tensor& p, const torch::Tensor& x) { return p.to(x.dtype()); }

@@ -20,6 +20,7 @@
 #include "ebm/exact_enumeration.h"
 #include "ebm/gaussian.h"
 #include "support/numerical.h"
+#include "support/scripted_energy.h"
 
 namespace ebm::experiments {
 namespace {
@@ -53,6 +54,7 @@ const std::map<std::string, ModelCase>& model_cases() {
       {"bernoulli_rbm", {kBinaryData, {"model.hidden=3", "model.init_std=0.8"}}},
       {"gaussian_bernoulli_rbm", {kPlaneData, {"model.type=gaussian_bernoulli_rbm", "model.hidden=3", "model.init_std=0.8"}}},
       {"mlp", {kPlaneData, {"model.type=mlp", "model.width=8", "model.depth=3", "sampler.type=langevin"}}},
+      {"torchscript", {kPlaneData, {"model.type=torchscript", "model.path=" + testing::scripted_energy_file(), "sampler.type=langevin"}}},
       {"convnet", {kImageData, {"model.type=convnet", "model.base_channels=2", "sampler.type=langevin"}}},
       {"gaussian", {kPlaneData, {"model.type=gaussian", "model.init=data", "sampler.type=langevin"}}},
       {"mixture_weights", {kPlaneData, {"model.type=mixture_weights", "model.learn_means_and_widths=true", "sampler.type=langevin"}}},

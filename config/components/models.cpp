@@ -7,6 +7,8 @@
 #include "ebm/conv_energy.h"
 #include "ebm/gaussian_bernoulli_rbm.h"
 #include "ebm/mlp_energy.h"
+#include "ebm/torchscript_energy.h"
+#include "io/input_error.h"
 #include "config/components.h"
 
 namespace ebm::experiments {
@@ -69,6 +71,18 @@ std::vector<Component<ModelFactory>> components() {
                               .activation(c.get<std::string>("activation"))
                               .spectral_norm(c.get<bool>("spectral_norm")))
              .ptr();
+       }},
+      {"torchscript",
+       "an energy written in PyTorch: a scripted or traced torch.nn.Module (torch.jit.save) whose forward(x) maps a batch "
+       "[N, D] to N energies; its parameters are trained, checkpointed and exported like any model's",
+       {text("path", required(), "the TorchScript file (relative to the working directory)")},
+       continuous,
+       [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
+         try {
+           return TorchScriptEnergy(TorchScriptEnergyOptions(c.get<std::string>("path"), e.data->dim())).ptr();
+         } catch (const io::InputError& error) {
+           c.fail("path", error.what());
+         }
        }},
       {"convnet", "a small ConvNet energy for images (three stride-2 convolutions, then a linear layer)",
        {integer("base_channels", value(conv.base_channels()), 1, 4096, "channels of the first convolution (then x2, x4)")},

@@ -29,6 +29,16 @@ std::vector<Field> contrastive_fields() {
   return fields;
 }
 
+// Every score-matching objective differentiates ∇x E: a model that cannot be (an energy written
+// in PyTorch with an op lacking a double backward) is refused here, naming the op's complaint.
+void require_second_derivatives(const SectionConfig& c, const Experiment& e) {
+  const auto problem = second_derivative_problem(*e.model);
+  if (!problem.empty()) {
+    c.fail("type", c.get<std::string>("type") + " differentiates the energy's input gradient, which this " +
+                       e.model->type_name() + " model cannot: " + problem);
+  }
+}
+
 ObjectiveFactory bit_flip(const std::string& kind) {
   return [kind](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::BitFlipObjective>(kind); };
 }
@@ -53,13 +63,17 @@ std::vector<Component<ObjectiveFactory>> objectives() {
                  .energy_l2(c.get<double>("energy_l2")));
        }},
       {"score_matching", "exact score matching, tr(Hessian) by autograd (Hyvarinen 2005)", {}, continuous,
-       [](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::ExactScoreMatching>(); }},
+       [](const SectionConfig& c, const Experiment& e) {
+         require_second_derivatives(c, e);
+         return std::make_shared<trainers::ExactScoreMatching>();
+       }},
       {"denoising_score_matching", "denoising score matching, one or several noise scales (Vincent 2011)",
        {number("noise_std", value(dsm.noise_std()), 0, 1e6, "sigma of the smallest noise scale", true),
         integer("scales", value(dsm.scales()), 1, 100, "noise scales sigma, sigma r, sigma r^2, ..."),
         number("scale_ratio", value(dsm.scale_ratio()), 1, 1e3, "r, the ratio between neighbouring scales")},
        continuous,
-       [](const SectionConfig& c, const Experiment&) {
+       [](const SectionConfig& c, const Experiment& e) {
+         require_second_derivatives(c, e);
          // The loss weighs each scale by sigma^2 in the training dtype: the largest scale's square
          // must stay finite there, or every step is NaN and rollbacks cannot help.
          const double largest =
@@ -81,7 +95,8 @@ std::vector<Component<ObjectiveFactory>> objectives() {
         choice("distribution", value(ssm.distribution()), {"gaussian", "rademacher"}, "distribution of the directions"),
         boolean("variance_reduced", value(ssm.variance_reduced()), "use 1/2 |grad E|^2 in place of 1/2 (v . grad E)^2")},
        continuous,
-       [](const SectionConfig& c, const Experiment&) {
+       [](const SectionConfig& c, const Experiment& e) {
+         require_second_derivatives(c, e);
          return std::make_shared<trainers::SlicedScoreMatching>(
              trainers::SlicedScoreMatchingOptions()
                  .projections(c.get<int64_t>("projections"))
