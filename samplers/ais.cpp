@@ -84,4 +84,18 @@ torch::Tensor raise_log_likelihoods(LatentVariableModel& model, const torch::Ten
   return path->log_unnormalised(v, pre, 1.0) - path->base_log_z() + walk(*path, path->sweep(pre, 1.0), ais_betas(options).flip(0));
 }
 
+torch::Tensor annealing_model_samples(LatentVariableModel& model, const torch::Tensor& base_data, int64_t n,
+                                      const AISOptions& options) {
+  torch::NoGradGuard no_grad;
+  const auto path = model.annealing_path(base_data);
+  const auto betas = ais_betas(options);
+  auto beta_at = betas.accessor<double, 1>();
+  auto v = path->base_sample(n);
+  for (int64_t k = 1; k < betas.size(0); ++k) {
+    io::interruption_point("annealing");
+    v = path->sweep(path->shared(v), beta_at[k]);
+  }
+  return v;
+}
+
 }  // namespace ebm::samplers

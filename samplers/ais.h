@@ -21,7 +21,8 @@
 //             dense; with few betas it is usually a blurrier model, so RAISE is usually
 //             conservative, but it is no bound on the RBM's log p(v): where the path misses part
 //             of the model, p_ann can give a row more probability than the RBM does (met on a
-//             16-unit MNIST RBM, 0.17 nats above the exact figure: catalogue entry likelihood_estimates).
+//             16-unit MNIST RBM, 0.17 nats above the exact figure: catalogue entry likelihood_estimates,
+//             which compares annealing_model_samples with exact samples to tell the cases apart).
 #pragma once
 
 #include <string>
@@ -65,5 +66,11 @@ AISResult reverse_ais_log_partition(LatentVariableModel& model, const torch::Ten
 // ignored): [N] in double.
 torch::Tensor raise_log_likelihoods(LatentVariableModel& model, const torch::Tensor& base_data,
                                     const torch::Tensor& rows, const AISOptions& options);
+
+// `n` exact draws [n, V] of the annealing model p_ann that RAISE bounds: v_0 ~ A, then one sweep
+// at each β_1, ..., β_K = 1 (the last state of forward AIS's walk, swept once more at β = 1).
+// Compared with exact samples of the model, they show what part of it the path misses.
+torch::Tensor annealing_model_samples(LatentVariableModel& model, const torch::Tensor& base_data, int64_t n,
+                                      const AISOptions& options);
 
 }  // namespace ebm::samplers
