@@ -11,6 +11,7 @@
 #include "ebm/bernoulli_rbm.h"
 #include "ebm/gemm.h"
 #include "ebm/mlp_energy.h"
+#include "ebm/torchscript_energy.h"
 #include "cli/command.h"
 #include "config/config.h"
 #include "config/experiment.h"
@@ -39,6 +40,7 @@ struct RbmBenchArguments {
 struct LangevinBenchArguments {
   int64_t dim = 2, width = 128, depth = 3, chains = 1000, steps = 300, threads = 0;
   std::string device = "cpu";
+  std::string torchscript;  // a TorchScript energy file timed in place of the built-in MLP
 };
 
 // The training step of a config (by default experiments/fashion_convnet.yaml), as
@@ -181,20 +183,26 @@ int bench_rbm_command(const RbmBenchArguments& a) {
 int bench_langevin_command(const LangevinBenchArguments& a) {
   const int threads = set_threads(a.threads);
   const auto device = bench_device(a.device);
-  spdlog::info("bench langevin: MLP {}-{}x{}-1, {} chains, {} threads, on {}", a.dim, a.width, a.depth - 1, a.chains, threads,
-               device.str());
+  const bool scripted = !a.torchscript.empty();
+  spdlog::info("bench langevin: {} {}-{}x{}-1, {} chains, {} threads, on {}", scripted ? a.torchscript : "MLP", a.dim, a.width,
+               a.depth - 1, a.chains, threads, device.str());
   torch::manual_seed(0);
-  auto mlp = MLPEnergy(MLPEnergyOptions(a.dim, std::vector<int64_t>(static_cast<size_t>(a.depth - 1), a.width)));
-  mlp->to(device);
-  for (auto& p : mlp->parameters()) p.requires_grad_(false);
+  EnergyModelPtr energy;
+  if (scripted) {
+    energy = TorchScriptEnergy(TorchScriptEnergyOptions(a.torchscript, a.dim)).ptr();
+  } else {
+    energy = MLPEnergy(MLPEnergyOptions(a.dim, std::vector<int64_t>(static_cast<size_t>(a.depth - 1), a.width))).ptr();
+  }
+  energy->to(device);
+  for (auto& p : energy->parameters()) p.requires_grad_(false);
   samplers::LangevinSampler langevin(samplers::LangevinOptions().step_size(0.01));
-  auto x = langevin.run(*mlp, torch::randn({a.chains, a.dim}).to(device), 20);
+  auto x = langevin.run(*energy, torch::randn({a.chains, a.dim}).to(device), 20);
   x.sum().item<double>();  // a GPU finishes the warm-up before the clock starts
   const auto start = std::chrono::steady_clock::now();
-  x = langevin.run(*mlp, x, a.steps);
+  x = langevin.run(*energy, x, a.steps);
   x.sum().item<double>();  // and the timed steps before it stops
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::ordered_json out = {{"impl", "ebm-cpp"},
+  nlohmann::ordered_json out = {{"impl", scripted ? "ebm-torchscript" : "ebm-cpp"},
                                 {"bench", "langevin"},
                                 {"dim", a.dim},
                                 {"width", a.width},
@@ -297,6 +305,9 @@ Command add_bench(CLI::App& app) {
   langevin_command->add_option("--threads", langevin->threads, "0 = all cores")->check(integer_in(0));
   langevin_command->add_option("--device", langevin->device, "cpu or cuda (refused where LibTorch sees no GPU)")
       ->check(CLI::IsMember({"cpu", "cuda"}));
+  langevin_command->add_option("--torchscript", langevin->torchscript,
+                               "time this TorchScript energy (torch.jit.save; rows of --dim) in place of the built-in MLP; "
+                               "--width and --depth then only label the output");
 
   auto convnet = std::make_shared<ConvnetBenchArguments>();
   auto* convnet_command = bench->add_subcommand(

@@ -10,6 +10,7 @@
 #include "config/schema.h"
 #include "samplers/langevin.h"
 #include "experiments/study.h"
+#include "support/scripted_energy.h"
 #include "test_support.h"
 
 namespace ebm::experiments {
@@ -128,9 +129,13 @@ TEST(Registry, EveryModelFitsDataOfItsDomainAndRefusesTheOther) {
       select.insert(select.begin(), {"data.type=fashion_mnist", "data.train_size=20", "data.held_out=4"});
       select.push_back("model.base_channels=2");
     }
+    std::vector<std::string> needs;  // the keys a model cannot do without
+    if (model.name == "torchscript") needs.push_back("model.path=" + testing::scripted_energy_file());
+    select.insert(select.end(), needs.begin(), needs.end());
     EXPECT_EQ(build_and_train(good, select), "");
     std::vector<std::string> refused = {"model.type=" + model.name};
     if (rbm) refused.push_back("model.hidden=3");
+    refused.insert(refused.end(), needs.begin(), needs.end());
     const auto message = build_and_train(binary ? kContinuous : kBinary, refused);
     EXPECT_NE(message.find("model.type: "), std::string::npos) << message;
   }

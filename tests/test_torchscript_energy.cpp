@@ -94,6 +94,30 @@ TEST(TorchScriptEnergy, ScoreMatchingTrainsItToTheClosedFormOptimumAndResumesExa
   EXPECT_NE(exported.output.find("\"tensors\":{\"m\":[2],\"s\":[1]}"), std::string::npos) << exported.output;
 }
 
+// The README's two commands: examples/python/scripted_mlp.py writes a PyTorch MLP energy (with
+// Debian's python3-torch) that `ebm train` trains on the 8 Gaussians past a broad model, with
+// PyTorch's parameter names in its export.
+TEST(TorchScriptEnergy, TheExampleScriptsEnergyTrains) {
+  if (testing::run_ebm_in_shell("/usr/bin/python3 -c 'import torch'").exit_code != 0) {
+    GTEST_SKIP() << "python3-torch is not installed (scripts/setup installs it)";
+  }
+  auto dir = testing::scratch_dir();
+  const auto file = (dir / "mlp.pt").string();
+  auto made = testing::run_ebm_in_shell("/usr/bin/python3 examples/python/scripted_mlp.py --out '" + file + "'");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  auto run = testing::run_ebm("train experiments/gmm8_langevin.yaml --set threads=1 --set model.type=torchscript --set model.path='" +
+                              file + "' --set train.steps=300 --set eval.grid_resolution=100 --set eval.samples=500 --out '" +
+                              (dir / "run").string() + "'");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  // As the built-in MLP's reduced run (tests/test_neural_runs.cpp): past the uniform density on
+  // the grid's square, -log(6.5^2) = -3.7 nats.
+  EXPECT_GT(testing::summary_of(dir / "run")["final"]["grid_ll"].get<double>(), -3.7);
+  auto exported = testing::run_ebm("export --run '" + (dir / "run").string() + "' --out '" + (dir / "m.safetensors").string() + "'");
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  EXPECT_NE(exported.output.find("\"net.0.weight\":[128,2]"), std::string::npos) << exported.output;
+  EXPECT_NE(exported.output.find("\"net.4.bias\":[1]"), std::string::npos) << exported.output;
+}
+
 TEST(TorchScriptEnergy, EveryBadFileIsRefusedNamingIt) {
   auto dir = testing::scratch_dir();
   auto refused = [&](const fs::path& file, const std::string& why) {
@@ -129,6 +153,12 @@ TEST(TorchScriptEnergy, EveryBadFileIsRefusedNamingIt) {
   EXPECT_NE(run.output.find("model.path"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("rows_back.pt"), std::string::npos) << run.output;
   EXPECT_FALSE(fs::exists(dir / "run"));
+  // And the benchmark: a bad file refused the same way, a good one timed under its own name.
+  testing::expect_refused(testing::run_ebm("bench langevin --threads 1 --torchscript '" + (dir / "missing.pt").string() + "'"),
+                          "missing.pt': no such file");
+  auto timed = testing::run_ebm("bench langevin --threads 1 --chains 8 --steps 5 --torchscript '" + testing::scripted_energy_file() + "'");
+  EXPECT_EQ(timed.exit_code, 0) << timed.output;
+  EXPECT_NE(timed.output.find("{\"impl\":\"ebm-torchscript\",\"bench\":\"langevin\""), std::string::npos) << timed.output;
 }
 
 }  // namespace
