@@ -18,6 +18,10 @@ std::vector<torch::Tensor> EnergyModelImpl::energies(const std::vector<torch::Te
 
 std::string second_derivative_problem(EnergyModelImpl& model) {
   torch::AutoGradMode enable(true);
+  // In evaluation mode, so that the check moves no state (a spectrally normalised MLP's power
+  // iteration runs in training mode); restored after.
+  const bool training = model.is_training();
+  model.eval();
   const auto& parameters = model.parameters();
   // Fixed rows, not random ones: building an experiment draws nothing from its generator.
   const auto options = parameters.empty() ? torch::TensorOptions() : parameters.front().options();
@@ -30,9 +34,11 @@ std::string second_derivative_problem(EnergyModelImpl& model) {
     }
     torch::autograd::grad({g.pow(2).sum()}, wrt, {}, /*retain_graph=*/false, /*create_graph=*/false, /*allow_unused=*/true);
   } catch (const std::exception& error) {
+    model.train(training);
     const std::string message = error.what();
     return message.substr(0, message.find('\n'));
   }
+  model.train(training);
   return "";
 }
 
