@@ -52,6 +52,8 @@ TorchScriptEnergyImpl::TorchScriptEnergyImpl(const TorchScriptEnergyOptions& opt
     holder->register_buffer(name, b.value);
   }
   module_.train(is_training());
+  const auto& own = parameters();
+  if (!own.empty()) dtype_of_ = own.front();
   // One batch before any training: a wrong signature or output fails here, naming the file.
   torch::Tensor out;
   try {
@@ -69,8 +71,7 @@ TorchScriptEnergyImpl::TorchScriptEnergyImpl(const TorchScriptEnergyOptions& opt
 }
 
 torch::Tensor TorchScriptEnergyImpl::energy(const torch::Tensor& x) {
-  const auto& own = parameters();  // computes in its parameters' dtype
-  auto result = module_.forward({own.empty() ? x : x.to(own.front().scalar_type())});
+  auto result = module_.forward({dtype_of_.defined() ? x.to(dtype_of_.scalar_type()) : x});
   if (!result.isTensor()) throw std::runtime_error("'" + options_.path() + "': forward(x) returned no tensor");
   return result.toTensor();
 }

@@ -38,6 +38,9 @@ class TorchScriptEnergyImpl : public EnergyModelImpl {
  private:
   TorchScriptEnergyOptions options_;
   torch::jit::Module module_;
+  // A parameter (the same tensor, so it follows dtype moves): it computes in its dtype, looked up
+  // once here rather than by listing the parameters on every sampler step.
+  torch::Tensor dtype_of_;
 };
 
 TORCH_MODULE(TorchScriptEnergy);
