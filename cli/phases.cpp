@@ -227,6 +227,7 @@ int phases(const PhasesArguments& args) {
                              row["negative_relative_bias"].get<double>(), 1e3 * row["seconds_per_estimate"].get<double>());
   }
   spdlog::info("wrote {}/phases.json, phases.safetensors and phases.png", out_dir);
+  std::cout << out_dir << "/phases.json" << std::endl;
   return 0;
 }
 

@@ -42,20 +42,9 @@ int sample(const SampleArguments& args) {
   overrides.insert(overrides.end(), args.overrides.begin(), args.overrides.end());
   int64_t step = 0;
   Experiment e = load_trained_experiment(args.run_dir, &step, overrides);
-  if (args.sampler.empty()) {
-    // The run's own sampler, or (for a run trained without one) the first that fits its model.
-    std::string note;
-    e.sampler = sampler_for_pictures(e, &note);
-    if (!note.empty()) spdlog::info("{}", note);
-  } else {
-    const auto& sampler = sampler_registry().at(args.sampler);
-    try {
-      require_accepted(sampler.accepts, *e.model, "the " + sampler.name + " sampler");
-      e.sampler->check_model(*e.model);
-    } catch (const std::invalid_argument& error) {
-      throw ConfigError(std::string("--sampler: ") + error.what());
-    }
-  }
+  std::string note;
+  e.sampler = drawing_sampler(e, args.sampler, "--sampler", &note);
+  if (!note.empty()) spdlog::info("{}", note);
   torch::NoGradGuard no_grad;
   e.model->eval();
   spdlog::info("sampling {} chains of '{}' (step {}) for {} {} transitions from noise", args.n, e.name, step, args.steps,

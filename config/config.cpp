@@ -258,6 +258,16 @@ YAML::Node Config::at(const std::string& path) const {
   return current;
 }
 
+void Config::set(const std::string& path, const std::string& value) {
+  at(path);  // throws when there is no such key
+  YAML::Node current(resolved_);
+  std::stringstream stream(path);
+  std::vector<std::string> parts;
+  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
+  for (size_t i = 0; i + 1 < parts.size(); ++i) current.reset(current[parts[i]]);
+  current[parts.back()] = value;
+}
+
 std::string Config::where(const std::string& path) const {
   auto it = locations_.find(path);
   return it != locations_.end() ? it->second : origin_;

@@ -49,6 +49,8 @@ class Config {
   [[noreturn]] void fail(const std::string& path, const std::string& message) const;
   // Fills in the run name (which defaults to the config file's name).
   void set_name(const std::string& name) { resolved_["name"] = name; }
+  // Replaces the value at a dotted path the config has with `value` (a file the program moved).
+  void set(const std::string& path, const std::string& value);
   // The resolved config as YAML text (defaults included), as written to a run directory.
   std::string to_yaml() const;
   const YAML::Node& root() const { return resolved_; }

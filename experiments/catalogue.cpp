@@ -20,10 +20,7 @@ namespace fs = std::filesystem;
 
 std::string failure_mode_directory() {
   if (fs::is_directory("experiments/failure_modes")) return "experiments/failure_modes";
-  std::error_code error;
-  const auto exe = fs::read_symlink("/proc/self/exe", error);
-  const auto beside = exe.parent_path().parent_path() / "experiments" / "failure_modes";
-  if (!error && fs::is_directory(beside)) return beside.string();
+  if (fs::is_directory(EBM_CATALOGUE_DIR)) return EBM_CATALOGUE_DIR;  // the source tree it was built from
   throw ConfigError("cannot find the catalogue experiments/failure_modes (run ebm from the project's directory)");
 }
 

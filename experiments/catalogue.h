@@ -13,7 +13,7 @@
 namespace ebm::experiments {
 
 // The catalogue's directory (experiments/failure_modes, found from the working directory or
-// beside the executable's build directory) and its failure modes' names, sorted.
+// in the source tree the program was built from) and its failure modes' names, sorted.
 std::string failure_mode_directory();
 std::vector<std::string> failure_mode_names();
 

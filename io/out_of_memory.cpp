@@ -25,4 +25,12 @@ std::string out_of_memory_message(double bytes, const std::string& blame) {
   return std::string("out of memory: an allocation of ") + size + " GB failed" + blame;
 }
 
+std::string describe_torch_error(const c10::Error& error) {
+  if (const auto bytes = failed_allocation_bytes(error)) {  // the size, not LibTorch's source line
+    return out_of_memory_message(*bytes, "; a size in the config (model width, data rows, batch_size, chains) is too "
+                                          "large for this machine");
+  }
+  return error.what_without_backtrace();
+}
+
 }  // namespace ebm::io

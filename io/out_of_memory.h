@@ -22,4 +22,8 @@ std::optional<double> failed_allocation_bytes(const c10::Error& error);
 // "out of memory: an allocation of 40 GB failed" + `blame` (", set by model.width = 100000").
 std::string out_of_memory_message(double bytes, const std::string& blame);
 
+// One line for a LibTorch error that ends a command: a failed allocation as its size (blaming the
+// config's sizes), anything else as LibTorch's message without its C++ backtrace.
+std::string describe_torch_error(const c10::Error& error);
+
 }  // namespace ebm::io

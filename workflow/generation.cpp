@@ -6,6 +6,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "config/components.h"
 #include "ebm/latent_variable_model.h"
 #include "workflow/run_directory.h"
 #include "io/atomic_file.h"
@@ -20,6 +21,19 @@ using namespace reports;  // pictures, charts and file formats
 PictureBudget picture_budget(const Experiment& e) {
   if (e.data->dim() == 2) return {1000, 1000};
   return {100, dynamic_cast<const LatentVariableModel*>(e.model.get()) != nullptr ? 1000 : 200};
+}
+
+std::shared_ptr<samplers::Sampler> drawing_sampler(const Experiment& e, const std::string& sampler_type,
+                                                   const std::string& flag, std::string* note) {
+  if (sampler_type.empty()) return sampler_for_pictures(e, note);
+  const auto& sampler = sampler_registry().at(sampler_type);
+  try {
+    require_accepted(sampler.accepts, *e.model, "the " + sampler.name + " sampler");
+    e.sampler->check_model(*e.model);
+  } catch (const std::invalid_argument& error) {
+    throw ConfigError(flag + ": " + error.what());
+  }
+  return e.sampler;
 }
 
 torch::Tensor generate_samples(Experiment& e, samplers::Sampler& sampler, int64_t n, int64_t steps) {

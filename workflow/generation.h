@@ -19,6 +19,13 @@ struct PictureBudget {
 };
 PictureBudget picture_budget(const Experiment& e);
 
+// The sampler that draws from a trained experiment whose config chose `sampler_type` (by an
+// override that `flag` gave): checked against the model (ConfigError naming `flag`); with none
+// chosen, the run's own where it can run on the model, else the first registered one that can
+// (`note` then says which).
+std::shared_ptr<samplers::Sampler> drawing_sampler(const Experiment& e, const std::string& sampler_type,
+                                                   const std::string& flag, std::string* note);
+
 // n samples [n, D] after `steps` transitions of `sampler` on the experiment's model.
 torch::Tensor generate_samples(Experiment& e, samplers::Sampler& sampler, int64_t n, int64_t steps);
 

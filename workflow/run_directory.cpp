@@ -23,7 +23,8 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string> kRunFiles = {"config.yaml", "metrics.jsonl", "checkpoint.pt", "summary.json",
-                                            "samples.png",  "filters.png",   "chains.png",    "run_id"};
+                                            "samples.png",  "filters.png",   "chains.png",    "run_id",
+                                            "energy.pt"};
 constexpr const char* kPrevious = ".previous-run";
 
 bool is_run_file(const std::string& name) {

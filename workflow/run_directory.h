@@ -1,5 +1,6 @@
 // A run directory: config.yaml (the resolved config), metrics.jsonl (one JSON object per
-// logged step), checkpoint.pt (the latest checkpoint), summary.json and pictures. Whole files are
+// logged step), checkpoint.pt (the latest checkpoint), summary.json, pictures, and energy.pt
+// (the run's copy of a TorchScript energy). Whole files are
 // replaced atomically (write, then rename), so an interrupted run never leaves a torn file.
 //
 // One writer at a time: a process that trains into a run holds its lock (io/directory_lock.h)

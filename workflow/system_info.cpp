@@ -1,6 +1,7 @@
 #include "workflow/system_info.h"
 
 #include <dlfcn.h>
+#include <malloc.h>
 
 #include <unistd.h>
 
@@ -19,6 +20,11 @@ std::string blas_core_to_force(const std::string& chosen_core, const CpuVectorUn
   if (cpu.avx512) return "SkylakeX";
   if (cpu.avx2_fma) return "Haswell";
   return "";
+}
+
+void keep_large_blocks_on_the_heap() {
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
 }
 
 void restart_if_blas_misjudged_the_cpu(char** argv) {

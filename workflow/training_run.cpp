@@ -4,6 +4,12 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/schema.h"
+#include "io/atomic_file.h"
 
 #include "trainers/checkpoint.h"
 #include "workflow/generation.h"
@@ -24,6 +30,20 @@ std::string progress_line(const trainers::Metrics& row, int64_t total_steps) {
   const double speed = row["steps_per_s"].get<double>();
   const double eta = speed > 0 ? (total_steps - row["step"].get<int64_t>()) / speed : 0.0;
   return line + fmt::format(" | {:.0f} steps/s | eta {:.0f}s", speed, eta);
+}
+
+// The run's own copy of a TorchScript energy (the experiment was built from the same bytes).
+void keep_energy_file(Experiment& e, const RunDirectory& run) {
+  if (e.config.get<std::string>("model.type") != "torchscript") return;
+  const std::string source = e.config.get<std::string>("model.path");
+  std::ifstream in(source, std::ios::binary);
+  if (!in.is_open()) e.config.fail("model.path", "cannot read " + source + " to keep a copy in the run");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  const std::string kept = std::filesystem::absolute(run.file("energy.pt")).lexically_normal().string();
+  io::write_file_atomically(kept, bytes.str());
+  e.config.set("model.path", kept);
+  e.train_options.config_text(e.config.to_yaml());
 }
 
 }  // namespace
@@ -122,6 +142,7 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
 TrainingRun train_new_run(Experiment& e, const std::string& out_dir, bool replace, bool quiet,
                           const TrainingObserver& observer) {
   RunDirectory run = RunDirectory::create(out_dir, e.name, replace);
+  keep_energy_file(e, run);
   if (!quiet) {
     spdlog::info("{}: {} on {} ({} examples), {} threads, BLAS {}", e.name, e.model->type_name(), e.data->name(),
                  e.data->size(), torch::get_num_threads(), blas_description());
@@ -135,6 +156,24 @@ TrainingRun train_new_run(const Config& config, const std::string& default_name,
                           bool replace, bool quiet, const TrainingObserver& observer) {
   Experiment e = build_experiment(config, default_name);
   return train_new_run(e, out_dir, replace, quiet, observer);
+}
+
+TrainingRun resume_run(const std::string& dir, const std::vector<std::string>& overrides,
+                       const TrainingObserver& observer) {
+  RunDirectory run = RunDirectory::resume(dir);
+  Config config = Config::load(run.config_path(), overrides, experiment_schema());
+  require_same_training_setup(config, trainers::read_checkpoint_config(run.checkpoint_path()), true);
+  Experiment e = build_experiment(config, std::filesystem::path(dir).lexically_normal().filename().string());
+  spdlog::info("{}: resuming {} on {}", e.name, e.model->type_name(), e.data->name());
+  trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, e.evaluators,
+                            e.train_options.checkpoint_path(run.checkpoint_path()).run_id(run.id()));
+  const int64_t resumed_step = trainer.resume(run.checkpoint_path());
+  if (e.train_options.steps() < resumed_step) {
+    e.config.fail("train.steps", "is below the run's step " + std::to_string(resumed_step) +
+                                     ": a resumed run can only train further");
+  }
+  run.truncate_metrics_after(resumed_step);
+  return train_into(e, trainer, run, false, observer);
 }
 
 }  // namespace ebm::experiments

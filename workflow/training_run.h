@@ -40,10 +40,18 @@ using TrainingObserver = std::function<void(const nlohmann::ordered_json& row, E
 TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& run, bool quiet = false,
                        const TrainingObserver& observer = nullptr);
 
+// Trains the run in `dir` further from its last checkpoint, as its config.yaml says with
+// `overrides` (train.steps raised, say). Everything about the resume (the setup the checkpoint
+// was trained with, the step) is checked before anything in the directory changes.
+TrainingRun resume_run(const std::string& dir, const std::vector<std::string>& overrides,
+                       const TrainingObserver& observer = nullptr);
+
 // A new run of the built experiment `e` in `out_dir` (replaced when it holds a run and
 // `replace`; empty: runs/<name>). Afterwards `e` holds the trained model (its optimiser has gone
 // to the trainer), and the generators are as the run's last checkpoint left them, so what comes
 // next draws the same numbers as it would from the run reloaded (the studies measure it in place).
+// A TorchScript energy's file is copied into the run (energy.pt), and the run's config names
+// the copy: the run resumes, samples and exports whatever becomes of the user's file.
 TrainingRun train_new_run(Experiment& e, const std::string& out_dir, bool replace, bool quiet = false,
                           const TrainingObserver& observer = nullptr);
 // The same for a validated experiment config, built here.
