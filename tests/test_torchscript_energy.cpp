@@ -1,16 +1,21 @@
 // Energies written in PyTorch (model type torchscript, ebm/torchscript_energy.h), with a module
 // made by torch::jit in C++ (tests/support/scripted_energy.h): it scores as its forward says, its
 // parameters are the module's own tensors under PyTorch's names, score matching trains it to the
-// closed-form optimum, a run with it resumes bit-exactly and exports PyTorch's names, and every
-// bad file is refused naming the file.
+// closed-form optimum, a run with it resumes bit-exactly (after a stop, and after SIGKILL with
+// the user's file gone: the run keeps its own copy) and exports PyTorch's names, and every bad
+// file is refused naming the file.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <torch/torch.h>
 
 #include <fstream>
 #include <map>
 
+#include "background_runs.h"
 #include "ebm/torchscript_energy.h"
 #include "io/input_error.h"
+#include "reports/safetensors.h"
 #include "support/scripted_energy.h"
 #include "workflow/trained_experiment.h"
 #include "test_support.h"
@@ -92,6 +97,57 @@ TEST(TorchScriptEnergy, ScoreMatchingTrainsItToTheClosedFormOptimumAndResumesExa
   auto exported = testing::run_ebm("export --run '" + (dir / "straight").string() + "' --out '" + (dir / "m.safetensors").string() + "'");
   ASSERT_EQ(exported.exit_code, 0) << exported.output;
   EXPECT_NE(exported.output.find("\"tensors\":{\"m\":[2],\"s\":[1]}"), std::string::npos) << exported.output;
+}
+
+// Persistent Langevin chains (PCD) on the 8 Gaussians: the chains, the optimiser and the
+// generators all live in the checkpoint. A run killed with SIGKILL between checkpoints, its
+// TorchScript file then deleted, resumes from its own copy (energy.pt) and ends bit-identical to
+// an uninterrupted run: every metric row and every exported tensor.
+TEST(TorchScriptEnergy, ARunKilledWithSigkillResumesBitIdenticalFromItsOwnCopyOfTheFile) {
+  auto dir = testing::scratch_dir();
+  const auto users_file = dir / "energy.pt";
+  fs::copy_file(testing::scripted_energy_file(2, 16), users_file);
+  testing::write_text(dir / "pcd.yaml",
+                      "seed: 3\nthreads: 1\ndata: {type: eight_gaussians, train_size: 2000, held_out: 500}\n"
+                      "model: {type: torchscript, path: '" + users_file.string() + "'}\n"
+                      "sampler: {type: langevin, steps: 10, step_size: 0.01}\n"
+                      "objective: {type: contrastive, chain_source: persistent, chains: 64}\n"
+                      "optimizer: {type: adam, lr: 0.002}\n"
+                      "train: {steps: 1500, batch_size: 64, log_every: 50, checkpoint_every: 50}\n");
+  const std::string train = "train '" + (dir / "pcd.yaml").string() + "' --out ";
+  auto reference = testing::run_ebm(train + "'" + (dir / "reference").string() + "'");
+  ASSERT_EQ(reference.exit_code, 0) << reference.output;
+
+  const auto run = dir / "killed";
+  const pid_t pid = testing::start_ebm(train + "'" + run.string() + "'");
+  bool killed = false;
+  // Killed once the second checkpoint has been written (the first one's step is 50).
+  while (!killed && waitpid(pid, nullptr, WNOHANG) == 0) {
+    if (fs::exists(run / "metrics.jsonl") && testing::read_text(run / "metrics.jsonl").find("\"step\":100,") != std::string::npos) {
+      kill(pid, SIGKILL);
+      killed = true;
+    }
+  }
+  waitpid(pid, nullptr, 0);
+  ASSERT_TRUE(killed) << "the run ended before the kill";
+  ASSERT_TRUE(fs::exists(run / "checkpoint.pt"));
+  ASSERT_TRUE(fs::exists(run / "energy.pt"));
+  fs::remove(users_file);
+  auto resumed = testing::run_ebm("train --resume '" + run.string() + "'");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(testing::metrics_without_timing(run), testing::metrics_without_timing(dir / "reference"));
+  // The exported tensors (the files' metadata differ: each config names its own run's copy).
+  auto export_of = [&](const fs::path& from) {
+    auto result = testing::run_ebm("export --run '" + from.string() + "' --out '" + (from / "m.safetensors").string() + "'");
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    return reports::read_safetensors((from / "m.safetensors").string());
+  };
+  const auto expected = export_of(dir / "reference"), got = export_of(run);
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].first, expected[i].first);
+    EXPECT_TRUE(torch::equal(got[i].second, expected[i].second)) << got[i].first;
+  }
 }
 
 // The README's two commands: examples/python/scripted_mlp.py writes a PyTorch MLP energy (with

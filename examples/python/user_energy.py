@@ -34,7 +34,7 @@ class ResidualBlock(torch.nn.Module):
 class ResNetEnergy(torch.nn.Module):
     """E(x): a linear map into `width` units, residual blocks, a scalar read-out."""
 
-    def __init__(self, dim: int = 2, width: int = 64, blocks: int = 2):
+    def __init__(self, dim: int = 2, width: int = 64, blocks: int = 1):
         super().__init__()
         self.embed = torch.nn.Linear(dim, width)
         self.blocks = torch.nn.ModuleList([ResidualBlock(width) for _ in range(blocks)])
