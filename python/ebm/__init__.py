@@ -70,13 +70,31 @@ def train(config, overrides=(), out=None, force=False, energy=None, progress=Non
         if energy is not None:
             if not isinstance(energy, torch.nn.Module):
                 raise ValueError("energy must be a torch.nn.Module, not {}".format(type(energy).__name__))
-            scripted = energy if isinstance(energy, torch.jit.ScriptModule) else torch.jit.script(energy)
+            scripted = energy if isinstance(energy, torch.jit.ScriptModule) else _scripted(energy)
             energy_file = os.path.join(scratch, "energy.pt")
             scripted.save(energy_file)
             overrides = ["model.type=torchscript", "model.path=" + energy_file] + overrides
-        summary = _native.train(text, origin, default_name, overrides, "" if out is None else os.fspath(out),
-                                bool(force), _progress_callback(progress))
+        try:
+            summary = _native.train(text, origin, default_name, overrides, "" if out is None else os.fspath(out),
+                                    bool(force), _progress_callback(progress))
+        except ValueError as error:
+            if energy is None:
+                raise
+            # Messages about the module name it, not the temporary file it was saved to.
+            name = "energy ({})".format(type(energy).__name__)
+            message = str(error).replace("--set model.path={0}: model.path: '{0}'".format(energy_file), name)
+            raise ValueError(message.replace(energy_file, name)) from None
     return Run(json.loads(summary)["run"])
+
+
+def _scripted(energy):
+    try:
+        return torch.jit.script(energy)
+    except Exception as error:  # TorchScript's own errors, or OSError where the class has no source file
+        raise ValueError("energy: torch.jit.script cannot compile {} ({}: {}); define it in a file, or pass "
+                         "torch.jit.trace(energy, example_batch)".format(type(energy).__name__, type(error).__name__,
+                                                                          str(error).strip().splitlines()[0]
+                                                                          if str(error).strip() else "")) from error
 
 
 def resume(run_dir, overrides=(), progress=None):

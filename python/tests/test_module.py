@@ -128,3 +128,53 @@ def test_phases_compares_estimators_with_the_exact_gradient(tmp_path):
     cosines = {row["name"]: row["cosine_to_exact"] for row in report["estimators"]}
     assert report["exact"] == "enumeration"
     assert cosines["cd-100"] > cosines["cd-1"] - 0.05 and cosines["cd-100"] > 0.5
+
+
+class SmallEnergy(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).squeeze(-1)
+
+
+def test_a_python_energy_trains_and_scores_as_its_own_forward_with_the_trained_parameters(tmp_path):
+    config = {"seed": 2, "threads": 1, "data": {"type": "eight_gaussians", "train_size": 1000, "held_out": 200},
+              "objective": {"type": "denoising_score_matching", "noise_std": 0.3}, "optimizer": {"type": "adam", "lr": 0.01},
+              "train": {"steps": 300, "batch_size": 100, "log_every": 100, "checkpoint_every": 100}}
+    torch.manual_seed(0)
+    energy = SmallEnergy()
+    initial = {k: v.clone() for k, v in energy.state_dict().items()}
+    run = ebm.train(config, out=tmp_path / "run", energy=energy)
+    assert run.config["model"] == {"type": "torchscript", "path": str(tmp_path / "run" / "energy.pt")}
+    assert all(torch.equal(v, initial[k]) for k, v in energy.state_dict().items())  # the caller's module is untouched
+    run.export(tmp_path / "m.safetensors")
+    trained = read_safetensors(tmp_path / "m.safetensors")
+    assert sorted(trained) == sorted(initial)  # PyTorch's own names: net.0.weight, ...
+    assert not torch.equal(trained["net.0.weight"], initial["net.0.weight"])
+    energy.load_state_dict(trained)
+    x = torch.randn(64, 2)
+    with torch.no_grad():
+        torch.testing.assert_close(run.energy(x), energy(x), rtol=1e-5, atol=1e-5)
+    samples = run.sample(50, steps=20, sampler="langevin", step_size=0.01)
+    assert samples.shape == (50, 2) and torch.isfinite(samples).all()
+
+
+def test_an_energy_that_cannot_be_scripted_or_scores_wrongly_is_refused_saying_what_is_wrong(tmp_path):
+    class VariableArguments(torch.nn.Module):
+        def forward(self, *xs):  # TorchScript compiles no variable argument lists
+            return xs[0].sum(1)
+
+    class NotEnergies(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x  # [N, 2], not N energies
+
+    config = {"data": {"type": "eight_gaussians"}, "sampler": {"type": "langevin"}, "train": {"steps": 10}}
+    with pytest.raises(ValueError, match="torch.jit.script cannot compile VariableArguments"):
+        ebm.train(config, out=tmp_path / "run", energy=VariableArguments())
+    with pytest.raises(ValueError, match=r"^energy \(NotEnergies\): forward\(x\) must map a batch \[N, 2\] to N floating energies"):
+        ebm.train(config, out=tmp_path / "run", energy=NotEnergies())
+    with pytest.raises(ValueError, match="must be a torch.nn.Module"):
+        ebm.train(config, out=tmp_path / "run", energy=lambda x: x)
+    assert not (tmp_path / "run").exists()
