@@ -2,11 +2,13 @@
 """Benchmark: ebm.train from Python against `ebm train` on the command line, same configs.
 
 Each round trains each config once through the program (a subprocess of build/ebm) and once in
-this process (ebm.train), alternating, and reads the training speed the trainer measured
+this process (ebm.train), alternating, on one thread each (two threads on a two-core machine
+made every round's speed swing by half), and reads the training speed the trainer measured
 (summary.json: steps / wall_s, training only) and the call's whole time (start-up, data,
-pictures included). Prints JSON: the median of each and the ratio Python / command line.
+pictures included). Prints JSON: the median of each, the ratio of the medians and the median
+of the rounds' own ratios (Python / command line).
 
-    scripts/python python/bench_train.py [--rounds 5]
+    scripts/python python/bench/train_speed.py [--rounds 7]
 """
 import argparse
 import json
@@ -19,14 +21,14 @@ import time
 
 import ebm
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CASES = {
     # a 16x16 RBM, PCD-1: about 10,000 short steps a second, where a per-step cost would show
-    "rbm_pcd1_bars_and_stripes": ("experiments/quickstart.yaml", ["train.steps=30000", "eval.exact_ll=false"]),
+    "rbm_pcd1_bars_and_stripes": ("experiments/quickstart.yaml", ["train.steps=30000", "eval.exact_ll=false", "threads=1"]),
     # a 2-128-128-1 MLP, 40 Langevin steps per update on 128 chains
     "mlp_langevin_8gaussians": ("experiments/gmm8_langevin.yaml", ["train.steps=1000", "eval.grid_ll=false",
                                                                    "eval.true_ll=false", "eval.mode_coverage=false",
-                                                                   "eval.mmd2=false"]),
+                                                                   "eval.mmd2=false", "threads=1"]),
 }
 
 
@@ -44,7 +46,7 @@ def speed(summary):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--rounds", type=int, default=7)
     a = p.parse_args()
     results = {}
     with tempfile.TemporaryDirectory(prefix="ebm-bench-") as scratch:
@@ -68,6 +70,7 @@ def main():
                 "cli_steps_per_s": statistics.median(cli),
                 "python_steps_per_s": statistics.median(py),
                 "ratio_python_to_cli": statistics.median(py) / statistics.median(cli),
+                "median_round_ratio": statistics.median(p / c for p, c in zip(py, cli)),
                 "cli_call_s": statistics.median(cli_call),
                 "python_call_s": statistics.median(py_call),
                 "rounds": a.rounds,
