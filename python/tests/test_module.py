@@ -3,6 +3,7 @@ tensors checked against the model's own formula, errors as ValueError, Ctrl-C ke
 import json
 import os
 import signal
+import subprocess
 import threading
 
 import pytest
@@ -22,6 +23,29 @@ def test_training_from_a_dict_writes_a_run_read_back_as_python_objects(tmp_path)
     assert run.summary["steps"] == 2000
     assert run.summary["final"]["exact_ll"] == run.metrics[-1]["exact_ll"] > -6  # it learnt (uniform: -11.09)
     assert run.step == 2000
+
+
+def test_progress_reaches_logging_and_other_threads_run_while_training(tmp_path, caplog):
+    ticks = []
+    stop = threading.Event()
+    ticker = threading.Thread(target=lambda: [ticks.append(1) for _ in iter(lambda: stop.wait(0.01), True)])
+    ticker.start()
+    with caplog.at_level("INFO", logger="ebm"):
+        run = ebm.train(rbm_config(steps=20000, log_every=5000, checkpoint_every=5000), out=tmp_path / "run")
+    stop.set()
+    ticker.join()
+    messages = [r.getMessage() for r in caplog.records if r.name == "ebm"]
+    assert any(m.startswith("step 20000/20000 | ") for m in messages), messages
+    assert any(m == "wrote {}/summary.json".format(run.dir) for m in messages), messages
+    # The GIL was released: the other thread ticked all along (about 100 a second).
+    assert len(ticks) > 20 * run.summary["wall_s"], (len(ticks), run.summary["wall_s"])
+
+
+def test_eval_reevaluates_the_last_checkpoint(tmp_path):
+    run = ebm.train(rbm_config(), out=tmp_path / "run")
+    result = run.eval("exact_ll")
+    assert result["step"] == 2000 and result["metric"] == "exact_ll"
+    assert result["exact_ll"] == pytest.approx(run.summary["final"]["exact_ll"], abs=1e-9)
 
 
 def test_a_config_file_trains_as_the_command_line_does(tmp_path):
@@ -76,6 +100,13 @@ def test_config_errors_raise_value_error_with_the_command_lines_message(tmp_path
         ebm.train(tmp_path / "no-such-file.yaml")
     with pytest.raises(ValueError, match="--bogus"):
         ebm.command("train", "--bogus")
+    # The very message the command line prints (after its time stamp), located in the file.
+    quickstart = os.path.join(ROOT, "experiments/quickstart.yaml")
+    with pytest.raises(ValueError) as raised:
+        ebm.train(quickstart, overrides=["model.hidden=0"], out=tmp_path / "bad")
+    cli = subprocess.run([os.path.join(ROOT, "build/ebm"), "train", quickstart, "--set", "model.hidden=0", "--out",
+                          str(tmp_path / "bad")], capture_output=True, text=True)
+    assert cli.returncode == 2 and cli.stderr.strip().endswith("] " + str(raised.value)), (cli.stderr, str(raised.value))
     with pytest.raises(ValueError, match="holds no run"):
         ebm.Run(tmp_path)
 
