@@ -26,7 +26,13 @@ def test_a_failure_mode_reproduced_and_its_figures_read_back(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
     assert lines[0] == "cd_bias: REPRODUCED"
-    assert any(line.startswith("  scale 1 ") and "k=100" in line for line in lines), done.stdout
+    # The figures it printed are the signature's (signature.json beside the study's runs).
+    with open(tmp_path / "cd_bias" / "signature.json") as f:
+        figures = json.load(f)["figures"]["exact_relative_bias"]
+    for scale, by_k in figures.items():
+        expected = "  {:<10} ".format(scale) + "  ".join("k={} {:.3g}".format(k, v) for k, v in by_k.items())
+        assert expected in lines, (expected, done.stdout)
+    assert len(figures) >= 2 and all(len(by_k) >= 2 for by_k in figures.values())
 
 
 def test_samples_and_energies_pulled_into_numpy(tmp_path):
