@@ -6,7 +6,7 @@ its Langevin sampler and evaluates the energy on a grid, all as torch tensors th
 without copies; then measures, in numpy, how the samples share out among the eight modes and
 where the energy is lowest.
 
-    scripts/python examples/python/samples_to_numpy.py [--run DIR | --steps 2000 --out DIR]
+    scripts/python examples/python/samples_to_numpy.py [--run DIR | --steps 2000 --out DIR --threads N]
 """
 import argparse
 import json
@@ -21,13 +21,15 @@ def main():
     p.add_argument("--run", help="a trained run of 2-D data (default: train one)")
     p.add_argument("--steps", type=int, default=2000, help="training steps when training one")
     p.add_argument("--out", help="where to train one (default runs/gmm8_langevin, -2, ...)")
+    p.add_argument("--threads", type=int, help="CPU threads when training one (default the config's)")
     a = p.parse_args()
     if a.run:
         run = ebm.Run(a.run)
     else:
         run = ebm.train("experiments/gmm8_langevin.yaml", out=a.out,
                         overrides=["train.steps={}".format(a.steps), "train.log_every={}".format(a.steps // 4),
-                                   "train.checkpoint_every={}".format(a.steps // 2)])
+                                   "train.checkpoint_every={}".format(a.steps // 2)]
+                        + (["threads={}".format(a.threads)] if a.threads is not None else []))
 
     samples_tensor = run.sample(4000, steps=500)
     samples = samples_tensor.numpy()  # a view of the tensor's memory

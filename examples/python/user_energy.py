@@ -51,7 +51,7 @@ def config(steps: int) -> dict:
     """experiments/gmm8_langevin.yaml with persistent chains instead of the replay buffer."""
     return {
         "seed": 1,
-        "threads": 2,
+        "threads": 1,  # a 2-D MLP gains nothing from a second thread
         "data": {"type": "eight_gaussians", "train_size": 10000, "held_out": 2000},
         "model": {"type": "mlp", "width": 128, "depth": 3, "activation": "silu"},
         "sampler": {"type": "langevin", "steps": 40, "step_size": 0.01},

@@ -36,7 +36,9 @@ def test_a_failure_mode_reproduced_and_its_figures_read_back(tmp_path):
 
 
 def test_samples_and_energies_pulled_into_numpy(tmp_path):
-    done = run_script(["examples/python/samples_to_numpy.py", "--steps", "2000", "--out", str(tmp_path / "gmm")])
+    # One thread: ctest runs another test beside it on two cores.
+    done = run_script(["examples/python/samples_to_numpy.py", "--steps", "2000", "--threads", "1", "--out",
+                       str(tmp_path / "gmm")])
     assert done.returncode == 0, done.stderr[-3000:]
     result = last_json(done.stdout)
     assert result["samples"] == [4000, 2] and result["step"] == 2000
