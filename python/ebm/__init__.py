@@ -139,9 +139,12 @@ class Run:
 
     @property
     def metrics(self):
-        """The logged metric rows (metrics.jsonl), each a dict."""
-        with open(self._file("metrics.jsonl"), encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
+        """The logged metric rows (metrics.jsonl), each a dict; none before the first is logged."""
+        try:
+            with open(self._file("metrics.jsonl"), encoding="utf-8") as f:
+                return [json.loads(line) for line in f if line.strip()]
+        except FileNotFoundError:
+            return []
 
     def _model(self, sampler=None, settings=None):
         overrides = []
