@@ -14,6 +14,7 @@
 #include "background_runs.h"
 #include "workflow/run_directory.h"
 #include "io/directory_lock.h"
+#include "io/remove_tree.h"
 
 namespace ebm::experiments {
 namespace {
@@ -129,6 +130,26 @@ TEST(NothingLost, ForceKeepsTheOldRunUntilTheNewOneHasACheckpoint) {
   ASSERT_EQ(run_ebm("train " + kQuick + " --set seed=4 --out '" + run.string() + "' --force").exit_code, 0);
   EXPECT_FALSE(fs::exists(run / ".previous-run"));
   EXPECT_NE(read_text(run / "config.yaml").find("seed: 4"), std::string::npos);
+}
+
+// What --force deletes once the new run has its checkpoint: the replaced run's tree, its links
+// removed but never followed.
+TEST(NothingLost, RemoveTreeDeletesATreeAndNothingItLinksTo) {
+  const auto dir = testing::scratch_dir();
+  const auto tree = dir / "tree", outside = dir / "outside";
+  fs::create_directories(tree / "a" / "b");
+  fs::create_directories(outside);
+  testing::write_text(tree / "top.txt", "1");
+  testing::write_text(tree / "a" / "b" / "deep.txt", "2");
+  testing::write_text(outside / "kept.txt", "3");
+  fs::create_directory_symlink(outside, tree / "a" / "link");
+  io::remove_tree(tree.string());
+  EXPECT_FALSE(fs::exists(tree));
+  EXPECT_EQ(read_text(outside / "kept.txt"), "3");
+  EXPECT_NO_THROW(io::remove_tree(tree.string()));  // already gone: nothing to do
+  testing::write_text(dir / "file.txt", "4");
+  io::remove_tree((dir / "file.txt").string());
+  EXPECT_FALSE(fs::exists(dir / "file.txt"));
 }
 
 TEST(NothingLost, OneProcessAtATimeWritesARun) {

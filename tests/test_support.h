@@ -11,13 +11,15 @@
 #include <sstream>
 #include <string>
 
+#include "io/remove_tree.h"
+
 namespace ebm::testing {
 
 inline std::filesystem::path scratch_dir() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   auto dir = std::filesystem::temp_directory_path() / "ebm_tests" /
              (std::string(info->test_suite_name()) + "." + info->name());
-  std::filesystem::remove_all(dir);
+  io::remove_tree(dir.string());  // not std::filesystem::remove_all: io/remove_tree.h says why
   std::filesystem::create_directories(dir);
   return dir;
 }

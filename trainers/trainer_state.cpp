@@ -79,7 +79,7 @@ void Trainer::read_state_unchecked(torch::serialize::InputArchive& archive, cons
 
 const std::string& Trainer::data_fingerprint() const {
   if (data_fingerprint_.empty()) {
-    const auto rows = data_.data().contiguous();
+    const auto rows = data_.data().to(torch::kCPU).contiguous();  // the bytes read below, wherever the data live
     const auto bytes = static_cast<size_t>(rows.numel()) * rows.element_size();
     uLong crc = crc32(0L, Z_NULL, 0);
     const auto* at = static_cast<const Bytef*>(rows.data_ptr());

@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "io/atomic_file.h"
 #include "io/directory_lock.h"
+#include "io/remove_tree.h"
 
 namespace ebm::experiments {
 
@@ -96,7 +97,7 @@ void put_back(const fs::path& dir) {
 void settle_replacement(const fs::path& dir) {
   if (!fs::exists(dir / kPrevious)) return;
   if (fs::exists(dir / "checkpoint.pt")) {
-    fs::remove_all(dir / kPrevious);
+    io::remove_tree((dir / kPrevious).string());
     return;
   }
   spdlog::warn("{}: restoring the run that --force was replacing (its replacement ended before its first checkpoint)",
@@ -222,7 +223,7 @@ std::string RunDirectory::id() const {
 
 void RunDirectory::checkpoint_written() const {
   if (!claim_ || claim_->previous.empty()) return;
-  fs::remove_all(claim_->previous);
+  io::remove_tree(claim_->previous.string());
   claim_->previous.clear();
 }
 
