@@ -4,7 +4,15 @@
 #include <filesystem>
 #include <iostream>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+
 #include "cli/command.h"
+#include "cli/launch.h"
+#include "distributed/world.h"
 #include "config/experiment.h"
 #include "workflow/training_run.h"
 #include "config/schema.h"
@@ -19,20 +27,52 @@ struct TrainArguments {
   std::string out_dir;      // empty: runs/<name>
   bool force = false;
   std::vector<std::string> overrides;
+  int nproc = 0;           // > 0: start this many ranks of a data-parallel job
+  double timeout_s = 300;  // how long a rank waits for another before the job counts as hung
 };
+
+// The arguments each rank gets: these, with threads shared out unless the user set them.
+std::vector<std::string> rank_arguments(const TrainArguments& args) {
+  std::vector<std::string> out = {"train"};
+  if (args.resume_dir.empty()) {
+    out.push_back(args.config_path);
+  } else {
+    out.insert(out.end(), {"--resume", args.resume_dir});
+  }
+  if (!args.out_dir.empty()) out.insert(out.end(), {"--out", args.out_dir});
+  if (args.force) out.push_back("--force");
+  bool threads_set = false;
+  for (const auto& o : args.overrides) {
+    out.insert(out.end(), {"--set", o});
+    threads_set = threads_set || o.rfind("threads=", 0) == 0;
+  }
+  if (!threads_set) {
+    const int share = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / args.nproc);
+    out.insert(out.end(), {"--set", "threads=" + std::to_string(share)});
+  }
+  out.insert(out.end(), {"--timeout", fmt::format("{}", args.timeout_s)});
+  return out;
+}
 
 }  // namespace
 
 
 int train(const TrainArguments& args) {
   namespace fs = std::filesystem;
-  if (!args.resume_dir.empty()) {
-    std::cout << resume_run(args.resume_dir, args.overrides).summary.dump() << std::endl;
-    return 0;
+  if (args.nproc > 0) {
+    if (std::getenv("WORLD_SIZE")) throw ConfigError("--nproc starts a job's processes; WORLD_SIZE says this is one of them already");
+    return launch_ranks(args.nproc, rank_arguments(args));
   }
-  const Config config = Config::load(args.config_path, args.overrides, experiment_schema());
-  const std::string default_name = fs::path(args.config_path).stem().string();
-  std::cout << train_new_run(config, default_name, args.out_dir, args.force).summary.dump() << std::endl;
+  const auto world = distributed::World::from_environment(distributed::WorldOptions().timeout_s(args.timeout_s));
+  distributed::World::join(world);
+  const bool leads = !world || world->leads();
+  if (!leads) spdlog::set_level(spdlog::level::warn);  // rank 0 reports progress
+  auto result = [&] {
+    if (!args.resume_dir.empty()) return resume_run(args.resume_dir, args.overrides);
+    const Config config = Config::load(args.config_path, args.overrides, experiment_schema());
+    return train_new_run(config, fs::path(args.config_path).stem().string(), args.out_dir, args.force);
+  }();
+  if (leads) std::cout << result.summary.dump() << std::endl;
   return 0;
 }
 
@@ -45,6 +85,10 @@ Command add_train(CLI::App& app) {
   command->add_flag("--force", args->force, "replace the run already in --out");
   command->add_option("--set", args->overrides, "override a config key: --set train.steps=400 (repeatable)")
       ->allow_extra_args(false);
+  command->add_option("--nproc", args->nproc, "train data-parallel in N processes on this host (docs/DISTRIBUTED.md)")
+      ->check(CLI::Range(1, 1024));
+  command->add_option("--timeout", args->timeout_s, "seconds a process waits for another before the job counts as hung")
+      ->check(CLI::Range(1.0, 86400.0));
   return {command, [args] {
             if (args->config_path.empty() == args->resume_dir.empty()) throw ConfigError("train needs a CONFIG file or --resume DIR");
             if (!args->resume_dir.empty() && args->force) {

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <mutex>
 #include <stdexcept>
 
 namespace ebm::datasets {
@@ -32,7 +33,9 @@ BatchIterator::BatchIterator(const Dataset& dataset, int64_t batch_size)
 
 torch::Tensor BatchIterator::next() {
   if (!order_.defined() || position_ + batch_size_ > order_.size(0)) {
-    order_ = torch::randperm(dataset_.size(), torch::kLong).to(dataset_.data().device());
+    order_ = (generator_.defined() ? torch::randperm(dataset_.size(), generator_, torch::kLong)
+                                   : torch::randperm(dataset_.size(), torch::kLong))
+                 .to(dataset_.data().device());
     position_ = 0;
   }
   auto rows = order_.slice(0, position_, position_ + batch_size_);
@@ -41,13 +44,21 @@ torch::Tensor BatchIterator::next() {
 }
 
 void BatchIterator::save(torch::serialize::OutputArchive& archive) const {
+  if (generator_.defined()) {
+    std::lock_guard<std::mutex> lock(generator_.mutex());
+    archive.write("batch_generator", generator_.get_state(), /*is_buffer=*/true);
+  }
   if (!order_.defined()) return;
   archive.write("batch_order", order_, /*is_buffer=*/true);
   archive.write("batch_position", torch::tensor(position_), /*is_buffer=*/true);
 }
 
 void BatchIterator::load(torch::serialize::InputArchive& archive) {
-  torch::Tensor order, position;
+  torch::Tensor order, position, generator;
+  if (generator_.defined() && archive.try_read("batch_generator", generator, /*is_buffer=*/true)) {
+    std::lock_guard<std::mutex> lock(generator_.mutex());
+    generator_.set_state(generator.cpu());
+  }
   if (!archive.try_read("batch_order", order, /*is_buffer=*/true)) return;
   archive.read("batch_position", position, /*is_buffer=*/true);
   order_ = order.to(dataset_.data().device());

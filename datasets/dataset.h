@@ -1,9 +1,12 @@
 // Dataset: an in-memory matrix of examples (one per row), and a BatchIterator that visits them
 // in a fresh random order each epoch (sampling without replacement), drawing its permutations
-// from the global generator so the config seed fixes the order. Its position is checkpointed.
+// from the global generator so the config seed fixes the order (or from a generator of its own,
+// which a data-parallel job's ranks share while each samples from its own stream). Its position
+// is checkpointed, with that generator's state.
 // A dataset may carry held-out rows (synthetic data draws a test set beside the training set).
 #pragma once
 
+#include <ATen/core/Generator.h>
 #include <torch/serialize/archive.h>
 
 #include <string>
@@ -36,6 +39,8 @@ class BatchIterator {
   BatchIterator(const Dataset& dataset, int64_t batch_size);
   // The next batch [batch_size, dim]; a batch never straddles two epochs.
   torch::Tensor next();
+  // Draws the permutations from `generator` (a CPU generator) instead of the global one.
+  void use_generator(at::Generator generator) { generator_ = std::move(generator); }
   void save(torch::serialize::OutputArchive& archive) const;
   void load(torch::serialize::InputArchive& archive);
 
@@ -44,6 +49,7 @@ class BatchIterator {
   int64_t batch_size_;
   torch::Tensor order_;
   int64_t position_ = 0;
+  mutable at::Generator generator_;  // undefined: the global one (mutable: saving locks it)
 };
 
 }  // namespace ebm::datasets

@@ -162,7 +162,9 @@ TEST(Conformance, EveryLatentModelsTemperedConditionalsAreExact) {
         const auto [mean, var] = coordinate_moments(*latent, v0, h0, i, beta, binary);
         const auto column = sampled_v.select(1, i);
         EXPECT_LT(std::abs(column.mean().item<double>() - mean), 5 * std::sqrt(var / draws)) << "beta " << beta << " unit " << i;
-        if (!binary) EXPECT_NEAR(column.var().item<double>() / var, 1.0, 5 * std::sqrt(2.0 / draws)) << "beta " << beta << " unit " << i;
+        if (!binary) {
+          EXPECT_NEAR(column.var().item<double>() / var, 1.0, 5 * std::sqrt(2.0 / draws)) << "beta " << beta << " unit " << i;
+        }
       }
     }
   }

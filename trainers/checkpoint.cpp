@@ -20,6 +20,17 @@
 
 namespace ebm::trainers {
 
+torch::Tensor bytes_tensor(const std::string& bytes) {
+  auto out = torch::empty({static_cast<int64_t>(bytes.size())}, torch::kUInt8);
+  if (!bytes.empty()) std::memcpy(out.data_ptr(), bytes.data(), bytes.size());
+  return out;
+}
+
+std::string tensor_bytes(const torch::Tensor& bytes) {
+  const auto host = bytes.to(torch::kCPU, torch::kUInt8).contiguous();
+  return std::string(static_cast<const char*>(host.data_ptr()), static_cast<size_t>(host.numel()));
+}
+
 std::string archive_bytes(torch::serialize::OutputArchive& archive) {
   std::ostringstream out;
   archive.save_to(out);

@@ -17,6 +17,10 @@ namespace ebm::trainers {
 std::string archive_bytes(torch::serialize::OutputArchive& archive);
 void read_archive_bytes(torch::serialize::InputArchive& archive, const std::string& bytes, torch::Device device);
 
+// Bytes as a uint8 tensor (an archive entry), and back.
+torch::Tensor bytes_tensor(const std::string& bytes);
+std::string tensor_bytes(const torch::Tensor& bytes);
+
 // Writes an archive's bytes (archive_bytes) with the trailer to `path` atomically;
 // std::runtime_error naming the file on failure.
 void save_checkpoint_file(std::string bytes, const std::string& path);

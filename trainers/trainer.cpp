@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <stdexcept>
 
 #include "trainers/checkpoint.h"
@@ -60,7 +62,30 @@ Trainer::Trainer(EnergyModelPtr model, std::shared_ptr<Objective> objective,
   if (options_.check_every() < 0) throw std::invalid_argument("check_every must be at least 0");
   const bool on_cpu = trained_.empty() || trained_.front().device().is_cpu();
   check_every_ = options_.check_every() > 0 ? options_.check_every() : on_cpu ? 1 : options_.log_every();
+  if (const auto& world = options_.world()) {
+    const int64_t global_batch = std::min(options_.batch_size(), data_.size());
+    if (global_batch % world->size() != 0) {
+      throw std::invalid_argument(fmt::format("the global batch of {} rows does not split evenly over {} processes",
+                                              global_batch, world->size()));
+    }
+    // Every rank built the same experiment from the same seed, so the global generator is in the
+    // same state on each: the batches' order continues that stream on a copy, and each rank
+    // samples from a stream of its own, seeded from that state and its rank.
+    auto global = at::detail::getDefaultCPUGenerator();
+    uint64_t base = 0;
+    {
+      std::lock_guard<std::mutex> lock(global.mutex());
+      batches_.use_generator(global.clone());
+      base = global.get<at::CPUGeneratorImpl>()->random64();
+    }
+    uint64_t z = base + 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(world->rank() + 1);  // splitmix64
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    torch::manual_seed(z ^ (z >> 31));
+  }
 }
+
+int64_t Trainer::agreed(int64_t value) const { return options_.world() ? options_.world()->max(value) : value; }
 
 void Trainer::set_learning_rates() {
   const double t = static_cast<double>(step_) / static_cast<double>(std::max<int64_t>(1, options_.steps()));
@@ -91,9 +116,13 @@ TrainingSummary Trainer::run() {
   };
   if (log_due_) log_step_or_stop();
   while (step_ < options_.steps()) {
-    if (const int signal = io::pending_interrupt()) stop(interval_s(), signal);
+    if (const int signal = static_cast<int>(agreed(io::pending_interrupt()))) stop(interval_s(), signal);
     set_learning_rates();
     auto batch = batches_.next();
+    if (const auto& world = options_.world()) {
+      const int64_t shard = batch.size(0) / world->size();
+      batch = batch.slice(0, world->rank() * shard, (world->rank() + 1) * shard);
+    }
     // Dropping the gradients (rather than zeroing them) lets backward write them in place.
     for (auto& p : trained_) p.mutable_grad().reset();
     LossTerms terms = [&] {
@@ -115,6 +144,15 @@ TrainingSummary Trainer::run() {
       }
     }
     terms.loss.backward();
+    if (options_.world()) {
+      // The shards' mean gradients averaged: the gradient of the mean loss over the global batch.
+      std::vector<torch::Tensor> gradients;
+      for (auto& p : trained_) {
+        if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+        gradients.push_back(p.grad());
+      }
+      options_.world()->average(gradients);
+    }
     if (options_.grad_clip() > 0) clip_gradients(trained_, options_.grad_clip());
     optimizer_->step();
     model_->after_update(batch);
@@ -122,7 +160,9 @@ TrainingSummary Trainer::run() {
     ++steps_in_interval_;
 
     if (log_step) {
-      if (const auto diverged = divergence(batch, terms.energies)) {
+      auto diverged = divergence(batch, terms.energies);
+      if (agreed(diverged ? 1 : 0) && !diverged) diverged = {"another process found divergence at step " + std::to_string(step_), step_};
+      if (diverged) {
         roll_back(diverged);
         restart_interval();
         continue;
@@ -162,7 +202,9 @@ Trainer::Divergence Trainer::metric_blow_up(const Metrics& row) const {
 void Trainer::complete_log_step(double interval_s) {
   Metrics row = log_row(interval_s);
   log_due_ = false;
-  if (const auto blown = metric_blow_up(row)) {
+  auto blown = metric_blow_up(row);  // rank 0 evaluates; the others follow its decision
+  if (agreed(blown ? 1 : 0) && !blown) blown = {"rank 0's evaluation found divergence at step " + std::to_string(step_), step_};
+  if (blown) {
     roll_back(blown);  // restores the last good state (its best row and wall time included)
     return;
   }
@@ -177,7 +219,7 @@ void Trainer::complete_log_step(double interval_s) {
   if (checkpoint || options_.rollback_on_divergence()) {
     std::string state = state_bytes();
     if (checkpoint) {
-      save_checkpoint_file(state, options_.checkpoint_path());
+      write_checkpoint(state, nullptr);
       checkpoint_step_ = step_;
       if (on_checkpoint_) on_checkpoint_(step_);
     }
@@ -199,18 +241,13 @@ void Trainer::stop(double interval_s, int signal) {
     interval_s = 0;
   }
   if (options_.checkpoint_path().empty()) throw TrainingInterrupted(signal, step_, "");
-  torch::serialize::OutputArchive archive;
-  write_state(archive);
-  // The unfinished interval: its sums and seconds, and whether its log step is still to do.
-  nlohmann::ordered_json interval = {{"steps", steps_in_interval_}, {"seconds", interval_s}, {"log_due", log_due_}};
-  for (const auto& [name, sum] : term_sums_) interval["sums"].push_back({name, sum});
-  archive.write("interval", c10::IValue(interval.dump()));
-  if (options_.rollback_on_divergence()) {
-    auto bytes = torch::empty({static_cast<int64_t>(good_state_.size())}, torch::kUInt8);
-    std::memcpy(bytes.data_ptr(), good_state_.data(), good_state_.size());
-    archive.write("good_state", bytes);
-  }
-  save_checkpoint_file(archive_bytes(archive), options_.checkpoint_path());
+  write_checkpoint("", [&](torch::serialize::OutputArchive& archive) {
+    // The unfinished interval: its sums and seconds, and whether its log step is still to do.
+    nlohmann::ordered_json interval = {{"steps", steps_in_interval_}, {"seconds", interval_s}, {"log_due", log_due_}};
+    for (const auto& [name, sum] : term_sums_) interval["sums"].push_back({name, sum});
+    archive.write("interval", c10::IValue(interval.dump()));
+    if (options_.rollback_on_divergence()) archive.write("good_state", bytes_tensor(good_state_));
+  });
   checkpoint_step_ = step_;
   if (on_checkpoint_) on_checkpoint_(step_);
   throw TrainingInterrupted(signal, step_, options_.checkpoint_path());
@@ -218,6 +255,7 @@ void Trainer::stop(double interval_s, int signal) {
 
 Trainer::Divergence Trainer::read_pending(int64_t newest_step) {
   if (pending_.empty()) return {};
+  if (options_.world()) options_.world()->average(pending_);  // the shards' means: the global batch's
   std::vector<double> values(pending_.size());
   if (pending_.front().device().is_cpu()) {
     for (size_t i = 0; i < pending_.size(); ++i) values[i] = pending_[i].item<double>();
@@ -297,7 +335,7 @@ void Trainer::roll_back(const Divergence& diverged) {
 }
 
 Metrics Trainer::log_row(double interval_s) {
-  const bool evaluate = !evaluators_.empty() && (options_.eval_every() == 0 || step_ % options_.eval_every() == 0 ||
+  const bool evaluate = !evaluators_.empty() && (!options_.world() || options_.world()->leads()) && (options_.eval_every() == 0 || step_ % options_.eval_every() == 0 ||
                                                  step_ == options_.steps());
   // Evaluation comes first: interrupted, it leaves the trainer as it was.
   Metrics metrics = Metrics::object();

@@ -26,6 +26,14 @@
 // values): resume refuses data that changed under the same path and shape, and a checkpoint
 // written for another run directory.
 //
+// Data parallel (distributed/world.h): with a world of W ranks, each rank trains on its W-th of
+// every global batch (the ranks draw the batches' order from one shared stream and sample from
+// one stream each, seeded from the seed and the rank); the gradients (objective parameters
+// included), the loss terms, stop requests and divergence decisions are agreed on by
+// collectives, so every rank takes the same steps. Rank 0 evaluates, reports and writes the
+// checkpoint, which holds every rank's state (the others' beside its own) and the world size;
+// resuming needs the same world size.
+//
 // Interruption (io/interrupt.h): a stop request is honoured between steps, or during an
 // evaluation (which then runs again on resume). The trainer writes a checkpoint there, whatever
 // checkpoint_every says, holding also the unfinished log interval's sums and the rollback state,
@@ -42,6 +50,7 @@
 #include <vector>
 
 #include "datasets/dataset.h"
+#include "distributed/world.h"
 #include "io/interrupt.h"
 #include "trainers/evaluator.h"
 #include "trainers/objective.h"
@@ -80,6 +89,8 @@ struct TrainerOptions {
   // The run directory's identity (RunDirectory::id), stored in each checkpoint; resume refuses
   // a checkpoint of another run. Empty: not checked.
   TORCH_ARG(std::string, run_id) = "";
+  // The data-parallel job this trainer is one rank of; none: a single process.
+  TORCH_ARG(std::shared_ptr<distributed::World>, world) = nullptr;
 };
 
 struct TrainingSummary {
@@ -153,6 +164,11 @@ class Trainer {
   void read_state(torch::serialize::InputArchive& archive, const std::string& origin);
   void read_state_unchecked(torch::serialize::InputArchive& archive, const std::string& origin);
   std::string state_bytes() const;  // the checkpoint's content, serialised
+  // Writes a checkpoint of this state (plus `extra`, an interruption's entries); in a world,
+  // every rank calls it and rank 0 writes the others' states beside its own.
+  void write_checkpoint(const std::string& state, const std::function<void(torch::serialize::OutputArchive&)>& extra);
+  // In a world, the value all ranks agree on (the largest); the value itself otherwise.
+  int64_t agreed(int64_t value) const;
   const std::string& data_fingerprint() const;  // computed once
 
   EnergyModelPtr model_;

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "io/input_error.h"
 #include "trainers/checkpoint.h"
@@ -42,6 +44,25 @@ void Trainer::write_state(torch::serialize::OutputArchive& archive) const {
   archive.write("objective", objective);
   archive.write("batches", batches);
   GeneratorSnapshot::capture().save(archive);
+}
+
+void Trainer::write_checkpoint(const std::string& state,
+                               const std::function<void(torch::serialize::OutputArchive&)>& extra) {
+  const auto& world = options_.world();
+  if (!world && !extra) {
+    save_checkpoint_file(state, options_.checkpoint_path());  // the state serialised once serves both
+    return;
+  }
+  torch::serialize::OutputArchive archive;
+  write_state(archive);
+  if (extra) extra(archive);
+  if (world) {
+    const auto others = world->gather(world->leads() ? std::string() : archive_bytes(archive));
+    if (!world->leads()) return;
+    archive.write("world_size", c10::IValue(static_cast<int64_t>(world->size())));
+    for (int r = 1; r < world->size(); ++r) archive.write("rank_state_" + std::to_string(r), bytes_tensor(others[r]));
+  }
+  save_checkpoint_file(archive_bytes(archive), options_.checkpoint_path());
 }
 
 std::string Trainer::state_bytes() const {
@@ -95,9 +116,35 @@ const std::string& Trainer::data_fingerprint() const {
 }
 
 int64_t Trainer::resume(const std::string& path) {
-  auto archive = open_checkpoint(path, model_->parameters().front().device());
-  // What the checkpoint is for: this run directory, these data (checkpoints before these keys pass).
+  const auto device = model_->parameters().front().device();
+  const auto& world = options_.world();
+  // In a world, rank 0 reads the file and sends it (the others may run on hosts without it).
+  torch::serialize::InputArchive archive = [&] {
+    if (!world) return open_checkpoint(path, device);
+    std::string bytes;
+    if (world->leads()) {
+      std::ifstream in(path, std::ios::binary);
+      std::ostringstream read;
+      read << in.rdbuf();
+      bytes = read.str();
+    }
+    return checkpoint_from_bytes(world->broadcast(bytes), path, device);
+  }();
   c10::IValue value;
+  const int64_t written_by = archive.try_read("world_size", value) ? value.toInt() : 1;
+  const int64_t processes = world ? world->size() : 1;
+  if (written_by != processes) {
+    throw io::InputError(fmt::format("{} was written by {} process{}; resume it with {} (--nproc {}), not {}", path, written_by,
+                                     written_by == 1 ? "" : "es", written_by == 1 ? "one" : "as many", written_by, processes));
+  }
+  if (world && !world->leads()) {
+    torch::Tensor mine;
+    as_input_error(path, [&] { archive.read("rank_state_" + std::to_string(world->rank()), mine); });
+    torch::serialize::InputArchive own;
+    read_archive_bytes(own, tensor_bytes(mine), device);
+    archive = std::move(own);
+  }
+  // What the checkpoint is for: this run directory, these data (checkpoints before these keys pass).
   if (!options_.run_id().empty() && archive.try_read("run_id", value) && !value.toStringRef().empty() &&
       value.toStringRef() != options_.run_id()) {
     throw io::InputError(path + " belongs to another run (run id " + value.toStringRef() + ", this directory's is " +
@@ -122,7 +169,7 @@ int64_t Trainer::resume(const std::string& path) {
     }
     torch::Tensor good_state;
     if (archive.try_read("good_state", good_state)) {
-      good_state_.assign(static_cast<const char*>(good_state.data_ptr()), static_cast<size_t>(good_state.numel()));
+      good_state_ = tensor_bytes(good_state);
     }
   });
   checkpoint_step_ = step_;

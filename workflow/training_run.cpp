@@ -11,6 +11,7 @@
 #include "config/schema.h"
 #include "io/atomic_file.h"
 
+#include "distributed/world.h"
 #include "trainers/checkpoint.h"
 #include "workflow/generation.h"
 #include "workflow/system_info.h"
@@ -139,9 +140,35 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
   return result;
 }
 
+namespace {
+// Ranks other than 0 train without a run directory: rank 0 owns it and sends its checkpoint
+// path and id (which the ranks' states record and which decide when checkpoints come).
+TrainingRun follow(Experiment& e, distributed::World& world, const std::string& resume_from) {
+  const std::string sent = world.broadcast("");
+  const auto newline = sent.find('\n');
+  trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, e.evaluators,
+                            e.train_options.checkpoint_path(sent.substr(0, newline)).run_id(sent.substr(newline + 1)));
+  if (!resume_from.empty()) trainer.resume(resume_from);
+  const auto summary = trainer.run();
+  TrainingRun result;
+  result.summary["steps"] = summary.steps;
+  result.summary["rank"] = world.rank();
+  return result;
+}
+
+// Rank 0's half of that exchange.
+void lead(const RunDirectory& run, distributed::World* world) {
+  if (world) world->broadcast(run.checkpoint_path() + "\n" + run.id());
+}
+}  // namespace
+
 TrainingRun train_new_run(Experiment& e, const std::string& out_dir, bool replace, bool quiet,
                           const TrainingObserver& observer) {
+  const auto world = distributed::World::joined();
+  e.train_options.world(world);
+  if (world && !world->leads()) return follow(e, *world, "");
   RunDirectory run = RunDirectory::create(out_dir, e.name, replace);
+  lead(run, world.get());
   keep_energy_file(e, run);
   if (!quiet) {
     spdlog::info("{}: {} on {} ({} examples), {} threads, BLAS {}", e.name, e.model->type_name(), e.data->name(),
@@ -160,11 +187,20 @@ TrainingRun train_new_run(const Config& config, const std::string& default_name,
 
 TrainingRun resume_run(const std::string& dir, const std::vector<std::string>& overrides,
                        const TrainingObserver& observer) {
+  const auto world = distributed::World::joined();
+  if (world && !world->leads()) {  // reads the run's config where rank 0 does: a shared directory
+    Experiment e = build_experiment(Config::load((std::filesystem::path(dir) / "config.yaml").string(), overrides, experiment_schema()),
+                                    std::filesystem::path(dir).lexically_normal().filename().string());
+    e.train_options.world(world);
+    return follow(e, *world, (std::filesystem::path(dir) / "checkpoint.pt").string());
+  }
   RunDirectory run = RunDirectory::resume(dir);
   Config config = Config::load(run.config_path(), overrides, experiment_schema());
   require_same_training_setup(config, trainers::read_checkpoint_config(run.checkpoint_path()), true);
   Experiment e = build_experiment(config, std::filesystem::path(dir).lexically_normal().filename().string());
   spdlog::info("{}: resuming {} on {}", e.name, e.model->type_name(), e.data->name());
+  e.train_options.world(world);
+  lead(run, world.get());
   trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, e.evaluators,
                             e.train_options.checkpoint_path(run.checkpoint_path()).run_id(run.id()));
   const int64_t resumed_step = trainer.resume(run.checkpoint_path());
