@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -13,6 +14,8 @@
 #include "ebm/mlp_energy.h"
 #include "ebm/torchscript_energy.h"
 #include "cli/command.h"
+#include "cli/launch.h"
+#include "distributed/world.h"
 #include "config/config.h"
 #include "config/experiment.h"
 #include "config/schema.h"
@@ -35,12 +38,14 @@ struct RbmBenchArguments {
   int64_t visible = 784, hidden = 500, batch = 100, k = 1, threads = 0, steps = 200;
   std::string dtype = "float32", device = "cpu", cuda_graphs = "auto";
   bool floor = false;  // time the step's GEMM floor between blocks of steps
+  int64_t nproc = 0;   // > 0: as this many data-parallel processes, the batch shared out
 };
 
 struct LangevinBenchArguments {
   int64_t dim = 2, width = 128, depth = 3, chains = 1000, steps = 300, threads = 0;
   std::string device = "cpu";
   std::string torchscript;  // a TorchScript energy file timed in place of the built-in MLP
+  int64_t nproc = 0;        // > 0: as this many processes, the chains shared out
 };
 
 // The training step of a config (by default experiments/fashion_convnet.yaml), as
@@ -54,6 +59,20 @@ struct ObjectivesBenchArguments {
   std::vector<int64_t> dims = {2, 16, 128, 784};
   int64_t width = 128, depth = 3, batch = 128, steps = 5, threads = 0;
 };
+
+// --nproc N: the benchmark as the N ranks of one job (cli/launch.h); their exit status.
+std::optional<int> run_as_ranks(int64_t nproc) {
+  if (nproc == 0) return std::nullopt;
+  if (std::getenv("WORLD_SIZE")) throw ConfigError("--nproc starts a job's processes; WORLD_SIZE says this is one of them already");
+  return launch_ranks(static_cast<int>(nproc), rank_arguments(static_cast<int>(nproc), ThreadsAs::flag));
+}
+
+// The job the environment describes (one of --nproc's ranks, or torchrun's); rank 0 reports.
+std::shared_ptr<distributed::World> join_job() {
+  auto world = distributed::World::from_environment();
+  if (world && !world->leads()) spdlog::set_level(spdlog::level::warn);
+  return world;
+}
 
 // The device a benchmark asked for; a clear error where it is not there.
 torch::Device bench_device(const std::string& name) {
@@ -116,6 +135,9 @@ constexpr int kFloorRounds = 5;           // floors of each kind timed there
 // (the block's log step included in its time, the floor's time in none).
 int bench_rbm_command(const RbmBenchArguments& a) {
   if (a.floor && a.device != "cpu") throw ConfigError("--floor: times CPU products; not with --device " + a.device);
+  if (a.floor && a.nproc > 0) throw ConfigError("--floor times one process's products; not with --nproc");
+  if (const auto status = run_as_ranks(a.nproc)) return *status;
+  const auto world = join_job();
   const int threads = set_threads(a.threads);
   const auto device = bench_device(a.device);
   spdlog::info("bench rbm: {}x{}, batch {}, CD-{}, {} threads, BLAS {}, on {}", a.visible, a.hidden,
@@ -143,7 +165,7 @@ int bench_rbm_command(const RbmBenchArguments& a) {
     const int64_t block = floor ? std::min(steps, kFloorBlockSteps) : steps;
     trainers::Trainer trainer(rbm.ptr(), objective,
                               trainers::make_sgd(rbm->parameters(), torch::optim::SGDOptions(0.01), 0),
-                              data, {}, trainers::TrainerOptions().steps(steps).batch_size(a.batch).log_every(block));
+                              data, {}, trainers::TrainerOptions().steps(steps).batch_size(a.batch).log_every(block).world(world));
     if (floor) trainer.on_log([&](const trainers::Metrics&) { floor->time(kFloorRounds); });
     const auto summary = trainer.run();
     return static_cast<double>(summary.steps) / summary.wall_s;  // the log steps' time, not the floor's
@@ -162,6 +184,7 @@ int bench_rbm_command(const RbmBenchArguments& a) {
                                 {"samples_per_s", steps_per_s * a.batch},
                                 {"gflops", steps_per_s * flops_per_step / 1e9},
                                 {"cuda_graph", graphed},
+                                {"processes", world ? world->size() : 1},
                                 {"threads", threads},
                                 {"blas", blas_description()}};
   if (device.is_cpu() && dtype == torch::kFloat32) out["products"] = float32_cpu_gemm();
@@ -174,13 +197,20 @@ int bench_rbm_command(const RbmBenchArguments& a) {
                     {"products_fraction", steps_per_s * a.batch / floor->products_samples_per_s()}};
   }
   out.update(device_fields(device));
-  std::cout << out.dump() << std::endl;
+  if (!world || world->leads()) std::cout << out.dump() << std::endl;
   return 0;
 }
 
 // Times unadjusted Langevin steps (ε = 0.01) of `chains` chains on a random SiLU MLP energy,
 // as ../shared/bench/langevin_torch.py does: 20 warm-up steps, then `steps` timed ones.
 int bench_langevin_command(const LangevinBenchArguments& a) {
+  if (const auto status = run_as_ranks(a.nproc)) return *status;
+  const auto world = join_job();
+  const int processes = world ? world->size() : 1;
+  if (a.chains % processes != 0) {
+    throw ConfigError("--chains " + std::to_string(a.chains) + " does not split evenly over " + std::to_string(processes) + " processes");
+  }
+  const int64_t chains = a.chains / processes;  // this process's
   const int threads = set_threads(a.threads);
   const auto device = bench_device(a.device);
   const bool scripted = !a.torchscript.empty();
@@ -196,11 +226,13 @@ int bench_langevin_command(const LangevinBenchArguments& a) {
   energy->to(device);
   for (auto& p : energy->parameters()) p.requires_grad_(false);
   samplers::LangevinSampler langevin(samplers::LangevinOptions().step_size(0.01));
-  auto x = langevin.run(*energy, torch::randn({a.chains, a.dim}).to(device), 20);
+  auto x = langevin.run(*energy, torch::randn({chains, a.dim}).to(device), 20);
   x.sum().item<double>();  // a GPU finishes the warm-up before the clock starts
+  if (world) world->barrier();  // and every process does
   const auto start = std::chrono::steady_clock::now();
   x = langevin.run(*energy, x, a.steps);
   x.sum().item<double>();  // and the timed steps before it stops
+  if (world) world->barrier();  // on every process
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::ordered_json out = {{"impl", scripted ? "ebm-torchscript" : "ebm-cpp"},
                                 {"bench", "langevin"},
@@ -210,9 +242,10 @@ int bench_langevin_command(const LangevinBenchArguments& a) {
                                 {"chains", a.chains},
                                 {"steps_per_s", static_cast<double>(a.steps) / seconds},
                                 {"chain_steps_per_s", static_cast<double>(a.steps * a.chains) / seconds},
+                                {"processes", processes},
                                 {"threads", threads}};
   out.update(device_fields(device));
-  std::cout << out.dump() << std::endl;
+  if (!world || world->leads()) std::cout << out.dump() << std::endl;
   return 0;
 }
 
@@ -293,6 +326,8 @@ Command add_bench(CLI::App& app) {
   rbm_command->add_option("--device", rbm->device, "cpu or cuda (refused where LibTorch sees no GPU)")->check(CLI::IsMember({"cpu", "cuda"}));
   rbm_command->add_option("--cuda-graphs", rbm->cuda_graphs, "train.cuda_graphs: the Gibbs steps as a CUDA graph (auto | on | off)")
       ->check(CLI::IsMember({"auto", "on", "off"}));
+  rbm_command->add_option("--nproc", rbm->nproc, "as N data-parallel processes on this host, the batch shared out (threads: the cores shared out)")
+      ->check(CLI::Range(1, 1024));
   rbm_command->add_flag("--floor", rbm->floor, "also time the step's GEMM floor (its products alone) between blocks of 50 steps; CPU only");
 
   auto langevin = std::make_shared<LangevinBenchArguments>();
@@ -303,6 +338,8 @@ Command add_bench(CLI::App& app) {
   langevin_command->add_option("--chains", langevin->chains)->check(integer_in(1));
   langevin_command->add_option("--steps", langevin->steps, "timed steps")->check(integer_in(1));
   langevin_command->add_option("--threads", langevin->threads, "0 = all cores")->check(integer_in(0));
+  langevin_command->add_option("--nproc", langevin->nproc, "as N processes on this host, the chains shared out (threads: the cores shared out)")
+      ->check(CLI::Range(1, 1024));
   langevin_command->add_option("--device", langevin->device, "cpu or cuda (refused where LibTorch sees no GPU)")
       ->check(CLI::IsMember({"cpu", "cuda"}));
   langevin_command->add_option("--torchscript", langevin->torchscript,

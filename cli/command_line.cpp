@@ -61,7 +61,17 @@ void refuse_empty_values(const CLI::App* command) {
 
 }  // namespace
 
+namespace {
+std::vector<std::string>& stored_command_line() {
+  static std::vector<std::string> args;
+  return args;
+}
+}  // namespace
+
+const std::vector<std::string>& current_command_line() { return stored_command_line(); }
+
 int run_command_line(const std::vector<std::string>& args) {
+  stored_command_line() = args;
   CLI::App app{"ebm: train, sample and evaluate energy-based models"};
   app.require_subcommand(1);
   app.option_defaults()->always_capture_default();  // --help shows each option's default

@@ -12,5 +12,8 @@
 namespace ebm::experiments {
 
 int run_command_line(const std::vector<std::string>& args);
+// The arguments of the command line running now (args[0] the program's name), for commands
+// that start copies of themselves (--nproc, cli/launch.h).
+const std::vector<std::string>& current_command_line();
 
 }  // namespace ebm::experiments

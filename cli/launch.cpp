@@ -1,5 +1,6 @@
 #include "cli/launch.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -8,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -15,6 +17,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "cli/command_line.h"
 #include "io/input_error.h"
 #include "io/interrupt.h"
 
@@ -39,6 +42,40 @@ int free_port() {
   return ntohs(address.sin_port);
 }
 
+// This program's path; refused where this process is not the ebm program (the Python module).
+std::string this_program(const char* flag) {
+  const std::string program = std::filesystem::read_symlink("/proc/self/exe").string();
+  if (std::filesystem::path(program).filename() != "ebm") {
+    throw io::InputError(std::string(flag) + " starts copies of the ebm program; this process is " + program +
+                         " (run it from the ebm program)");
+  }
+  return program;
+}
+
+// Starts `program arguments...` in a process group of its own that ends with this process,
+// with `variables` (NAME=VALUE) set and its output to `log` where one is given.
+pid_t spawn(const std::string& program, const std::vector<std::string>& arguments, const std::vector<std::string>& variables,
+            const std::string& log) {
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error(std::string("cannot start a process: ") + std::strerror(errno));
+  if (pid > 0) return pid;
+  setpgid(0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  for (const auto& v : variables) putenv(const_cast<char*>(v.c_str()));
+  if (!log.empty()) {
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) _exit(127);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+  }
+  std::vector<char*> argv = {const_cast<char*>(program.c_str())};
+  for (const auto& a : arguments) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  execv(program.c_str(), argv.data());
+  _exit(127);
+}
+
 std::string describe(int status) {
   if (WIFSIGNALED(status)) return std::string("was killed by signal ") + strsignal(WTERMSIG(status));
   return "exited with status " + std::to_string(WEXITSTATUS(status));
@@ -46,32 +83,41 @@ std::string describe(int status) {
 
 }  // namespace
 
-int launch_ranks(int processes, const std::vector<std::string>& arguments, double grace_s) {
-  const std::string program = std::filesystem::read_symlink("/proc/self/exe").string();
-  if (std::filesystem::path(program).filename() != "ebm") {
-    throw io::InputError("--nproc starts copies of the ebm program; this process is " + program +
-                         " (run `ebm train ... --nproc N`, or start the ranks yourself with torchrun's variables)");
+std::vector<std::string> rank_arguments(int processes, ThreadsAs threads) {
+  const auto& all = current_command_line();
+  std::vector<std::string> out;
+  bool threads_set = false;
+  for (size_t i = 1; i < all.size(); ++i) {
+    if (all[i] == "--nproc") {
+      ++i;  // and its value
+      continue;
+    }
+    if (all[i].rfind("--nproc=", 0) == 0) continue;
+    threads_set = threads_set || (threads == ThreadsAs::flag ? all[i] == "--threads" || all[i].rfind("--threads=", 0) == 0
+                                                             : all[i].rfind("threads=", 0) == 0);
+    out.push_back(all[i]);
   }
+  if (!threads_set) {
+    const std::string share = std::to_string(std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / processes));
+    if (threads == ThreadsAs::flag) {
+      out.insert(out.end(), {"--threads", share});
+    } else {
+      out.insert(out.end(), {"--set", "threads=" + share});
+    }
+  }
+  return out;
+}
+
+int launch_ranks(int processes, const std::vector<std::string>& arguments, double grace_s) {
+  const std::string program = this_program("--nproc");
   const std::string port = std::to_string(free_port());
   std::vector<pid_t> ranks;
   for (int rank = 0; rank < processes; ++rank) {
-    const pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error(std::string("--nproc: cannot start a process: ") + std::strerror(errno));
-    if (pid == 0) {
-      setpgid(0, 0);
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      setenv("MASTER_ADDR", "127.0.0.1", 1);
-      setenv("MASTER_PORT", port.c_str(), 1);
-      setenv("WORLD_SIZE", std::to_string(processes).c_str(), 1);
-      setenv("RANK", std::to_string(rank).c_str(), 1);
-      setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
-      std::vector<char*> argv = {const_cast<char*>(program.c_str())};
-      for (const auto& a : arguments) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(program.c_str(), argv.data());
-      _exit(127);
-    }
-    ranks.push_back(pid);
+    const std::string r = std::to_string(rank);
+    ranks.push_back(spawn(program, arguments,
+                          {"MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + port, "WORLD_SIZE=" + std::to_string(processes),
+                           "RANK=" + r, "LOCAL_RANK=" + r},
+                          ""));
   }
   spdlog::info("started {} processes (ranks 0-{}), rendezvous at 127.0.0.1:{}", processes, processes - 1, port);
 
@@ -123,6 +169,41 @@ int launch_ranks(int processes, const std::vector<std::string>& arguments, doubl
     return WEXITSTATUS(code);
   }
   return 1;
+}
+
+std::vector<int> run_side_by_side(const std::vector<std::vector<std::string>>& commands, const std::vector<std::string>& logs,
+                                  int jobs, const std::function<void(size_t, int)>& on_exit) {
+  const std::string program = this_program("--jobs");
+  std::vector<int> status(commands.size(), -1);
+  std::vector<std::pair<pid_t, size_t>> running;
+  size_t next = 0;
+  int forwarded = 0;
+  while (next < commands.size() || !running.empty()) {
+    if (const int signal = io::pending_interrupt(); signal != 0 && forwarded == 0) {
+      forwarded = signal;  // passed on once; nothing new starts
+      for (const auto& [pid, i] : running) kill(pid, signal);
+    }
+    while (forwarded == 0 && next < commands.size() && static_cast<int>(running.size()) < jobs) {
+      running.emplace_back(spawn(program, commands[next], {}, logs[next]), next);
+      ++next;
+    }
+    int code = 0;
+    const pid_t pid = waitpid(-1, &code, WNOHANG);
+    if (pid <= 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    for (auto it = running.begin(); it != running.end(); ++it) {
+      if (it->first != pid) continue;
+      status[it->second] = WIFEXITED(code) ? WEXITSTATUS(code) : 128 + WTERMSIG(code);
+      if (on_exit) on_exit(it->second, status[it->second]);
+      running.erase(it);
+      break;
+    }
+    if (forwarded != 0 && running.empty()) break;
+  }
+  if (forwarded != 0) throw io::Interrupted("stopped by " + io::signal_name(forwarded) + " before every job had run", forwarded);
+  return status;
 }
 
 }  // namespace ebm::experiments

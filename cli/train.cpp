@@ -4,11 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include <fmt/format.h>
-
-#include <algorithm>
 #include <cstdlib>
-#include <thread>
 
 #include "cli/command.h"
 #include "cli/launch.h"
@@ -31,29 +27,6 @@ struct TrainArguments {
   double timeout_s = 300;  // how long a rank waits for another before the job counts as hung
 };
 
-// The arguments each rank gets: these, with threads shared out unless the user set them.
-std::vector<std::string> rank_arguments(const TrainArguments& args) {
-  std::vector<std::string> out = {"train"};
-  if (args.resume_dir.empty()) {
-    out.push_back(args.config_path);
-  } else {
-    out.insert(out.end(), {"--resume", args.resume_dir});
-  }
-  if (!args.out_dir.empty()) out.insert(out.end(), {"--out", args.out_dir});
-  if (args.force) out.push_back("--force");
-  bool threads_set = false;
-  for (const auto& o : args.overrides) {
-    out.insert(out.end(), {"--set", o});
-    threads_set = threads_set || o.rfind("threads=", 0) == 0;
-  }
-  if (!threads_set) {
-    const int share = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / args.nproc);
-    out.insert(out.end(), {"--set", "threads=" + std::to_string(share)});
-  }
-  out.insert(out.end(), {"--timeout", fmt::format("{}", args.timeout_s)});
-  return out;
-}
-
 }  // namespace
 
 
@@ -61,7 +34,7 @@ int train(const TrainArguments& args) {
   namespace fs = std::filesystem;
   if (args.nproc > 0) {
     if (std::getenv("WORLD_SIZE")) throw ConfigError("--nproc starts a job's processes; WORLD_SIZE says this is one of them already");
-    return launch_ranks(args.nproc, rank_arguments(args));
+    return launch_ranks(args.nproc, rank_arguments(args.nproc, ThreadsAs::config_override));
   }
   const auto world = distributed::World::from_environment(distributed::WorldOptions().timeout_s(args.timeout_s));
   distributed::World::join(world);

@@ -1,5 +1,6 @@
 #include "distributed/world.h"
 
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #ifdef USE_C10D_GLOO
@@ -72,37 +73,37 @@ std::shared_ptr<World> World::from_environment(const WorldOptions& options) {
   const int local_rank = static_cast<int>(integer_variable("LOCAL_RANK", 0, 65535).value_or(rank));
   const int port = static_cast<int>(required_variable("MASTER_PORT", 1, 65535));
   const char* address = std::getenv("MASTER_ADDR");
-  const std::string host = address && *address ? address : "127.0.0.1";
+  return connect(rank, static_cast<int>(*size), local_rank, address && *address ? address : "127.0.0.1", port, options);
+}
+
+std::shared_ptr<World> World::connect(int rank, int size, int local_rank, const std::string& host, int port,
+                                      const WorldOptions& options) {
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(options.timeout_s() * 1000));
   c10d::TCPStoreOptions store_options;
   store_options.port = static_cast<std::uint16_t>(port);
   store_options.isServer = rank == 0;
-  store_options.numWorkers = static_cast<std::size_t>(*size);
+  store_options.numWorkers = static_cast<std::size_t>(size);
   store_options.waitWorkers = true;
   store_options.timeout = timeout;
-  c10::intrusive_ptr<c10d::Store> store;
+  auto engine = std::make_unique<Engine>();
+  const std::string where = host + ":" + std::to_string(port);
   try {
-    store = c10::make_intrusive<c10d::TCPStore>(host, store_options);
+    engine->store = c10::make_intrusive<c10d::TCPStore>(host, store_options);
   } catch (const std::exception& error) {
-    const std::string where = host + ":" + std::to_string(port);
-    throw io::InputError(
-        rank == 0 ? "rank 0 cannot host the job's store at " + where + " (MASTER_ADDR, MASTER_PORT): " + first_line(error.what())
-                  : "rank " + std::to_string(rank) + " cannot reach the job's store at " + where +
-                        " (MASTER_ADDR, MASTER_PORT) within " + std::to_string(options.timeout_s()) + " s: " + first_line(error.what()));
+    throw io::InputError(rank == 0 ? "rank 0 cannot host the job's store at " + where + " (MASTER_ADDR, MASTER_PORT): " +
+                                         first_line(error.what())
+                                   : fmt::format("rank {} cannot reach the job's store at {} (MASTER_ADDR, MASTER_PORT) within {} s: {}",
+                                                 rank, where, options.timeout_s(), first_line(error.what())));
   }
   auto gloo = c10d::ProcessGroupGloo::Options::create(timeout);
-  gloo->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(host == "127.0.0.1" || host == "localhost" ? "127.0.0.1" : host));
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  gloo->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(host == "localhost" ? "127.0.0.1" : host));
   try {
-    group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, static_cast<int>(*size), gloo);
+    engine->group = c10::make_intrusive<c10d::ProcessGroupGloo>(engine->store, rank, size, gloo);
   } catch (const std::exception& error) {
-    throw std::runtime_error("rank " + std::to_string(rank) + " could not join the job's " + std::to_string(*size) +
-                             " processes: " + first_line(error.what()));
+    throw std::runtime_error(fmt::format("rank {} could not join the job's {} processes at {}: {}", rank, size, where,
+                                         first_line(error.what())));
   }
-  auto engine = std::make_unique<Engine>();
-  engine->store = std::move(store);
-  engine->group = std::move(group);
-  return std::shared_ptr<World>(new World(rank, static_cast<int>(*size), local_rank, std::move(engine)));
+  return std::shared_ptr<World>(new World(rank, size, local_rank, std::move(engine)));
 }
 
 template <class F>
@@ -117,8 +118,13 @@ void World::collective(const char* what, F&& f) {
 
 void World::average(const std::vector<torch::Tensor>& tensors) {
   if (tensors.empty()) return;
+  // One bucket in the widest of the tensors' dtypes: float32 gradients travel as float32.
+  auto dtype = torch::kFloat;
+  for (const auto& t : tensors) {
+    if (t.scalar_type() == torch::kDouble) dtype = torch::kDouble;
+  }
   std::vector<torch::Tensor> flat;
-  for (const auto& t : tensors) flat.push_back(t.detach().reshape(-1).to(torch::kCPU, torch::kFloat64));
+  for (const auto& t : tensors) flat.push_back(t.detach().reshape(-1).to(torch::kCPU, dtype));
   std::vector<torch::Tensor> bucket = {torch::cat(flat)};
   collective("averaging gradients", [&] { engine_->group->allreduce(bucket)->wait(); });
   bucket[0].div_(static_cast<double>(size_));
@@ -176,10 +182,12 @@ void World::barrier() {
 struct World::Engine {};
 World::~World() = default;
 
-std::shared_ptr<World> World::from_environment(const WorldOptions&) {
+std::shared_ptr<World> World::from_environment(const WorldOptions& options) {
   if (!integer_variable("WORLD_SIZE", 1, 65536)) return nullptr;
-  throw io::InputError("WORLD_SIZE is set, but this build's LibTorch has no Gloo process group (USE_C10D_GLOO): "
-                       "training across processes needs one");
+  return connect(0, 1, 0, "", 0, options);
+}
+std::shared_ptr<World> World::connect(int, int, int, const std::string&, int, const WorldOptions&) {
+  throw io::InputError("this build's LibTorch has no Gloo process group (USE_C10D_GLOO): training across processes needs one");
 }
 void World::average(const std::vector<torch::Tensor>&) {}
 int64_t World::max(int64_t value) { return value; }

@@ -32,6 +32,10 @@ class World {
   // naming the variable for a malformed one, and naming the address for a store that cannot be
   // hosted (a port in use) or reached.
   static std::shared_ptr<World> from_environment(const WorldOptions& options = {});
+  // Rank `rank` of `size` meeting at host:port (rank 0 hosts the store there); what
+  // from_environment does once it has read the variables.
+  static std::shared_ptr<World> connect(int rank, int size, int local_rank, const std::string& host, int port,
+                                        const WorldOptions& options = {});
   ~World();
   // The job this process trains in (set once by the command line, as torch.distributed's
   // init_process_group does); none in a single process.

@@ -105,24 +105,33 @@ nlohmann::ordered_json run_study(const std::string& name, const Config& file, co
 
 std::string run_catalogue(const std::vector<std::string>& names, const std::vector<Config>& files, const std::string& out,
                           bool quick, int64_t threads, bool* all_reproduced) {
-  nlohmann::ordered_json catalogue = nlohmann::ordered_json::array();
-  std::string table = "| failure mode | signature | criterion | reproduced | seconds |\n| --- | --- | --- | --- | --- |\n";
-  *all_reproduced = true;
+  std::vector<nlohmann::ordered_json> signatures;
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string dir = out + "/" + names[i];
     fs::create_directories(dir);
-    nlohmann::ordered_json s;
     try {
-      s = run_study(names[i], files[i], dir, quick, threads);
+      signatures.push_back(run_study(names[i], files[i], dir, quick, threads));
     } catch (const io::Interrupted&) {
       throw;  // Ctrl-C ends the whole catalogue, not one study
     } catch (const std::exception& error) {
       spdlog::error("{}: {}", names[i], error.what());
-      s = {{"name", names[i]}, {"reproduced", false}, {"headline", std::string("error: ") + error.what()},
-           {"criterion", ""}, {"seconds", 0.0}};
+      signatures.push_back(failed_study(names[i], error.what()));
     }
+  }
+  return write_catalogue(signatures, out, all_reproduced);
+}
+
+nlohmann::ordered_json failed_study(const std::string& name, const std::string& error) {
+  return {{"name", name}, {"reproduced", false}, {"headline", "error: " + error}, {"criterion", ""}, {"seconds", 0.0}};
+}
+
+std::string write_catalogue(const std::vector<nlohmann::ordered_json>& signatures, const std::string& out, bool* all_reproduced) {
+  nlohmann::ordered_json catalogue = nlohmann::ordered_json::array();
+  std::string table = "| failure mode | signature | criterion | reproduced | seconds |\n| --- | --- | --- | --- | --- |\n";
+  *all_reproduced = true;
+  for (const auto& s : signatures) {
     *all_reproduced = *all_reproduced && s["reproduced"].get<bool>();
-    table += fmt::format("| {} | {} | {} | {} | {:.1f} |\n", names[i], s["headline"].get<std::string>(),
+    table += fmt::format("| {} | {} | {} | {} | {:.1f} |\n", s["name"].get<std::string>(), s["headline"].get<std::string>(),
                          s["criterion"].get<std::string>(), s["reproduced"].get<bool>() ? "yes" : "no",
                          s["seconds"].get<double>());
     catalogue.push_back(s);

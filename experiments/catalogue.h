@@ -34,4 +34,10 @@ nlohmann::ordered_json run_study(const std::string& name, const Config& file, co
 std::string run_catalogue(const std::vector<std::string>& names, const std::vector<Config>& files, const std::string& out,
                           bool quick, int64_t threads, bool* all_reproduced);
 
+// The record of a study that ended in an error (reproduced: false, the error as its headline).
+nlohmann::ordered_json failed_study(const std::string& name, const std::string& error);
+// Writes OUT/catalogue.json and catalogue.md from the studies' signatures, in their order, and
+// returns the table; `all_reproduced` says whether every one was.
+std::string write_catalogue(const std::vector<nlohmann::ordered_json>& signatures, const std::string& out, bool* all_reproduced);
+
 }  // namespace ebm::experiments

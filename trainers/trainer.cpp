@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -61,7 +62,8 @@ Trainer::Trainer(EnergyModelPtr model, std::shared_ptr<Objective> objective,
   }
   if (options_.check_every() < 0) throw std::invalid_argument("check_every must be at least 0");
   const bool on_cpu = trained_.empty() || trained_.front().device().is_cpu();
-  check_every_ = options_.check_every() > 0 ? options_.check_every() : on_cpu ? 1 : options_.log_every();
+  // A data-parallel job reads them at log steps too: reading is a collective there.
+  check_every_ = options_.check_every() > 0 ? options_.check_every() : on_cpu && !options_.world() ? 1 : options_.log_every();
   if (const auto& world = options_.world()) {
     const int64_t global_batch = std::min(options_.batch_size(), data_.size());
     if (global_batch % world->size() != 0) {
@@ -114,9 +116,11 @@ TrainingSummary Trainer::run() {
     }
     restart_interval();
   };
+  agreed_stop_ = static_cast<int>(agreed(io::pending_interrupt()));
   if (log_due_) log_step_or_stop();
   while (step_ < options_.steps()) {
-    if (const int signal = static_cast<int>(agreed(io::pending_interrupt()))) stop(interval_s(), signal);
+    // In a world the ranks' stop requests travel with the gradients (below), so all stop at one step.
+    if (const int signal = options_.world() ? agreed_stop_ : io::pending_interrupt()) stop(interval_s(), signal);
     set_learning_rates();
     auto batch = batches_.next();
     if (const auto& world = options_.world()) {
@@ -151,7 +155,18 @@ TrainingSummary Trainer::run() {
         if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
         gradients.push_back(p.grad());
       }
+      // Each rank's stop request as one entry per signal: after averaging, an entry above 0
+      // means some rank was asked to stop by that signal.
+      const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+      const int pending = io::pending_interrupt();
+      auto requests = torch::zeros({3}, torch::kFloat);
+      for (int i = 0; i < 3; ++i) requests[i] = pending == signals[i] ? 1.0f : 0.0f;
+      gradients.push_back(requests);
       options_.world()->average(gradients);
+      agreed_stop_ = 0;
+      for (int i = 0; i < 3 && agreed_stop_ == 0; ++i) {
+        if (requests[i].item<float>() > 0) agreed_stop_ = signals[i];
+      }
     }
     if (options_.grad_clip() > 0) clip_gradients(trained_, options_.grad_clip());
     optimizer_->step();

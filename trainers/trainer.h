@@ -18,8 +18,8 @@
 //
 // No host synchronisation inside a step: the loss and its terms stay on the model's device and
 // are read every check_every steps (and at log steps), all at once. On a CPU reading is free, so
-// the default checks every step and a non-finite loss never reaches an update; on a GPU it
-// checks at log steps. Either way the outcome is the same: a rollback restores the last good
+// the default checks every step and a non-finite loss never reaches an update; on a GPU, and in
+// a data-parallel job (where reading is a collective), it checks at log steps. Either way the outcome is the same: a rollback restores the last good
 // log step's state whatever ran after the bad step.
 //
 // A checkpoint also holds the training data's fingerprint (rows, columns and a CRC-32 of their
@@ -200,6 +200,7 @@ class Trainer {
   double carried_interval_s_ = 0;
   bool log_due_ = false;
   mutable std::string data_fingerprint_;
+  int agreed_stop_ = 0;  // in a world: the stop request some rank had at the last update
 };
 
 }  // namespace ebm::trainers

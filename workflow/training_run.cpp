@@ -1,5 +1,6 @@
 #include "workflow/training_run.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -10,6 +11,7 @@
 
 #include "config/schema.h"
 #include "io/atomic_file.h"
+#include "io/input_error.h"
 
 #include "distributed/world.h"
 #include "trainers/checkpoint.h"
@@ -141,10 +143,27 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
 }
 
 namespace {
+// Every rank of a job trains one config: each sends its own (as resolved before the run kept a
+// copy of a TorchScript file) and all refuse, naming the first rank that differs and how.
+void require_one_config(distributed::World& world, const std::string& config_text) {
+  const auto configs = world.gather(config_text);
+  for (int r = 1; r < world.size(); ++r) {
+    if (configs[r] == configs[0]) continue;
+    std::istringstream mine(configs[r]), leader(configs[0]);
+    std::string a, b;
+    while (std::getline(mine, a) && std::getline(leader, b) && a == b) {
+    }
+    throw io::InputError(fmt::format("rank {}'s config differs from rank 0's (rank {}: '{}', rank 0: '{}'): every rank of a "
+                                     "job trains the same config",
+                                     r, r, a, b));
+  }
+}
+
 // Ranks other than 0 train without a run directory: rank 0 owns it and sends its checkpoint
 // path and id (which the ranks' states record and which decide when checkpoints come).
 TrainingRun follow(Experiment& e, distributed::World& world, const std::string& resume_from) {
   const std::string sent = world.broadcast("");
+  require_one_config(world, e.config.to_yaml());
   const auto newline = sent.find('\n');
   trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, e.evaluators,
                             e.train_options.checkpoint_path(sent.substr(0, newline)).run_id(sent.substr(newline + 1)));
@@ -157,8 +176,10 @@ TrainingRun follow(Experiment& e, distributed::World& world, const std::string& 
 }
 
 // Rank 0's half of that exchange.
-void lead(const RunDirectory& run, distributed::World* world) {
-  if (world) world->broadcast(run.checkpoint_path() + "\n" + run.id());
+void lead(const RunDirectory& run, distributed::World* world, const std::string& config_text) {
+  if (!world) return;
+  world->broadcast(run.checkpoint_path() + "\n" + run.id());
+  require_one_config(*world, config_text);
 }
 }  // namespace
 
@@ -167,8 +188,9 @@ TrainingRun train_new_run(Experiment& e, const std::string& out_dir, bool replac
   const auto world = distributed::World::joined();
   e.train_options.world(world);
   if (world && !world->leads()) return follow(e, *world, "");
+  const std::string config_text = e.config.to_yaml();  // before the run keeps its own TorchScript file
   RunDirectory run = RunDirectory::create(out_dir, e.name, replace);
-  lead(run, world.get());
+  lead(run, world.get(), config_text);
   keep_energy_file(e, run);
   if (!quiet) {
     spdlog::info("{}: {} on {} ({} examples), {} threads, BLAS {}", e.name, e.model->type_name(), e.data->name(),
@@ -200,7 +222,7 @@ TrainingRun resume_run(const std::string& dir, const std::vector<std::string>& o
   Experiment e = build_experiment(config, std::filesystem::path(dir).lexically_normal().filename().string());
   spdlog::info("{}: resuming {} on {}", e.name, e.model->type_name(), e.data->name());
   e.train_options.world(world);
-  lead(run, world.get());
+  lead(run, world.get(), e.config.to_yaml());
   trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, e.evaluators,
                             e.train_options.checkpoint_path(run.checkpoint_path()).run_id(run.id()));
   const int64_t resumed_step = trainer.resume(run.checkpoint_path());

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "config/components.h"
+#include "distributed/world.h"
 #include "samplers/annealed_langevin.h"
 #include "samplers/block_gibbs.h"
 #include "samplers/gaussian_gibbs.h"
@@ -107,8 +108,20 @@ std::vector<Component<SamplerFactory>> samplers() {
        [](const SectionConfig&) { return std::make_shared<samplers::GaussianGibbsSampler>(); }}};
 }
 
+// This process's share of a count the config gives for the whole job: in a data-parallel job
+// (distributed/world.h) each rank keeps 1/W of the chains and of the replay buffer.
+int64_t this_ranks_share(const SectionConfig& c, const std::string& key) {
+  const int64_t total = c.get<int64_t>(key);
+  const auto& world = distributed::World::joined();
+  if (!world) return total;
+  if (total % world->size() != 0) {
+    c.fail(key, std::to_string(total) + " does not split evenly over the job's " + std::to_string(world->size()) + " processes");
+  }
+  return total / world->size();
+}
+
 samplers::NoiseChainSource noise_around(const SectionConfig& c, const Experiment& e) {
-  return samplers::NoiseChainSource::around(e.data->data(), e.data->is_binary(), c.get<int64_t>("chains"));
+  return samplers::NoiseChainSource::around(e.data->data(), e.data->is_binary(), this_ranks_share(c, "chains"));
 }
 
 std::vector<Component<ChainSourceFactory>> chain_sources() {
@@ -117,7 +130,7 @@ std::vector<Component<ChainSourceFactory>> chain_sources() {
        [](const SectionConfig&, const Experiment&) { return std::make_shared<samplers::DataChainSource>(); }},
       {"persistent", "chains continue where the last update left them: PCD (Tieleman 2008)", {}, {},
        [](const SectionConfig& c, const Experiment&) {
-         return std::make_shared<samplers::PersistentChainSource>(c.get<int64_t>("chains"));
+         return std::make_shared<samplers::PersistentChainSource>(this_ranks_share(c, "chains"));
        }},
       {"noise",
        "chains restart from noise every step: short-run MCMC (Nijkamp et al. 2019); noise is uniform on the "
@@ -132,8 +145,8 @@ std::vector<Component<ChainSourceFactory>> chain_sources() {
         number("reinit_prob", value(0.05), 0, 1, "replay: chance that a chain restarts from noise")},
        {},
        [](const SectionConfig& c, const Experiment& e) {
-         return std::make_shared<samplers::ReplayBufferSource>(noise_around(c, e), c.get<int64_t>("buffer_size"),
-                                                               c.get<double>("reinit_prob"), c.get<int64_t>("chains"));
+         return std::make_shared<samplers::ReplayBufferSource>(noise_around(c, e), this_ranks_share(c, "buffer_size"),
+                                                               c.get<double>("reinit_prob"), this_ranks_share(c, "chains"));
        }}};
 }
 
