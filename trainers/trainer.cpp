@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 #include "trainers/checkpoint.h"
@@ -358,6 +359,10 @@ Metrics Trainer::log_row(double interval_s) {
     // Evaluation must not shift the training random stream: changing log_every or eval_every,
     // or adding an evaluator, leaves the trained model unchanged.
     auto generators = GeneratorSnapshot::capture();
+    // In a world only rank 0 evaluates, so a stop inside it would leave the others waiting in
+    // the next step: the evaluation finishes and the stop comes with the next update.
+    std::optional<io::DeferInterrupts> whole_evaluation;
+    if (options_.world()) whole_evaluation.emplace();
     model_->eval();
     try {
       const auto evaluation_data = data_.evaluation_split();
