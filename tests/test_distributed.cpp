@@ -187,6 +187,31 @@ TEST(Distributed, AKilledRankEndsTheJobWithAMessage) {
   EXPECT_NE(output.find("stopping the other ranks"), std::string::npos) << output;
 }
 
+// A rank that hangs (stopped with SIGSTOP) ends the job too: the others' collective gives up
+// after --timeout, and the launcher stops the rest (SIGKILL reaches a stopped process).
+TEST(Distributed, AHungRankEndsTheJobAfterTheTimeout) {
+  const auto dir = testing::scratch_dir();
+  const auto log = (dir / "log").string();
+  const pid_t launcher = testing::start_ebm(
+      "train " + kQuick + " --set train.steps=10000000 --nproc 2 --timeout 3 --out '" + (dir / "run").string() + "'", log);
+  while (read_text(log).find("step 100/") == std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::istringstream pids(testing::run_ebm_in_shell("pgrep -P " + std::to_string(launcher)).output);
+  std::vector<pid_t> ranks;
+  for (pid_t p; pids >> p;) ranks.push_back(p);
+  ASSERT_EQ(ranks.size(), 2u);
+  kill(std::max(ranks[0], ranks[1]), SIGSTOP);
+  const auto start = std::chrono::steady_clock::now();
+  int status = 0;
+  waitpid(launcher, &status, 0);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GT(seconds, 2.5);   // not before the timeout
+  EXPECT_LT(seconds, 40.0);  // the timeout, then SIGTERM after 10 s and SIGKILL after 20 s
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_NE(read_text(log).find("failed (another rank ended or hung)"), std::string::npos) << read_text(log);
+  EXPECT_EQ(kill(std::max(ranks[0], ranks[1]), 0), -1);  // no rank is left behind
+}
+
 // `ebm ARGS` with environment variables set.
 testing::CommandResult run_ebm_with(const std::string& variables, const std::string& args) {
   return testing::run_ebm_in_shell(variables + " '" + std::string(EBM_BINARY) + "' " + args);
