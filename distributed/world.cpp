@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-#ifdef USE_C10D_GLOO
+// Gloo where LibTorch was built with it and ships its headers (a LibTorch without them still builds).
+#if defined(USE_C10D_GLOO) && __has_include(<gloo/config.h>) && \
+    __has_include(<torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>)
+#define EBM_WITH_GLOO 1
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
@@ -53,7 +56,7 @@ std::shared_ptr<World>& the_joined_world() {
 void World::join(std::shared_ptr<World> world) { the_joined_world() = std::move(world); }
 const std::shared_ptr<World>& World::joined() { return the_joined_world(); }
 
-#ifdef USE_C10D_GLOO
+#ifdef EBM_WITH_GLOO
 
 // The Gloo group itself, not the ProcessGroup front of LibTorch 2.x (1.13 has no such split).
 struct World::Engine {
