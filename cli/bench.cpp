@@ -63,7 +63,6 @@ struct ObjectivesBenchArguments {
 // --nproc N: the benchmark as the N ranks of one job (cli/launch.h); their exit status.
 std::optional<int> run_as_ranks(int64_t nproc) {
   if (nproc == 0) return std::nullopt;
-  if (std::getenv("WORLD_SIZE")) throw ConfigError("--nproc starts a job's processes; WORLD_SIZE says this is one of them already");
   return launch_ranks(static_cast<int>(nproc), rank_arguments(static_cast<int>(nproc), ThreadsAs::flag));
 }
 

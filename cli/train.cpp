@@ -33,7 +33,6 @@ struct TrainArguments {
 int train(const TrainArguments& args) {
   namespace fs = std::filesystem;
   if (args.nproc > 0) {
-    if (std::getenv("WORLD_SIZE")) throw ConfigError("--nproc starts a job's processes; WORLD_SIZE says this is one of them already");
     return launch_ranks(args.nproc, rank_arguments(args.nproc, ThreadsAs::config_override));
   }
   const auto world = distributed::World::from_environment(distributed::WorldOptions().timeout_s(args.timeout_s));

@@ -64,8 +64,7 @@ struct World::Engine {
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
 };
 
-World::World(int rank, int size, int local_rank, std::unique_ptr<Engine> engine)
-    : rank_(rank), size_(size), local_rank_(local_rank), engine_(std::move(engine)) {}
+World::World(int rank, int size, std::unique_ptr<Engine> engine) : rank_(rank), size_(size), engine_(std::move(engine)) {}
 
 World::~World() = default;
 
@@ -73,14 +72,12 @@ std::shared_ptr<World> World::from_environment(const WorldOptions& options) {
   const auto size = integer_variable("WORLD_SIZE", 1, 65536);
   if (!size) return nullptr;
   const int rank = static_cast<int>(required_variable("RANK", 0, *size - 1));
-  const int local_rank = static_cast<int>(integer_variable("LOCAL_RANK", 0, 65535).value_or(rank));
   const int port = static_cast<int>(required_variable("MASTER_PORT", 1, 65535));
   const char* address = std::getenv("MASTER_ADDR");
-  return connect(rank, static_cast<int>(*size), local_rank, address && *address ? address : "127.0.0.1", port, options);
+  return connect(rank, static_cast<int>(*size), address && *address ? address : "127.0.0.1", port, options);
 }
 
-std::shared_ptr<World> World::connect(int rank, int size, int local_rank, const std::string& host, int port,
-                                      const WorldOptions& options) {
+std::shared_ptr<World> World::connect(int rank, int size, const std::string& host, int port, const WorldOptions& options) {
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(options.timeout_s() * 1000));
   c10d::TCPStoreOptions store_options;
   store_options.port = static_cast<std::uint16_t>(port);
@@ -106,7 +103,7 @@ std::shared_ptr<World> World::connect(int rank, int size, int local_rank, const 
     throw std::runtime_error(fmt::format("rank {} could not join the job's {} processes at {}: {}", rank, size, where,
                                          first_line(error.what())));
   }
-  return std::shared_ptr<World>(new World(rank, size, local_rank, std::move(engine)));
+  return std::shared_ptr<World>(new World(rank, size, std::move(engine)));
 }
 
 template <class F>
@@ -187,9 +184,9 @@ World::~World() = default;
 
 std::shared_ptr<World> World::from_environment(const WorldOptions& options) {
   if (!integer_variable("WORLD_SIZE", 1, 65536)) return nullptr;
-  return connect(0, 1, 0, "", 0, options);
+  return connect(0, 1, "", 0, options);
 }
-std::shared_ptr<World> World::connect(int, int, int, const std::string&, int, const WorldOptions&) {
+std::shared_ptr<World> World::connect(int, int, const std::string&, int, const WorldOptions&) {
   throw io::InputError("this build's LibTorch has no Gloo process group (USE_C10D_GLOO): training across processes needs one");
 }
 void World::average(const std::vector<torch::Tensor>&) {}

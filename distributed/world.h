@@ -5,10 +5,10 @@
 // the whole batch, (1/W) sum_r grad L_r = grad (1/B) sum_i l_i, when every shard holds B/W rows
 // (Li et al. 2020, "PyTorch Distributed: experiences on accelerating data parallel training").
 //
-// The job is described by the environment torchrun sets: MASTER_ADDR, MASTER_PORT, WORLD_SIZE,
-// RANK and LOCAL_RANK; rank 0 hosts the store. A peer that exits breaks its connections and the
-// next collective throws at once; one that hangs makes it throw after `timeout_s`. Either way
-// the error names the rank that saw it.
+// The job is described by the environment torchrun sets: MASTER_ADDR, MASTER_PORT, WORLD_SIZE
+// and RANK (LOCAL_RANK is not read: every rank uses the config's device); rank 0 hosts the
+// store. A peer that exits breaks its connections and the next collective throws at once; one
+// that hangs makes it throw after `timeout_s`. Either way the error names the rank that saw it.
 #pragma once
 
 #include <torch/types.h>
@@ -34,7 +34,7 @@ class World {
   static std::shared_ptr<World> from_environment(const WorldOptions& options = {});
   // Rank `rank` of `size` meeting at host:port (rank 0 hosts the store there); what
   // from_environment does once it has read the variables.
-  static std::shared_ptr<World> connect(int rank, int size, int local_rank, const std::string& host, int port,
+  static std::shared_ptr<World> connect(int rank, int size, const std::string& host, int port,
                                         const WorldOptions& options = {});
   ~World();
   // The job this process trains in (set once by the command line, as torch.distributed's
@@ -44,7 +44,6 @@ class World {
 
   int rank() const { return rank_; }
   int size() const { return size_; }
-  int local_rank() const { return local_rank_; }
   bool leads() const { return rank_ == 0; }  // rank 0 owns the run directory and the reports
 
   // Replaces each tensor by its mean over the ranks, in one collective over a flat buffer
@@ -60,12 +59,12 @@ class World {
 
  private:
   struct Engine;  // the store and the Gloo group (absent from builds without Gloo)
-  World(int rank, int size, int local_rank, std::unique_ptr<Engine> engine);
+  World(int rank, int size, std::unique_ptr<Engine> engine);
   // Runs a collective, turning a peer's failure into std::runtime_error naming this rank.
   template <class F>
   void collective(const char* what, F&& f);
 
-  int rank_, size_, local_rank_;
+  int rank_, size_;
   std::unique_ptr<Engine> engine_;
 };
 

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -39,6 +40,17 @@ int free_port() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
   close(fd);
   return ntohs(address.sin_port);
+}
+
+// The ranks a `--nproc 2` launcher started, once its log shows training under way; rank 1 is
+// the later child.
+std::vector<pid_t> ranks_of(pid_t launcher, const std::string& log) {
+  while (read_text(log).find("step 100/") == std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::istringstream pids(testing::run_ebm_in_shell("pgrep -P " + std::to_string(launcher)).output);
+  std::vector<pid_t> ranks;
+  for (pid_t p; pids >> p;) ranks.push_back(p);
+  std::sort(ranks.begin(), ranks.end());
+  return ranks;
 }
 
 // The metric rows of a run, parsed.
@@ -115,7 +127,7 @@ TEST(Distributed, AveragedContrastiveGradientIsTheWholeBatchsGradient) {
   for (int r = 0; r < 2; ++r) {
     ranks.emplace_back([&, r] {
       try {
-        auto world = World::connect(r, 2, r, "127.0.0.1", port, WorldOptions().timeout_s(30));
+        auto world = World::connect(r, 2, "127.0.0.1", port, WorldOptions().timeout_s(30));
         auto grads = gradient(copy(), data.slice(0, 4 * r, 4 * r + 4),
                               negatives.slice(0, 4 * r, 4 * r + 4));
         world->average(grads);
@@ -167,14 +179,9 @@ TEST(Distributed, AKilledRankEndsTheJobWithAMessage) {
   const auto log = (dir / "log").string();
   const pid_t launcher =
       testing::start_ebm("train " + kQuick + " --set train.steps=10000000 --nproc 2 --out '" + (dir / "run").string() + "'", log);
-  while (read_text(log).find("step 100/") == std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  // Rank 1 is the launcher's second child.
-  const auto children = testing::run_ebm_in_shell("pgrep -P " + std::to_string(launcher)).output;
-  std::istringstream pids(children);
-  std::vector<pid_t> ranks;
-  for (pid_t p; pids >> p;) ranks.push_back(p);
-  ASSERT_EQ(ranks.size(), 2u) << children;
-  kill(std::max(ranks[0], ranks[1]), SIGKILL);
+  const auto ranks = ranks_of(launcher, log);
+  ASSERT_EQ(ranks.size(), 2u);
+  kill(ranks[1], SIGKILL);
   const auto start = std::chrono::steady_clock::now();
   int status = 0;
   waitpid(launcher, &status, 0);
@@ -194,12 +201,9 @@ TEST(Distributed, AHungRankEndsTheJobAfterTheTimeout) {
   const auto log = (dir / "log").string();
   const pid_t launcher = testing::start_ebm(
       "train " + kQuick + " --set train.steps=10000000 --nproc 2 --timeout 3 --out '" + (dir / "run").string() + "'", log);
-  while (read_text(log).find("step 100/") == std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  std::istringstream pids(testing::run_ebm_in_shell("pgrep -P " + std::to_string(launcher)).output);
-  std::vector<pid_t> ranks;
-  for (pid_t p; pids >> p;) ranks.push_back(p);
+  const auto ranks = ranks_of(launcher, log);
   ASSERT_EQ(ranks.size(), 2u);
-  kill(std::max(ranks[0], ranks[1]), SIGSTOP);
+  kill(ranks[1], SIGSTOP);
   const auto start = std::chrono::steady_clock::now();
   int status = 0;
   waitpid(launcher, &status, 0);
@@ -209,7 +213,7 @@ TEST(Distributed, AHungRankEndsTheJobAfterTheTimeout) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 1);
   EXPECT_NE(read_text(log).find("failed (another rank ended or hung)"), std::string::npos) << read_text(log);
-  EXPECT_EQ(kill(std::max(ranks[0], ranks[1]), 0), -1);  // no rank is left behind
+  EXPECT_EQ(kill(ranks[1], 0), -1);  // no rank is left behind
 }
 
 // `ebm ARGS` with environment variables set.

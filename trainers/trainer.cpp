@@ -161,12 +161,13 @@ TrainingSummary Trainer::run() {
       const int signals[] = {SIGINT, SIGTERM, SIGHUP};
       const int pending = io::pending_interrupt();
       auto requests = torch::zeros({3}, torch::kFloat);
-      for (int i = 0; i < 3; ++i) requests[i] = pending == signals[i] ? 1.0f : 0.0f;
+      float* request = requests.data_ptr<float>();
+      for (int i = 0; i < 3; ++i) request[i] = pending == signals[i] ? 1.0f : 0.0f;
       gradients.push_back(requests);
       options_.world()->average(gradients);
       agreed_stop_ = 0;
       for (int i = 0; i < 3 && agreed_stop_ == 0; ++i) {
-        if (requests[i].item<float>() > 0) agreed_stop_ = signals[i];
+        if (request[i] > 0) agreed_stop_ = signals[i];
       }
     }
     if (options_.grad_clip() > 0) clip_gradients(trained_, options_.grad_clip());
