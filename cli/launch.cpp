@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "cli/command_line.h"
+#include "distributed/world.h"
 #include "io/input_error.h"
 #include "io/interrupt.h"
 
@@ -111,6 +112,7 @@ std::vector<std::string> rank_arguments(int processes, ThreadsAs threads) {
 int launch_ranks(int processes, const std::vector<std::string>& arguments, double grace_s) {
   const std::string program = this_program("--nproc");
   if (std::getenv("WORLD_SIZE")) throw io::InputError("--nproc starts a job's processes; WORLD_SIZE says this is one of them already");
+  if (!distributed::World::available()) throw io::InputError(std::string("--nproc: ") + distributed::World::kUnavailable);
   const std::string port = std::to_string(free_port());
   std::vector<pid_t> ranks;
   for (int rank = 0; rank < processes; ++rank) {

@@ -3,10 +3,8 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-// Gloo where LibTorch was built with it and ships its headers (a LibTorch without them still builds).
-#if defined(USE_C10D_GLOO) && __has_include(<gloo/config.h>) && \
-    __has_include(<torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>)
-#define EBM_WITH_GLOO 1
+// EBM_WITH_GLOO: set by CMakeLists.txt where LibTorch has Gloo, its headers and its library.
+#ifdef EBM_WITH_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
@@ -55,6 +53,14 @@ std::shared_ptr<World>& the_joined_world() {
 
 void World::join(std::shared_ptr<World> world) { the_joined_world() = std::move(world); }
 const std::shared_ptr<World>& World::joined() { return the_joined_world(); }
+
+bool World::available() {
+#ifdef EBM_WITH_GLOO
+  return true;
+#else
+  return false;
+#endif
+}
 
 #ifdef EBM_WITH_GLOO
 
@@ -187,7 +193,7 @@ std::shared_ptr<World> World::from_environment(const WorldOptions& options) {
   return connect(0, 1, "", 0, options);
 }
 std::shared_ptr<World> World::connect(int, int, const std::string&, int, const WorldOptions&) {
-  throw io::InputError("this build's LibTorch has no Gloo process group (USE_C10D_GLOO): training across processes needs one");
+  throw io::InputError(kUnavailable);
 }
 void World::average(const std::vector<torch::Tensor>&) {}
 int64_t World::max(int64_t value) { return value; }

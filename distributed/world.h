@@ -41,6 +41,12 @@ class World {
   // init_process_group does); none in a single process.
   static void join(std::shared_ptr<World> world);
   static const std::shared_ptr<World>& joined();
+  // Whether this build has a process group (Gloo) at all; without one, connect() refuses with
+  // kUnavailable.
+  static bool available();
+  static constexpr const char* kUnavailable =
+      "this build has no Gloo process group (LibTorch without Gloo, or built with -DEBM_GLOO=OFF): "
+      "training across processes needs one";
 
   int rank() const { return rank_; }
   int size() const { return size_; }

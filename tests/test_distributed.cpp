@@ -42,10 +42,17 @@ int free_port() {
   return ntohs(address.sin_port);
 }
 
-// The ranks a `--nproc 2` launcher started, once its log shows training under way; rank 1 is
-// the later child.
+// The ranks a `--nproc 2` launcher started, once its log shows training under way (none if the
+// launcher ends first); rank 1 is the later child.
 std::vector<pid_t> ranks_of(pid_t launcher, const std::string& log) {
-  while (read_text(log).find("step 100/") == std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (read_text(log).find("step 100/") == std::string::npos) {
+    siginfo_t info{};
+    if (waitid(P_PID, static_cast<id_t>(launcher), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == launcher) {
+      ADD_FAILURE() << "the launcher ended before training got under way:\n" << read_text(log);
+      return {};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   std::istringstream pids(testing::run_ebm_in_shell("pgrep -P " + std::to_string(launcher)).output);
   std::vector<pid_t> ranks;
   for (pid_t p; pids >> p;) ranks.push_back(p);
@@ -61,9 +68,20 @@ std::vector<nlohmann::json> rows(const fs::path& run) {
   return out;
 }
 
+// Every test needs a process group; a build without one (a LibTorch without Gloo) is checked to
+// refuse --nproc with one clear message instead.
+class Distributed : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (World::available()) return;
+    testing::expect_refused(run_ebm("train " + kQuick + " --nproc 2"), std::string("--nproc: ") + World::kUnavailable);
+    GTEST_SKIP() << World::kUnavailable;
+  }
+};
+
 // The exact-likelihood gradient is deterministic: two processes on halves of each global batch
 // end where one process on the whole batch does, up to the order of float additions.
-TEST(Distributed, TwoProcessesTrainAsOneOnTheSameGlobalBatch) {
+TEST_F(Distributed, TwoProcessesTrainAsOneOnTheSameGlobalBatch) {
   const auto dir = testing::scratch_dir();
   const std::string exact = kQuick + " --set objective.type=exact --set train.steps=300";
   auto one = run_ebm("train " + exact + " --out '" + (dir / "one").string() + "'");
@@ -96,7 +114,7 @@ class FixedNegatives : public samplers::ChainSource {
 
 // The CD gradient's rank average, each rank on its half of the data and of the negatives,
 // equals the single-process gradient on all of them: (1/2)(g_0 + g_1) = g.
-TEST(Distributed, AveragedContrastiveGradientIsTheWholeBatchsGradient) {
+TEST_F(Distributed, AveragedContrastiveGradientIsTheWholeBatchsGradient) {
   torch::manual_seed(3);
   const auto data = (torch::rand({8, 6}) < 0.5).to(torch::kFloat64);
   const auto negatives = (torch::rand({8, 6}) < 0.5).to(torch::kFloat64);
@@ -153,7 +171,7 @@ TEST(Distributed, AveragedContrastiveGradientIsTheWholeBatchsGradient) {
 // A two-process PCD run killed with SIGKILL (launcher and ranks) after a checkpoint resumes
 // with two processes and ends as the uninterrupted two-process run: every rank's chains and
 // generator are in the checkpoint.
-TEST(Distributed, AKilledTwoProcessPcdRunResumesToTheUninterruptedOne) {
+TEST_F(Distributed, AKilledTwoProcessPcdRunResumesToTheUninterruptedOne) {
   const auto dir = testing::scratch_dir();
   const std::string pcd = kQuick + " --set train.steps=4000 --set train.checkpoint_every=100 --nproc 2";
   ASSERT_EQ(run_ebm("train " + pcd + " --out '" + (dir / "whole").string() + "'").exit_code, 0);
@@ -174,7 +192,7 @@ TEST(Distributed, AKilledTwoProcessPcdRunResumesToTheUninterruptedOne) {
 }
 
 // A rank that dies ends the job: the launcher names it, stops the others and exits 1.
-TEST(Distributed, AKilledRankEndsTheJobWithAMessage) {
+TEST_F(Distributed, AKilledRankEndsTheJobWithAMessage) {
   const auto dir = testing::scratch_dir();
   const auto log = (dir / "log").string();
   const pid_t launcher =
@@ -196,7 +214,7 @@ TEST(Distributed, AKilledRankEndsTheJobWithAMessage) {
 
 // A rank that hangs (stopped with SIGSTOP) ends the job too: the others' collective gives up
 // after --timeout, and the launcher stops the rest (SIGKILL reaches a stopped process).
-TEST(Distributed, AHungRankEndsTheJobAfterTheTimeout) {
+TEST_F(Distributed, AHungRankEndsTheJobAfterTheTimeout) {
   const auto dir = testing::scratch_dir();
   const auto log = (dir / "log").string();
   const pid_t launcher = testing::start_ebm(
@@ -223,7 +241,7 @@ testing::CommandResult run_ebm_with(const std::string& variables, const std::str
 
 // The environment of a job, checked: what is missing or malformed, a port in use, a master that
 // does not answer and ranks that were given different configs are named.
-TEST(Distributed, ABadJobIsNamed) {
+TEST_F(Distributed, ABadJobIsNamed) {
   testing::expect_refused(run_ebm_with("WORLD_SIZE=2", "train " + kQuick), "WORLD_SIZE is set, so RANK must be too");
   testing::expect_refused(run_ebm_with("WORLD_SIZE=2 RANK=2 MASTER_PORT=1", "train " + kQuick),
                           "the environment variable RANK is '2': it must be an integer from 0 to 1");
