@@ -12,6 +12,7 @@
 
 #include "experiments/catalogue.h"
 #include "experiments/study.h"
+#include "background_runs.h"
 #include "test_support.h"
 
 namespace ebm::testing {
@@ -158,6 +159,44 @@ TEST(Sweep, RecordsAPointThatDivergesAndGoesOn) {
   EXPECT_NE(summary_of(rows[0]["run"].get<std::string>())["diverged"].get<std::string>().find("at step 20"), std::string::npos);
   EXPECT_NE(read_text(dir / "out" / "sweep.md").find("| max_abs_energy=0.001 | diverged at step 20 |"), std::string::npos)
       << read_text(dir / "out" / "sweep.md");
+}
+
+// `--jobs 2` trains the points in processes side by side and gathers the same sweep: the same
+// rows (a diverged point's included) and, point by point, the same metric rows. A point whose
+// process fails (here out of memory under the shell's 16 GiB limit) ends the sweep naming its
+// log, after the other points have run.
+TEST(Sweep, JobsTrainThePointsSideBySideAsOneAfterAnother) {
+  const auto dir = scratch_dir();
+  write_text(dir / "base.yaml",
+             "threads: 1\ndata: {type: bars_and_stripes, size: 2}\nmodel: {type: bernoulli_rbm, hidden: 3}\n"
+             "train: {steps: 40, log_every: 20, on_divergence: stop}\neval: {exact_ll: true}\n");
+  std::vector<std::vector<json>> sweeps;
+  for (const std::string jobs : {"1", "2"}) {
+    auto r = run_ebm("sweep '" + (dir / "base.yaml").string() + "' --vary train.max_abs_energy=0.001,1e6 --vary optimizer.lr=0.01,0.1" +
+                     " --jobs " + jobs + " --out '" + (dir / jobs).string() + "'");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("training diverged: max |E|"), std::string::npos) << r.output;
+    std::vector<json> rows;
+    std::stringstream lines(read_text(dir / jobs / "sweep.jsonl"));
+    for (std::string line; std::getline(lines, line);) {
+      rows.push_back(json::parse(line));
+      rows.back().erase("wall_s");
+      rows.back()["run"] = metrics_without_timing(rows.back()["run"].get<std::string>());
+    }
+    sweeps.push_back(rows);
+  }
+  ASSERT_EQ(sweeps[0].size(), 4u);
+  EXPECT_TRUE(sweeps[0][0].contains("diverged"));
+  EXPECT_EQ(sweeps[0], sweeps[1]);
+  EXPECT_TRUE(fs::exists(dir / "2" / "runs" / "point-4.log"));
+
+  auto failed = run_ebm_in_shell("ulimit -v 16777216; '" + std::string(EBM_BINARY) +
+                                 "' sweep experiments/gmm8_langevin.yaml --vary model.width=8,100000 --set train.steps=20 "
+                                 "--set train.log_every=10 --jobs 2 --out '" + (dir / "failed").string() + "'");
+  EXPECT_EQ(failed.exit_code, 1) << failed.output;
+  EXPECT_NE(failed.output.find("sweep 2/2 (width=100000): ebm train ended with status 1; see " + (dir / "failed").string() +
+                               "/runs/point-2.log"), std::string::npos) << failed.output;
+  EXPECT_TRUE(fs::exists(dir / "failed" / "runs" / "point-1" / "summary.json"));
 }
 
 }  // namespace

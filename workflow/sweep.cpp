@@ -115,17 +115,47 @@ SweepResult run_sweep(const ExperimentSource& source, const SweepOptions& option
   fs::create_directories(fs::path(options.out_dir) / "runs");
   const std::string jsonl = (fs::path(options.out_dir) / "sweep.jsonl").string();
   io::write_file_atomically(jsonl, "");
+  auto run_dir = [&](size_t i) { return (fs::path(options.out_dir) / "runs" / ("point-" + std::to_string(i + 1))).string(); };
+  auto name_of = [&](size_t i) { return label_of(grid[i]).empty() ? std::string("the base config") : label_of(grid[i]); };
+  // Side by side: every point's run in a process of its own, then gathered from its directory.
+  std::vector<TrainingRun> finished;
+  if (options.in_processes) {
+    std::vector<std::vector<std::string>> commands;
+    std::vector<std::string> logs;
+    for (size_t i = 0; i < grid.size(); ++i) {
+      std::vector<std::string> command = {"train", source.origin};
+      for (const auto& o : source.overrides) command.insert(command.end(), {"--set", o});
+      for (const auto& a : grid[i]) command.insert(command.end(), {"--set", a});
+      command.insert(command.end(), {"--out", run_dir(i), "--force"});
+      commands.push_back(command);
+      logs.push_back(run_dir(i) + ".log");
+    }
+    const auto statuses = options.in_processes(commands, logs);
+    for (size_t i = 0; i < grid.size(); ++i) {
+      auto run = fs::exists(fs::path(run_dir(i)) / "summary.json") ? read_run(run_dir(i)) : TrainingRun{};
+      if (statuses[i] != 0 && !run.summary.contains("diverged")) {
+        throw std::runtime_error(fmt::format("sweep {}/{} ({}): ebm train ended with status {}; see {}", i + 1, grid.size(),
+                                             name_of(i), statuses[i], logs[i]));
+      }
+      if (run.summary.contains("diverged")) {
+        spdlog::warn("sweep {}/{}: {}", i + 1, grid.size(), run.summary["diverged"].get<std::string>());
+      }
+      finished.push_back(std::move(run));
+    }
+  }
   bool metric_checked = false;
   for (size_t i = 0; i < grid.size(); ++i) {
     SweepPoint point{grid[i], label_of(grid[i]), {}};
-    std::string dir_name = "point-" + std::to_string(i + 1);
-    spdlog::info("sweep {}/{}: {}", i + 1, grid.size(), point.label.empty() ? "the base config" : point.label);
-    try {
-      point.run = train_new_run(configs[i], dir_name, (fs::path(options.out_dir) / "runs" / dir_name).string(),
-                                /*replace=*/true, /*quiet=*/true);
-    } catch (const DivergedRun& diverged) {
-      spdlog::warn("sweep {}/{}: {}", i + 1, grid.size(), diverged.what());
-      point.run = diverged.run;
+    if (options.in_processes) {
+      point.run = std::move(finished[i]);
+    } else {
+      spdlog::info("sweep {}/{}: {}", i + 1, grid.size(), name_of(i));
+      try {
+        point.run = train_new_run(configs[i], "point-" + std::to_string(i + 1), run_dir(i), /*replace=*/true, /*quiet=*/true);
+      } catch (const DivergedRun& diverged) {
+        spdlog::warn("sweep {}/{}: {}", i + 1, grid.size(), diverged.what());
+        point.run = diverged.run;
+      }
     }
     if (result.metric.empty()) result.metric = point.run.primary_metric;
     // Checked on the first run that finished (a diverged one has no final row).

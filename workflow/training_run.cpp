@@ -94,6 +94,7 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
         result.primary_metric = std::next(row.begin()).key();
       }
     }
+    out["primary_metric"] = result.primary_metric;
     out["diverged"] = diverged.what();
     out["steps"] = diverged.step;
     out["rollbacks"] = rollbacks;
@@ -112,6 +113,7 @@ TrainingRun train_into(Experiment& e, trainers::Trainer& trainer, RunDirectory& 
   if (result.primary_metric.empty() && summary.final.size() > 1) {
     result.primary_metric = std::next(summary.final.begin()).key();  // after "step"
   }
+  out["primary_metric"] = result.primary_metric;
   out["steps"] = summary.steps;
   out["rollbacks"] = summary.rollbacks;
   out["wall_s"] = summary.wall_s;
@@ -232,6 +234,22 @@ TrainingRun resume_run(const std::string& dir, const std::vector<std::string>& o
   }
   run.truncate_metrics_after(resumed_step);
   return train_into(e, trainer, run, false, observer);
+}
+
+TrainingRun read_run(const std::string& dir) {
+  TrainingRun run;
+  run.dir = dir;
+  const auto summary_path = std::filesystem::path(dir) / "summary.json";
+  std::ifstream summary(summary_path);
+  if (!summary) throw io::InputError(summary_path.string() + ": no such file (the run did not end)");
+  run.summary = nlohmann::ordered_json::parse(summary, nullptr, /*allow_exceptions=*/false);
+  if (!run.summary.is_object()) throw io::InputError(summary_path.string() + ": not a JSON object");
+  if (run.summary.contains("primary_metric")) run.primary_metric = run.summary["primary_metric"].get<std::string>();
+  std::ifstream metrics(std::filesystem::path(dir) / "metrics.jsonl");
+  for (std::string line; std::getline(metrics, line);) {
+    if (!line.empty()) run.rows.push_back(nlohmann::ordered_json::parse(line));
+  }
+  return run;
 }
 
 }  // namespace ebm::experiments

@@ -58,4 +58,8 @@ TrainingRun train_new_run(Experiment& e, const std::string& out_dir, bool replac
 TrainingRun train_new_run(const Config& config, const std::string& default_name, const std::string& out_dir,
                           bool replace, bool quiet = false, const TrainingObserver& observer = nullptr);
 
+// A run that ended (finished or diverged) as its directory records it: summary.json (with its
+// primary_metric) and metrics.jsonl; what a sweep gathers from a run trained in another process.
+TrainingRun read_run(const std::string& dir);
+
 }  // namespace ebm::experiments
