@@ -11,6 +11,7 @@
 #include "datasets/dataset.h"
 #include "ebm/bernoulli_rbm.h"
 #include "ebm/gemm.h"
+#include "ebm/lattice_ising.h"
 #include "ebm/mlp_energy.h"
 #include "ebm/torchscript_energy.h"
 #include "cli/command.h"
@@ -23,6 +24,7 @@
 #include "workflow/system_info.h"
 #include "samplers/block_gibbs.h"
 #include "samplers/chain_source.h"
+#include "samplers/checkerboard_gibbs.h"
 #include "samplers/graphed_sampler.h"
 #include "samplers/langevin.h"
 #include "trainers/contrastive.h"
@@ -53,6 +55,13 @@ struct LangevinBenchArguments {
 struct ConvnetBenchArguments {
   std::string config = "experiments/fashion_convnet.yaml", device = "cpu", cuda_graphs = "auto";
   int64_t batch = 32, base_channels = 16, langevin_steps = 20, steps = 100, threads = 0;
+};
+
+// Checkerboard Gibbs sweeps of a periodic Ising lattice, as ../shared/bench/ising_torch.py times them.
+struct IsingBenchArguments {
+  int64_t side = 1024, dims = 2, sweeps = 200, threads = 0;
+  double beta = 0.4406868;  // Onsager's critical coupling
+  std::string device = "cpu";
 };
 
 struct ObjectivesBenchArguments {
@@ -280,6 +289,61 @@ int bench_convnet_command(const ConvnetBenchArguments& a) {
 // Times training steps (loss, backward, Adam) of exact, sliced and denoising score matching on
 // an MLP energy of random Gaussian data, for each dimension: exact score matching needs one
 // backward pass per dimension for the Hessian trace, the other two a fixed number.
+// Bytes per second of a large copy (read and write counted), the best of three: the memory
+// bandwidth a lattice too large for the caches would be bound by.
+double copy_bandwidth() {
+  auto from = torch::ones({int64_t{256} << 20}, torch::kInt8), to = torch::empty_like(from);
+  double best = 0;
+  for (int i = 0; i < 3; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    to.copy_(from);
+    best = std::max(best, 2.0 * static_cast<double>(from.numel()) /
+                              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return best;
+}
+
+// Times checkerboard heat-bath sweeps of a side^dims periodic Ising lattice (J = 1, h = 0) at
+// --beta, from random spins after 5 warm-up sweeps. On CPU a sweep streams the lattice's bytes
+// (one per spin) through twice, reading every byte and writing half of them each time: 3 bytes
+// per site update from memory when the lattice does not stay in the caches.
+int bench_ising_command(const IsingBenchArguments& a) {
+  const int threads = set_threads(a.threads);
+  const auto device = bench_device(a.device);
+  const LatticeIsing lattice(LatticeIsingOptions(std::vector<int64_t>(static_cast<size_t>(a.dims), a.side)));
+  if (!lattice.bipartite()) throw ConfigError("--side " + std::to_string(a.side) + ": checkerboard Gibbs needs an even side");
+  spdlog::info("bench ising: {}^{} periodic lattice, beta {}, {} threads, on {}", a.side, a.dims, a.beta, threads, device.str());
+  torch::manual_seed(1);
+  auto spins = lattice.random_states(1).to(device);
+  samplers::checkerboard_gibbs(lattice, a.beta, spins, 5);
+  if (device.is_cuda()) spins.sum().item<int64_t>();  // the warm-up finishes before the clock starts
+  const auto start = std::chrono::steady_clock::now();
+  samplers::checkerboard_gibbs(lattice, a.beta, spins, a.sweeps);
+  const double magnetisation = std::abs(LatticeIsing::magnetisation(spins).item<double>());  // waits for a GPU
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double updates_per_s = static_cast<double>(lattice.sites()) * static_cast<double>(a.sweeps) / seconds;
+  nlohmann::ordered_json out = {{"impl", "ebm-cpp"},
+                                {"bench", "ising"},
+                                {"side", a.side},
+                                {"dims", a.dims},
+                                {"sweeps", a.sweeps},
+                                {"beta", a.beta},
+                                {"threads", threads},
+                                {"site_updates_per_s", updates_per_s},
+                                {"seconds", seconds},
+                                {"abs_magnetisation", magnetisation}};
+  if (device.is_cpu()) {
+    const double bandwidth = copy_bandwidth();
+    out["lattice_bytes"] = lattice.sites();
+    out["bytes_per_update"] = 3.0;
+    out["copy_bandwidth_gb_s"] = bandwidth / 1e9;
+    out["bandwidth_bound_updates_per_s"] = bandwidth / 3.0;
+  }
+  out.update(device_fields(device));
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
 int bench_objectives_command(const ObjectivesBenchArguments& a) {
   const int threads = set_threads(a.threads);
   for (int64_t dim : a.dims) {
@@ -360,6 +424,16 @@ Command add_bench(CLI::App& app) {
   convnet_command->add_option("--cuda-graphs", convnet->cuda_graphs, "train.cuda_graphs: auto | on | off")
       ->check(CLI::IsMember({"auto", "on", "off"}));
 
+  auto ising = std::make_shared<IsingBenchArguments>();
+  auto* ising_command = bench->add_subcommand("ising", "checkerboard Gibbs sweeps of a periodic Ising lattice, as ising_torch.py");
+  ising_command->add_option("--side", ising->side, "lattice side (even)")->check(integer_in(2));
+  ising_command->add_option("--dims", ising->dims, "lattice dimensions")->check(CLI::Range(1, 4));
+  ising_command->add_option("--sweeps", ising->sweeps, "timed sweeps")->check(integer_in(1));
+  ising_command->add_option("--beta", ising->beta, "inverse temperature (default Onsager's critical 0.4406868)");
+  ising_command->add_option("--threads", ising->threads, "0 = all cores")->check(integer_in(0));
+  ising_command->add_option("--device", ising->device, "cpu or cuda (refused where LibTorch sees no GPU)")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
+
   auto objectives = std::make_shared<ObjectivesBenchArguments>();
   auto* objectives_command = bench->add_subcommand("objectives", "training steps of exact, sliced and denoising score matching");
   objectives_command->add_option("--dims", objectives->dims, "data dimensions, comma-separated")->delimiter(',')->check(integer_in(1));
@@ -373,6 +447,7 @@ Command add_bench(CLI::App& app) {
             if (*rbm_command) return bench_rbm_command(*rbm);
             if (*langevin_command) return bench_langevin_command(*langevin);
             if (*convnet_command) return bench_convnet_command(*convnet);
+            if (*ising_command) return bench_ising_command(*ising);
             return bench_objectives_command(*objectives);
           }};
 }

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 #include <torch/torch.h>
+#ifdef EBM_WITH_CUDA
+#include <c10/cuda/CUDAFunctions.h>
+#endif
 
 #include <algorithm>
 #include <cctype>
@@ -10,6 +13,7 @@
 #include <thread>
 
 #include "config/components.h"
+#include "distributed/world.h"
 #include "config/schema.h"
 #include "io/out_of_memory.h"
 #include "samplers/graphed_sampler.h"
@@ -123,6 +127,19 @@ std::string samplers_that_fit(const EnergyModelImpl& model) {
   return names;
 }
 
+// The GPU this process trains on: in a data-parallel job the one its local rank names (shared
+// round-robin where the host has fewer), made the current device so that what LibTorch puts on
+// "cuda" (generators, CUDA graphs' streams) is there too; else the current device.
+torch::Device this_process_gpu() {
+  const auto& world = distributed::World::joined();
+  if (!world) return torch::kCUDA;
+  const auto index = static_cast<c10::DeviceIndex>(world->local_rank() % static_cast<int>(torch::cuda::device_count()));
+#ifdef EBM_WITH_CUDA
+  c10::cuda::set_device(index);
+#endif
+  return {torch::kCUDA, index};
+}
+
 }  // namespace
 
 Experiment build_experiment(const Config& c, const std::string& default_name) {
@@ -137,7 +154,7 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
   e.config.set_name(e.name);
   if (c.get<std::string>("device") == "cuda") {
     if (!torch::cuda::is_available()) c.fail("device", "CUDA is not available on this machine or in this LibTorch");
-    e.device = torch::kCUDA;
+    e.device = this_process_gpu();
   }
   const auto dtype = c.get<std::string>("dtype") == "float64" ? torch::kFloat64 : torch::kFloat32;
   set_threads(c.get<int64_t>("threads"));

@@ -70,7 +70,8 @@ struct World::Engine {
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
 };
 
-World::World(int rank, int size, std::unique_ptr<Engine> engine) : rank_(rank), size_(size), engine_(std::move(engine)) {}
+World::World(int rank, int size, std::unique_ptr<Engine> engine)
+    : rank_(rank), size_(size), local_rank_(rank), engine_(std::move(engine)) {}
 
 World::~World() = default;
 
@@ -79,8 +80,11 @@ std::shared_ptr<World> World::from_environment(const WorldOptions& options) {
   if (!size) return nullptr;
   const int rank = static_cast<int>(required_variable("RANK", 0, *size - 1));
   const int port = static_cast<int>(required_variable("MASTER_PORT", 1, 65535));
+  const auto local_rank = integer_variable("LOCAL_RANK", 0, *size - 1);
   const char* address = std::getenv("MASTER_ADDR");
-  return connect(rank, static_cast<int>(*size), address && *address ? address : "127.0.0.1", port, options);
+  auto world = connect(rank, static_cast<int>(*size), address && *address ? address : "127.0.0.1", port, options);
+  if (local_rank) world->local_rank_ = static_cast<int>(*local_rank);
+  return world;
 }
 
 std::shared_ptr<World> World::connect(int rank, int size, const std::string& host, int port, const WorldOptions& options) {

@@ -5,9 +5,8 @@
 // the whole batch, (1/W) sum_r grad L_r = grad (1/B) sum_i l_i, when every shard holds B/W rows
 // (Li et al. 2020, "PyTorch Distributed: experiences on accelerating data parallel training").
 //
-// The job is described by the environment torchrun sets: MASTER_ADDR, MASTER_PORT, WORLD_SIZE
-// and RANK (LOCAL_RANK is not read: every rank uses the config's device); rank 0 hosts the
-// store. A peer that exits breaks its connections and the next collective throws at once; one
+// The job is described by the environment torchrun sets: MASTER_ADDR, MASTER_PORT, WORLD_SIZE,
+// RANK and LOCAL_RANK (the rank on its host, which picks its GPU); rank 0 hosts the store. A peer that exits breaks its connections and the next collective throws at once; one
 // that hangs makes it throw after `timeout_s`. Either way the error names the rank that saw it.
 #pragma once
 
@@ -50,6 +49,9 @@ class World {
 
   int rank() const { return rank_; }
   int size() const { return size_; }
+  // This rank's number on its host (LOCAL_RANK; the rank where it is not set): its GPU is
+  // cuda:local_rank, shared round-robin where a host has fewer GPUs than ranks.
+  int local_rank() const { return local_rank_; }
   bool leads() const { return rank_ == 0; }  // rank 0 owns the run directory and the reports
 
   // Replaces each tensor by its mean over the ranks, in one collective over a flat buffer
@@ -70,7 +72,7 @@ class World {
   template <class F>
   void collective(const char* what, F&& f);
 
-  int rank_, size_;
+  int rank_, size_, local_rank_;
   std::unique_ptr<Engine> engine_;
 };
 

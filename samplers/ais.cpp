@@ -54,24 +54,35 @@ AISResult summarise(const torch::Tensor& log_w) {
 
 }  // namespace
 
-AISResult ais_log_partition(LatentVariableModel& model, const torch::Tensor& base_data, const AISOptions& options) {
+AISWeights ais_log_weights(LatentVariableModel& model, const torch::Tensor& base_data, const AISOptions& options) {
   torch::NoGradGuard no_grad;
   const auto path = model.annealing_path(base_data);
-  auto result = summarise(walk(*path, path->base_sample(options.chains()), ais_betas(options)));
-  result.base_log_z = path->base_log_z();
-  result.log_z += path->base_log_z();
+  return {walk(*path, path->base_sample(options.chains()), ais_betas(options)), path->base_log_z(), false};
+}
+
+AISWeights reverse_ais_log_weights(LatentVariableModel& model, const torch::Tensor& base_data, const torch::Tensor& start,
+                                   const AISOptions& options) {
+  TORCH_CHECK(start.dim() == 2 && start.size(0) > 0, "reverse AIS needs start states [chains, V]");
+  torch::NoGradGuard no_grad;
+  const auto path = model.annealing_path(base_data);
+  return {walk(*path, start.to(path->options()), ais_betas(options).flip(0)), path->base_log_z(), true};
+}
+
+AISResult ais_estimate(const AISWeights& weights) {
+  auto result = summarise(weights.log_w);
+  result.base_log_z = weights.base_log_z;
+  result.log_z = weights.reverse ? weights.base_log_z - result.log_z  // the weights estimate Z_0 / Z
+                                 : weights.base_log_z + result.log_z;
   return result;
+}
+
+AISResult ais_log_partition(LatentVariableModel& model, const torch::Tensor& base_data, const AISOptions& options) {
+  return ais_estimate(ais_log_weights(model, base_data, options));
 }
 
 AISResult reverse_ais_log_partition(LatentVariableModel& model, const torch::Tensor& base_data,
                                     const torch::Tensor& start, const AISOptions& options) {
-  TORCH_CHECK(start.dim() == 2 && start.size(0) > 0, "reverse AIS needs start states [chains, V]");
-  torch::NoGradGuard no_grad;
-  const auto path = model.annealing_path(base_data);
-  auto result = summarise(walk(*path, start.to(path->options()), ais_betas(options).flip(0)));
-  result.base_log_z = path->base_log_z();
-  result.log_z = path->base_log_z() - result.log_z;  // the weights estimate Z_0 / Z
-  return result;
+  return ais_estimate(reverse_ais_log_weights(model, base_data, start, options));
 }
 
 torch::Tensor raise_log_likelihoods(LatentVariableModel& model, const torch::Tensor& base_data,

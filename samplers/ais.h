@@ -62,6 +62,20 @@ AISResult ais_log_partition(LatentVariableModel& model, const torch::Tensor& bas
 AISResult reverse_ais_log_partition(LatentVariableModel& model, const torch::Tensor& base_data,
                                     const torch::Tensor& start, const AISOptions& options);
 
+// The chains' log-weights behind those estimates, for callers that pool the chains of several
+// processes before estimating (a data-parallel job's ranks: trainers/annealed_likelihood.h):
+// log w [chains] in double, log Z_0, and the direction (reverse weights estimate Z_0 / Z).
+struct AISWeights {
+  torch::Tensor log_w;
+  double base_log_z = 0;
+  bool reverse = false;
+};
+AISWeights ais_log_weights(LatentVariableModel& model, const torch::Tensor& base_data, const AISOptions& options);
+AISWeights reverse_ais_log_weights(LatentVariableModel& model, const torch::Tensor& base_data, const torch::Tensor& start,
+                                   const AISOptions& options);
+// log Z from the weights: log Z_0 + log mean w forwards, log Z_0 - log mean w in reverse.
+AISResult ais_estimate(const AISWeights& weights);
+
 // RAISE: log p̂_ann(v) of each row of `rows` [N, V] (one reverse walk per row; options.chains is
 // ignored): [N] in double.
 torch::Tensor raise_log_likelihoods(LatentVariableModel& model, const torch::Tensor& base_data,

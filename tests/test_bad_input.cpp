@@ -235,7 +235,7 @@ TEST(BadInput, TheProbesCasesGetOneClearMessage) {
   // A grid that leaves the data outside it.
   expect_refused(run_ebm("train experiments/gmm8_langevin.yaml --set eval.grid_box=1e-7" + out),
                  "eval.grid_box: 1e-07 leaves data outside the grid");
-  expect_refused(run_ebm("bench bogus"), "bench: no benchmark 'bogus' (there are: rbm, langevin, convnet, objectives)");
+  expect_refused(run_ebm("bench bogus"), "bench: no benchmark 'bogus' (there are: rbm, langevin, convnet, ising, objectives)");
   // One of NAME, --list and --all.
   expect_refused(run_ebm("reproduce cd_bias --all"), "reproduce takes only one of: a NAME (or study file), --list, --all");
   // Memory: the size, not LibTorch's source line.

@@ -16,8 +16,11 @@
 #include "background_runs.h"
 #include "distributed/world.h"
 #include "ebm/bernoulli_rbm.h"
+#include "ebm/exact_enumeration.h"
 #include "samplers/block_gibbs.h"
 #include "samplers/chain_source.h"
+#include "support/numerical.h"
+#include "trainers/annealed_likelihood.h"
 #include "trainers/contrastive.h"
 
 namespace ebm::distributed {
@@ -166,6 +169,57 @@ TEST_F(Distributed, AveragedContrastiveGradientIsTheWholeBatchsGradient) {
   }
   const auto half = gradient(copy(), data.slice(0, 0, 4), negatives.slice(0, 0, 4));
   EXPECT_FALSE(torch::allclose(half[0], whole[0], 1e-6, 1e-6));
+}
+
+// AIS and RAISE share their chains (rows) over a job's ranks: each rank walks its share from its
+// own stream and every rank estimates from all the weights, so the ranks report one estimate of
+// all the chains (an effective sample size above one rank's share can give), on the exact log Z
+// and the exact log-likelihood of an enumerable RBM.
+TEST_F(Distributed, AnnealingSharesItsChainsOverTheRanks) {
+  const auto options = testing::RandomRBMOptions(20, 10).seed(150).weight_std(0.5).bias_std(0.5).dtype(torch::kFloat32);
+  std::vector<BernoulliRBM> models = {testing::random_rbm(options), testing::random_rbm(options)};  // one per rank
+  const auto rows = exact_samples(*models[0], 200);
+  const double exact_log_z = exact_log_partition(*models[0]);
+  const double exact_ll = mean_log_likelihood(*models[0], rows, exact_log_z);
+  const int port = free_port();
+  std::vector<trainers::Metrics> ais(2), raise(2);
+  std::vector<std::string> errors(2);
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < 2; ++r) {
+    ranks.emplace_back([&, r] {
+      try {
+        auto world = World::connect(r, 2, "127.0.0.1", port, WorldOptions().timeout_s(60));
+        const auto annealing = trainers::AnnealingOptions().ais(samplers::AISOptions().chains(200).betas(3000)).repeats(3).world(world);
+        const datasets::Dataset data(rows, "rows");
+        ais[r] = trainers::AISLogLikelihood(annealing, rows).evaluate(*models[r], data);
+        raise[r] = trainers::RAISELogLikelihood(annealing, rows).evaluate(*models[r], data);
+      } catch (const std::exception& e) {
+        errors[r] = e.what();
+      }
+    });
+  }
+  for (auto& t : ranks) t.join();
+  for (int r = 0; r < 2; ++r) ASSERT_TRUE(errors[r].empty()) << "rank " << r << ": " << errors[r];
+  EXPECT_EQ(ais[0], ais[1]);
+  EXPECT_EQ(raise[0], raise[1]);
+  EXPECT_GT(ais[0]["ais_ess"].get<double>(), 100.0) << ais[0].dump();  // one rank's 100 chains give at most 100
+  EXPECT_GT(ais[0]["ais_reverse_ess"].get<double>(), 100.0) << ais[0].dump();
+  EXPECT_NEAR(ais[0]["ais_log_z"].get<double>(), exact_log_z, 0.05) << ais[0].dump();
+  EXPECT_NEAR(ais[0]["ais_log_z_reverse"].get<double>(), exact_log_z, 0.05) << ais[0].dump();
+  EXPECT_NEAR(raise[0]["raise_ll"].get<double>(), exact_ll, 0.05) << raise[0].dump();
+  EXPECT_EQ(raise[0]["raise_rows"].get<int64_t>(), 200);
+}
+
+// In a training job every rank takes its share of the evaluation's AIS chains (the row rank 0
+// writes pools them all) while rank 0 alone runs the other evaluators.
+TEST_F(Distributed, ATrainingJobSharesItsAISChains) {
+  const auto dir = testing::scratch_dir();
+  auto r = run_ebm("train " + kQuick + " --set train.steps=200 --set eval.ais=true --set eval.ais_chains=100 "
+                   "--set eval.ais_betas=1000 --set eval.ais_repeats=2 --nproc 2 --out '" + (dir / "run").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto last = rows(dir / "run").back();
+  EXPECT_GT(last["ais_ess"].get<double>(), 50.0) << last.dump();
+  EXPECT_NEAR(last["ais_log_z"].get<double>(), last["log_z"].get<double>(), 0.1) << last.dump();
 }
 
 // A two-process PCD run killed with SIGKILL (launcher and ranks) after a checkpoint resumes

@@ -9,8 +9,14 @@
 // Error bars are the spread (sample standard deviation) of the repeats; forward AIS's
 // delta-method error and its weights' effective sample size are reported beside it, and a
 // warning is logged when a few chains carry an estimate.
+// In a data-parallel job (options.world) the work is shared out: each rank runs its share of the
+// chains (RAISE: of the rows) from its own random stream, and every rank estimates from all the
+// ranks' weights, pooled in rank order: the estimator of `chains` chains, W times faster.
 #pragma once
 
+#include <memory>
+
+#include "distributed/world.h"
 #include "samplers/ais.h"
 #include "trainers/evaluator.h"
 
@@ -28,6 +34,8 @@ struct AnnealingOptions {
   TORCH_ARG(int64_t, burn_in) = 1000;
   // RAISE: reverse walks per row, whose weights are averaged per row before the log.
   TORCH_ARG(int64_t, chains_per_row) = 1;
+  // The job whose ranks share the work (none: all of it here).
+  TORCH_ARG(std::shared_ptr<distributed::World>, world) = nullptr;
 };
 
 // A figure repeated: "KEY" (the mean), "KEY_spread" (the sample standard deviation, 0 for one
@@ -48,6 +56,7 @@ class AISLogLikelihood : public Evaluator {
   std::string primary_metric() const override { return "ais_ll"; }
   double uniform_model_value(const EnergyModelImpl& model) const override { return uniform_binary_log_likelihood(model); }
   void check_model(const EnergyModelImpl& model) const override;
+  bool shares_work_over_ranks() const override { return options_.world() && options_.world()->size() > 1; }
 
  private:
   AnnealingOptions options_;
@@ -61,6 +70,7 @@ class RAISELogLikelihood : public Evaluator {
       : options_(std::move(options)), base_data_(std::move(base_data)) {}
   Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;
   std::string primary_metric() const override { return "raise_ll"; }
+  bool shares_work_over_ranks() const override { return options_.world() && options_.world()->size() > 1; }
 
  private:
   AnnealingOptions options_;

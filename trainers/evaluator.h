@@ -36,6 +36,9 @@ class Evaluator {
   // enumeration's size limit). Which model types fit at all is stated once, in the registry
   // (config/registry.h, Accepts), not checked again here.
   virtual void check_model(const EnergyModelImpl& model) const {}
+  // Whether evaluate() shares its work over the ranks of a data-parallel job (AIS's chains): then
+  // every rank calls it at the same steps (its collectives pair up); the others run on rank 0 only.
+  virtual bool shares_work_over_ranks() const { return false; }
 };
 
 }  // namespace ebm::trainers

@@ -5,6 +5,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cmath>
@@ -352,22 +353,34 @@ void Trainer::roll_back(const Divergence& diverged) {
 }
 
 Metrics Trainer::log_row(double interval_s) {
-  const bool evaluate = !evaluators_.empty() && (!options_.world() || options_.world()->leads()) && (options_.eval_every() == 0 || step_ % options_.eval_every() == 0 ||
-                                                 step_ == options_.steps());
+  // Rank 0 evaluates; the other ranks of a job take their share of the evaluators that share
+  // their work (AIS) and keep no metrics.
+  const bool evaluation_step = !evaluators_.empty() && (options_.eval_every() == 0 || step_ % options_.eval_every() == 0 ||
+                                                        step_ == options_.steps());
+  const bool leads = !options_.world() || options_.world()->leads();
+  const bool evaluate = evaluation_step && leads;
+  const bool helps = evaluation_step && !leads &&
+                     std::any_of(evaluators_.begin(), evaluators_.end(), [](const auto& e) { return e->shares_work_over_ranks(); });
   // Evaluation comes first: interrupted, it leaves the trainer as it was.
   Metrics metrics = Metrics::object();
-  if (evaluate) {
+  if (evaluate || helps) {
     // Evaluation must not shift the training random stream: changing log_every or eval_every,
     // or adding an evaluator, leaves the trained model unchanged.
     auto generators = GeneratorSnapshot::capture();
-    // In a world only rank 0 evaluates, so a stop inside it would leave the others waiting in
-    // the next step: the evaluation finishes and the stop comes with the next update.
+    // In a world a stop inside an evaluation would leave the other ranks waiting in the next
+    // collective: the evaluation finishes and the stop comes with the next update.
     std::optional<io::DeferInterrupts> whole_evaluation;
     if (options_.world()) whole_evaluation.emplace();
     model_->eval();
     try {
       const auto evaluation_data = data_.evaluation_split();
-      for (const auto& evaluator : evaluators_) metrics.update(evaluator->evaluate(*model_, evaluation_data));
+      for (const auto& evaluator : evaluators_) {
+        if (leads) {
+          metrics.update(evaluator->evaluate(*model_, evaluation_data));
+        } else if (evaluator->shares_work_over_ranks()) {
+          evaluator->evaluate(*model_, evaluation_data);
+        }
+      }
     } catch (...) {
       model_->train();
       generators.restore();

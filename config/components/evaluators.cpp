@@ -67,7 +67,8 @@ std::vector<Component<EvaluatorFactory>> evaluators() {
                                                                  .ais(annealing_path(c, "ais"))
                                                                  .repeats(c.get<int64_t>("ais_repeats"))
                                                                  .reverse(c.get<std::string>("ais_reverse"))
-                                                                 .burn_in(c.get<int64_t>("ais_burn_in")),
+                                                                 .burn_in(c.get<int64_t>("ais_burn_in"))
+                                                                 .world(distributed::World::joined()),
                                                              e.data->data());
        }},
       {"raise",
@@ -82,7 +83,8 @@ std::vector<Component<EvaluatorFactory>> evaluators() {
          return std::make_shared<trainers::RAISELogLikelihood>(trainers::AnnealingOptions()
                                                                    .ais(annealing_path(c, "raise"))
                                                                    .repeats(c.get<int64_t>("raise_repeats"))
-                                                                   .chains_per_row(c.get<int64_t>("raise_chains")),
+                                                                   .chains_per_row(c.get<int64_t>("raise_chains"))
+                                                                   .world(distributed::World::joined()),
                                                                e.data->data());
        }},
       {"pl", "pseudo-likelihood, every feature exactly (Besag 1975)", {}, binary,

@@ -1,0 +1,129 @@
+#include "samplers/checkerboard_gibbs.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+#include "io/interrupt.h"
+
+namespace ebm::samplers {
+
+namespace {
+
+inline uint32_t mix32(uint32_t x) {
+  x ^= x >> 16;
+  x *= 0x7feb352dU;
+  x ^= x >> 15;
+  x *= 0x846ca68bU;
+  x ^= x >> 16;
+  return x;
+}
+
+uint64_t draw_seed() {
+  auto generator = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  return generator.get<at::CPUGeneratorImpl>()->random64();
+}
+
+// p(up | m) = sigmoid(2 beta (J m + h)) for the neighbour sums m = -2d, -2d + 2, ..., 2d, as
+// thresholds on a 32-bit uniform: up when u < t, t = floor(p 2^32) in [0, 2^32].
+std::vector<uint64_t> up_thresholds(const LatticeIsing& lattice, double beta) {
+  std::vector<uint64_t> out;
+  const int64_t z = 2 * lattice.dims();
+  for (int64_t m = -z; m <= z; m += 2) {
+    const double x = 2.0 * beta * (lattice.options().coupling() * static_cast<double>(m) + lattice.options().field());
+    const double p = 1.0 / (1.0 + std::exp(-x));
+    out.push_back(static_cast<uint64_t>(std::floor(p * 4294967296.0)));
+  }
+  return out;
+}
+
+// One colour's spins of every chain, drawn given the other colour's, in place.
+void half_sweep_cpu(const LatticeIsing& lattice, int8_t* spins, int64_t chains, int colour, const std::vector<uint64_t>& threshold,
+                    uint64_t seed) {
+  const auto& sides = lattice.options().sides();
+  const int64_t d = lattice.dims(), width = sides.back(), sites = lattice.sites(), rows = sites / width;
+  std::vector<int64_t> row_stride(static_cast<size_t>(d), 1);  // rows between neighbours along axis a < d - 1
+  for (int64_t a = d - 3; a >= 0; --a) row_stride[a] = row_stride[a + 1] * sides[a + 1];
+  const uint32_t key0 = static_cast<uint32_t>(seed), key1 = static_cast<uint32_t>(seed >> 32);
+  const int64_t z = 2 * d;
+  at::parallel_for(0, chains * rows, std::max<int64_t>(1, 16384 / width), [&](int64_t begin, int64_t end) {
+    std::vector<const int8_t*> across(static_cast<size_t>(2 * (d - 1)));
+    for (int64_t r = begin; r < end; ++r) {
+      const int64_t chain = r / rows, row = r % rows;
+      int8_t* const lattice_start = spins + chain * sites;
+      int8_t* const here = lattice_start + row * width;
+      int parity = 0;
+      for (int64_t a = 0; a + 1 < d; ++a) {
+        const int64_t coordinate = (row / row_stride[a]) % sides[a];
+        parity += static_cast<int>(coordinate);
+        const int64_t up = coordinate + 1 == sides[a] ? row - coordinate * row_stride[a] : row + row_stride[a];
+        const int64_t down = coordinate == 0 ? row + (sides[a] - 1) * row_stride[a] : row - row_stride[a];
+        across[2 * a] = lattice_start + up * width;
+        across[2 * a + 1] = lattice_start + down * width;
+      }
+      const uint64_t first_index = static_cast<uint64_t>(chain * sites + row * width);
+      // Only this colour's sites are read from `here` and written; their neighbours are all of
+      // the other colour, which no thread writes in this half-sweep.
+      for (int64_t j = (colour + parity) & 1; j < width; j += 2) {
+        int m = here[j == 0 ? width - 1 : j - 1] + here[j + 1 == width ? 0 : j + 1];
+        for (const int8_t* other : across) m += other[j];
+        const uint64_t index = first_index + static_cast<uint64_t>(j);
+        const uint32_t u = mix32(mix32(static_cast<uint32_t>(index) ^ key0) + (static_cast<uint32_t>(index >> 32) ^ key1));
+        here[j] = u < threshold[static_cast<size_t>((m + z) / 2)] ? 1 : -1;
+      }
+    }
+  });
+}
+
+// The same with tensor operations, for other devices.
+void half_sweep_tensors(const LatticeIsing& lattice, double beta, torch::Tensor& spins, const torch::Tensor& mask) {
+  const auto s = spins.to(torch::kFloat32);
+  auto m = torch::zeros_like(s);
+  for (int64_t axis = 1; axis <= lattice.dims(); ++axis) m += torch::roll(s, 1, axis) + torch::roll(s, -1, axis);
+  const auto p = torch::sigmoid(2.0 * beta * (lattice.options().coupling() * m + lattice.options().field()));
+  const auto drawn = torch::where(torch::rand_like(p) < p, torch::ones_like(s), -torch::ones_like(s));
+  spins.copy_(torch::where(mask, drawn, s).to(torch::kInt8));
+}
+
+}  // namespace
+
+void checkerboard_gibbs(const LatticeIsing& lattice, double beta, torch::Tensor& spins, int64_t sweeps) {
+  if (!lattice.bipartite()) throw std::invalid_argument("checkerboard Gibbs needs every side of the lattice even");
+  if (spins.scalar_type() != torch::kInt8 || spins.dim() != lattice.dims() + 1 || !spins.is_contiguous()) {
+    throw std::invalid_argument("checkerboard Gibbs works on contiguous int8 spins [chains, sides...]");
+  }
+  for (int64_t a = 0; a < lattice.dims(); ++a) {
+    if (spins.size(a + 1) != lattice.options().sides()[a]) throw std::invalid_argument("the spins' shape is not the lattice's");
+  }
+  if (spins.device().is_cpu()) {
+    const auto threshold = up_thresholds(lattice, beta);
+    for (int64_t sweep = 0; sweep < sweeps; ++sweep) {
+      io::interruption_point("checkerboard Gibbs");
+      for (int colour = 0; colour < 2; ++colour) {
+        half_sweep_cpu(lattice, spins.data_ptr<int8_t>(), spins.size(0), colour, threshold, draw_seed());
+      }
+    }
+    return;
+  }
+  // The colour of each site, sum of coordinates mod 2.
+  auto colour = torch::zeros(lattice.options().sides(), torch::TensorOptions().dtype(torch::kLong).device(spins.device()));
+  for (int64_t a = 0; a < lattice.dims(); ++a) {
+    std::vector<int64_t> shape(static_cast<size_t>(lattice.dims()), 1);
+    shape[a] = lattice.options().sides()[a];
+    colour = colour + torch::arange(lattice.options().sides()[a], colour.options()).view(shape);
+  }
+  const auto even = (colour.remainder(2) == 0).unsqueeze(0);
+  for (int64_t sweep = 0; sweep < sweeps; ++sweep) {
+    io::interruption_point("checkerboard Gibbs");
+    half_sweep_tensors(lattice, beta, spins, even);
+    half_sweep_tensors(lattice, beta, spins, even.logical_not());
+  }
+}
+
+}  // namespace ebm::samplers

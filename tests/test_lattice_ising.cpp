@@ -1,0 +1,141 @@
+// The lattice Ising model (ebm/lattice_ising.h) and checkerboard Gibbs (samplers/
+// checkerboard_gibbs.h) against exact references: the energy against a bond-by-bond sum, the
+// sampled law of the magnetisation and the mean energy of 4x4 and 4x2x2 periodic lattices
+// against enumeration of their 2^16 states, and a 256x256 lattice's magnetisation against
+// Onsager's spontaneous magnetisation.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "ebm/lattice_ising.h"
+#include "samplers/checkerboard_gibbs.h"
+
+namespace ebm {
+namespace {
+
+TEST(LatticeIsing, EnergyIsTheSumOverBondsAndField) {
+  torch::manual_seed(1);
+  const LatticeIsing lattice(LatticeIsingOptions({4, 6}).coupling(0.7).field(-0.3));
+  const auto s = lattice.random_states(3);
+  const auto energy = lattice.energy(s);
+  for (int64_t c = 0; c < 3; ++c) {
+    double e = 0;
+    auto at = [&](int64_t i, int64_t j) { return static_cast<double>(s[c][(i + 4) % 4][(j + 6) % 6].item<int8_t>()); };
+    for (int64_t i = 0; i < 4; ++i) {
+      for (int64_t j = 0; j < 6; ++j) e += -0.7 * at(i, j) * (at(i + 1, j) + at(i, j + 1)) + 0.3 * at(i, j);
+    }
+    EXPECT_NEAR(energy[c].item<double>(), e, 1e-12);
+  }
+  // Enumeration: 2^4 distinct states of a 2x2 lattice; 25 sites are refused.
+  const auto states = LatticeIsing(LatticeIsingOptions({2, 2})).all_states();
+  EXPECT_EQ(std::get<0>(torch::unique_dim(states.flatten(1), 0)).size(0), 16);
+  EXPECT_THROW(LatticeIsing(LatticeIsingOptions({5, 5})).all_states(), std::invalid_argument);
+}
+
+// p(M = m) of the model by enumeration, over the magnetisation sums m = -N, -N + 2, ..., N.
+torch::Tensor exact_magnetisation_law(const LatticeIsing& lattice, double beta, double* mean_energy) {
+  const auto states = lattice.all_states();
+  const auto energy = lattice.energy(states);
+  const auto log_p = -beta * energy - torch::logsumexp(-beta * energy, 0);
+  const auto p = log_p.exp();
+  *mean_energy = (p * energy).sum().item<double>();
+  const auto bin = torch::div(states.flatten(1).to(torch::kLong).sum(1) + lattice.sites(), 2, "floor");
+  return torch::zeros({lattice.sites() + 1}, torch::kFloat64).index_add_(0, bin, p);
+}
+
+// Pearson's chi-square of `counts` against `expected` (bins expecting fewer than 5 pooled into
+// one), and the 0.999 quantile of its chi-square law (Wilson-Hilferty).
+std::pair<double, double> chi_square(const torch::Tensor& counts, const torch::Tensor& expected) {
+  double statistic = 0, pooled_observed = 0, pooled_expected = 0;
+  int64_t bins = 0;
+  for (int64_t b = 0; b < counts.size(0); ++b) {
+    const double o = counts[b].item<double>(), e = expected[b].item<double>();
+    if (e < 5) {
+      pooled_observed += o, pooled_expected += e;
+      continue;
+    }
+    statistic += (o - e) * (o - e) / e;
+    ++bins;
+  }
+  if (pooled_expected >= 5) {
+    statistic += (pooled_observed - pooled_expected) * (pooled_observed - pooled_expected) / pooled_expected;
+    ++bins;
+  }
+  const double k = static_cast<double>(bins - 1), z = 3.090;
+  return {statistic, k * std::pow(1 - 2 / (9 * k) + z * std::sqrt(2 / (9 * k)), 3)};
+}
+
+// Independent chains after enough sweeps are draws from the model: their magnetisation histogram
+// passes a chi-square test against enumeration, and their mean energy is the exact one within
+// four standard errors; at the critical coupling, with a field, and on a 3-D lattice with double
+// bonds (sides of 2).
+TEST(CheckerboardGibbs, DrawsTheEnumeratedLawOfSmallLattices) {
+  torch::set_num_threads(2);
+  torch::manual_seed(2);
+  struct Case {
+    std::vector<int64_t> sides;
+    double beta, field;
+  };
+  for (const auto& c : {Case{{4, 4}, onsager_critical_beta(), 0.0}, Case{{4, 4}, 0.3, 0.15}, Case{{4, 2, 2}, 0.25, 0.0}}) {
+    const LatticeIsing lattice(LatticeIsingOptions(c.sides).field(c.field));
+    double exact_energy = 0;
+    const auto law = exact_magnetisation_law(lattice, c.beta, &exact_energy);
+    const int64_t chains = 20000;
+    auto spins = lattice.random_states(chains);
+    samplers::checkerboard_gibbs(lattice, c.beta, spins, 100);
+    const auto bin = torch::div(spins.flatten(1).to(torch::kLong).sum(1) + lattice.sites(), 2, "floor");
+    const auto counts = torch::bincount(bin, {}, lattice.sites() + 1).to(torch::kFloat64);
+    const auto [statistic, quantile] = chi_square(counts, law * chains);
+    EXPECT_LT(statistic, quantile) << "sides " << c10::IntArrayRef(c.sides) << ", beta " << c.beta << "\n" << counts << "\n" << law * chains;
+    const auto energy = lattice.energy(spins);
+    const double standard_error = energy.std().item<double>() / std::sqrt(static_cast<double>(chains));
+    EXPECT_NEAR(energy.mean().item<double>(), exact_energy, 4 * standard_error) << "sides " << c10::IntArrayRef(c.sides);
+  }
+}
+
+// The draws depend on the seed only, not on the number of threads.
+TEST(CheckerboardGibbs, TheThreadCountChangesNothing) {
+  const LatticeIsing lattice(LatticeIsingOptions({16, 34}));
+  std::vector<torch::Tensor> results;
+  for (int threads : {1, 2}) {
+    torch::set_num_threads(threads);
+    torch::manual_seed(3);
+    auto spins = lattice.random_states(5);
+    samplers::checkerboard_gibbs(lattice, 0.4, spins, 20);
+    results.push_back(spins);
+  }
+  EXPECT_TRUE(torch::equal(results[0], results[1]));
+  EXPECT_THROW(samplers::checkerboard_gibbs(LatticeIsing(LatticeIsingOptions({5, 4})), 0.4, results[0], 1), std::invalid_argument);
+}
+
+// A 256x256 lattice started ordered keeps Onsager's spontaneous magnetisation below T_c
+// (T = 2.0 and 2.2: 0.9113 and 0.7849) and loses it above (T = 2.6); means over 1,000 sweeps
+// after 300.
+TEST(CheckerboardGibbs, MagnetisationOfALargeLatticeIsOnsagers) {
+  torch::set_num_threads(2);
+  torch::manual_seed(4);
+  const LatticeIsing lattice(LatticeIsingOptions({256, 256}));
+  for (const double temperature : {2.0, 2.2, 2.6}) {
+    const double beta = 1 / temperature;
+    auto spins = torch::ones({1, 256, 256}, torch::kInt8);
+    samplers::checkerboard_gibbs(lattice, beta, spins, 300);
+    double sum = 0;
+    for (int sweep = 0; sweep < 1000; ++sweep) {
+      samplers::checkerboard_gibbs(lattice, beta, spins, 1);
+      sum += std::abs(LatticeIsing::magnetisation(spins).item<double>());
+    }
+    const double measured = sum / 1000, onsager = onsager_magnetisation(beta);
+    if (temperature < 2.269) {
+      EXPECT_NEAR(measured, onsager, 0.01) << "T = " << temperature;
+    } else {
+      EXPECT_EQ(onsager, 0.0);
+      EXPECT_LT(measured, 0.05) << "T = " << temperature;
+    }
+  }
+  EXPECT_NEAR(onsager_magnetisation(0.5), 0.911319, 1e-6);
+  EXPECT_NEAR(1 / onsager_critical_beta(), 2.269185, 1e-6);
+}
+
+}  // namespace
+}  // namespace ebm
