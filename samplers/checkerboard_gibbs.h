@@ -7,8 +7,8 @@
 // sweep is both half-sweeps; each leaves p(s) invariant, and the sweep is irreducible and aperiodic.
 //
 // On CPU the kernel works on int8 spins in place: a spin's neighbour sum takes one of 2d + 1
-// values, so its up-probability is one of 2d + 1 thresholds t_m = floor(p_m 2^32), compared with
-// a 32-bit uniform u: s_i = +1 when u < t_m (the probability is p_m to within 2^-32). u comes from
+// values, so its up-probability is one of 2d + 1 thresholds t_m = min(floor(p_m 2^32), 2^32 - 1),
+// compared with a 32-bit uniform u: s_i = +1 when u < t_m (the probability is p_m to within 2^-32). u comes from
 // a counter-based hash of the site's index keyed by a 64-bit seed drawn from the default
 // generator per half-sweep (as ebm/bernoulli.h does), so the result does not depend on the
 // thread count and the config seed governs it. Other devices use tensor operations.
