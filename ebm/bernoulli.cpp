@@ -5,18 +5,11 @@
 
 #include <mutex>
 
+#include "ebm/mix32.h"
+
 namespace ebm {
 
 namespace {
-
-inline uint32_t mix32(uint32_t x) {
-  x ^= x >> 16;
-  x *= 0x7feb352dU;
-  x ^= x >> 15;
-  x *= 0x846ca68bU;
-  x ^= x >> 16;
-  return x;
-}
 
 // Compiled for AVX2 and for baseline x86-64; the loader picks what the CPU has.
 template <class Scalar>

@@ -10,20 +10,12 @@
 #include <stdexcept>
 #include <vector>
 
+#include "ebm/mix32.h"
 #include "io/interrupt.h"
 
 namespace ebm::samplers {
 
 namespace {
-
-inline uint32_t mix32(uint32_t x) {
-  x ^= x >> 16;
-  x *= 0x7feb352dU;
-  x ^= x >> 15;
-  x *= 0x846ca68bU;
-  x ^= x >> 16;
-  return x;
-}
 
 uint64_t draw_seed() {
   auto generator = at::detail::getDefaultCPUGenerator();
