@@ -10,6 +10,7 @@
 // that hangs makes it throw after `timeout_s`. Either way the error names the rank that saw it.
 #pragma once
 
+#include <torch/arg.h>
 #include <torch/types.h>
 
 #include <chrono>

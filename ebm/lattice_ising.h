@@ -10,6 +10,7 @@
 // States are int8 tensors [chains, L_1, ..., L_d] of +-1 (one lattice per chain).
 #pragma once
 
+#include <torch/arg.h>
 #include <torch/types.h>
 
 #include <vector>
