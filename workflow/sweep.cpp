@@ -130,9 +130,13 @@ SweepResult run_sweep(const ExperimentSource& source, const SweepOptions& option
       commands.push_back(command);
       logs.push_back(run_dir(i) + ".log");
     }
+    const auto launched = fs::file_time_type::clock::now();
     const auto statuses = options.in_processes(commands, logs);
     for (size_t i = 0; i < grid.size(); ++i) {
-      auto run = fs::exists(fs::path(run_dir(i)) / "summary.json") ? read_run(run_dir(i)) : TrainingRun{};
+      // Only a summary this sweep's process wrote: a point that failed before its first
+      // checkpoint has the run it replaced (an earlier sweep's, diverged perhaps) put back.
+      const auto summary = fs::path(run_dir(i)) / "summary.json";
+      auto run = fs::exists(summary) && fs::last_write_time(summary) >= launched ? read_run(run_dir(i)) : TrainingRun{};
       if (statuses[i] != 0 && !run.summary.contains("diverged")) {
         throw std::runtime_error(fmt::format("sweep {}/{} ({}): ebm train ended with status {}; see {}", i + 1, grid.size(),
                                              name_of(i), statuses[i], logs[i]));
