@@ -1,11 +1,9 @@
 #include "ebm/bernoulli.h"
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/TensorIterator.h>
 
-#include <mutex>
-
 #include "ebm/mix32.h"
+#include "ebm/seed.h"
 
 namespace ebm {
 
@@ -31,12 +29,7 @@ at::Tensor sample_bernoulli(const at::Tensor& probs) {
     at::Tensor u = at::rand_like(probs);
     return u.lt_(probs);  // in place: keeps the floating dtype, values 0 and 1
   }
-  uint64_t seed;
-  {
-    auto generator = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    seed = generator.get<at::CPUGeneratorImpl>()->random64();
-  }
+  const uint64_t seed = draw_seed();
   const auto key0 = static_cast<uint32_t>(seed), key1 = static_cast<uint32_t>(seed >> 32);
   at::Tensor p = probs.contiguous();
   at::Tensor out = at::empty_like(p);

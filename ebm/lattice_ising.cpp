@@ -23,6 +23,12 @@ bool LatticeIsing::bipartite() const {
   return true;
 }
 
+void LatticeIsing::check_states(const torch::Tensor& spins, const std::string& sampler) const {
+  bool fits = spins.scalar_type() == torch::kInt8 && spins.dim() == dims() + 1 && spins.is_contiguous();
+  for (int64_t a = 0; fits && a < dims(); ++a) fits = spins.size(a + 1) == options_.sides()[a];
+  if (!fits) throw std::invalid_argument(sampler + " works on contiguous int8 spins [chains, sides...] of the lattice's sides");
+}
+
 torch::Tensor LatticeIsing::energy(const torch::Tensor& spins) const {
   TORCH_CHECK(spins.dim() == dims() + 1, "lattice states are [chains, sides...]");
   const auto s = spins.to(torch::kFloat64);

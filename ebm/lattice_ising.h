@@ -13,6 +13,7 @@
 #include <torch/arg.h>
 #include <torch/types.h>
 
+#include <string>
 #include <vector>
 
 namespace ebm {
@@ -33,6 +34,9 @@ class LatticeIsing {
   int64_t sites() const { return sites_; }
   // Whether the checkerboard (sum of coordinates mod 2) colours the lattice properly: every side even.
   bool bipartite() const;
+
+  // Throws std::invalid_argument naming `sampler` unless `spins` are contiguous int8 [chains, sides...].
+  void check_states(const torch::Tensor& spins, const std::string& sampler) const;
 
   // E(s) [chains] in double, of states [chains, L_1, ..., L_d] (any numeric dtype of +-1).
   torch::Tensor energy(const torch::Tensor& spins) const;

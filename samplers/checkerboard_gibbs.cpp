@@ -1,27 +1,20 @@
 #include "samplers/checkerboard_gibbs.h"
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/TensorIterator.h>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 #include <stdexcept>
 #include <vector>
 
 #include "ebm/mix32.h"
+#include "ebm/seed.h"
 #include "io/interrupt.h"
 
 namespace ebm::samplers {
 
 namespace {
-
-uint64_t draw_seed() {
-  auto generator = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(generator.mutex());
-  return generator.get<at::CPUGeneratorImpl>()->random64();
-}
 
 // p(up | m) = sigmoid(2 beta (J m + h)) for the neighbour sums m = -2d, -2d + 2, ..., 2d, as
 // thresholds on a 32-bit uniform: up when u < t, t = floor(p 2^32) capped at 2^32 - 1 (so a
@@ -114,12 +107,7 @@ void half_sweep_tensors(const LatticeIsing& lattice, double beta, torch::Tensor&
 
 void checkerboard_gibbs(const LatticeIsing& lattice, double beta, torch::Tensor& spins, int64_t sweeps) {
   if (!lattice.bipartite()) throw std::invalid_argument("checkerboard Gibbs needs every side of the lattice even");
-  if (spins.scalar_type() != torch::kInt8 || spins.dim() != lattice.dims() + 1 || !spins.is_contiguous()) {
-    throw std::invalid_argument("checkerboard Gibbs works on contiguous int8 spins [chains, sides...]");
-  }
-  for (int64_t a = 0; a < lattice.dims(); ++a) {
-    if (spins.size(a + 1) != lattice.options().sides()[a]) throw std::invalid_argument("the spins' shape is not the lattice's");
-  }
+  lattice.check_states(spins, "checkerboard Gibbs");
   if (spins.device().is_cpu()) {
     const auto threshold = up_thresholds(lattice, beta);
     for (int64_t sweep = 0; sweep < sweeps; ++sweep) {

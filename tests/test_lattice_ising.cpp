@@ -1,8 +1,9 @@
-// The lattice Ising model (ebm/lattice_ising.h) and checkerboard Gibbs (samplers/
-// checkerboard_gibbs.h) against exact references: the energy against a bond-by-bond sum, the
-// sampled law of the magnetisation and the mean energy of 4x4 and 4x2x2 periodic lattices
-// against enumeration of their 2^16 states, and a 256x256 lattice's magnetisation against
-// Onsager's spontaneous magnetisation.
+// The lattice Ising model (ebm/lattice_ising.h), checkerboard Gibbs (samplers/
+// checkerboard_gibbs.h) and Wolff's cluster moves (samplers/wolff_cluster.h) against exact
+// references: the energy against a bond-by-bond sum, the sampled law of the magnetisation (of
+// every state, for 3x3) and the mean energy of small periodic lattices against enumeration, the
+// mean Wolff cluster against <M^2> / N, and a 256x256 lattice's magnetisation against Onsager's
+// spontaneous magnetisation.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -10,6 +11,7 @@
 
 #include "ebm/lattice_ising.h"
 #include "samplers/checkerboard_gibbs.h"
+#include "samplers/wolff_cluster.h"
 
 namespace ebm {
 namespace {
@@ -135,6 +137,75 @@ TEST(CheckerboardGibbs, MagnetisationOfALargeLatticeIsOnsagers) {
   }
   EXPECT_NEAR(onsager_magnetisation(0.5), 0.911319, 1e-6);
   EXPECT_NEAR(1 / onsager_critical_beta(), 2.269185, 1e-6);
+}
+
+// Wolff's moves leave the enumerated law invariant: independent chains after enough moves pass
+// a chi-square test of their magnetisation against enumeration (of their whole state on a 3x3
+// lattice, whose odd sides the checkerboard cannot colour), their mean energy is the exact one
+// within four standard errors, and the mean cluster is <M^2> / N (Wolff 1989's improved
+// estimator of the susceptibility) within four standard errors; at the critical coupling, on a
+// 3-D lattice with double bonds and near zero temperature, where clusters are whole lattices.
+TEST(WolffCluster, DrawsTheEnumeratedLawOfSmallLattices) {
+  torch::set_num_threads(2);
+  torch::manual_seed(5);
+  struct Case {
+    std::vector<int64_t> sides;
+    double beta;
+  };
+  for (const auto& c : {Case{{4, 4}, onsager_critical_beta()}, Case{{3, 3}, 0.3}, Case{{4, 2, 2}, 0.25}, Case{{3, 4}, 2.0}}) {
+    const LatticeIsing lattice(c.sides);
+    const auto states = lattice.all_states();
+    const auto energies = lattice.energy(states);
+    const auto law = (-c.beta * energies - torch::logsumexp(-c.beta * energies, 0)).exp();
+    const double exact_energy = (law * energies).sum().item<double>();
+    const double energy_sd = std::sqrt((law * (energies - exact_energy).pow(2)).sum().item<double>());
+    const double n = static_cast<double>(lattice.sites());
+    const double exact_cluster = (law * LatticeIsing::magnetisation(states).pow(2)).sum().item<double>() * n;
+    const int64_t chains = 20000;
+    auto spins = lattice.random_states(chains);
+    samplers::wolff_moves(lattice, c.beta, spins, 200);
+    const std::string where = "sides " + c10::str(c10::IntArrayRef(c.sides)) + ", beta " + std::to_string(c.beta);
+    torch::Tensor counts, expected;
+    if (lattice.sites() <= 9) {  // every state: its code as all_states orders them
+      const auto code = ((spins.flatten(1).to(torch::kLong) + 1).div(2, "floor") * torch::pow(2, torch::arange(lattice.sites(), torch::kLong)).to(torch::kLong)).sum(1);
+      counts = torch::bincount(code, {}, int64_t{1} << lattice.sites()).to(torch::kFloat64);
+      expected = law * chains;
+    } else {
+      const auto bin = torch::div(spins.flatten(1).to(torch::kLong).sum(1) + lattice.sites(), 2, "floor");
+      counts = torch::bincount(bin, {}, lattice.sites() + 1).to(torch::kFloat64);
+      const auto exact_bin = torch::div(states.flatten(1).to(torch::kLong).sum(1) + lattice.sites(), 2, "floor");
+      expected = torch::zeros({lattice.sites() + 1}, torch::kFloat64).index_add_(0, exact_bin, law) * chains;
+    }
+    const auto [statistic, quantile] = chi_square(counts, expected);
+    EXPECT_LT(statistic, quantile) << where;
+    const auto energy = lattice.energy(spins);
+    EXPECT_NEAR(energy.mean().item<double>(), exact_energy, 4 * energy_sd / std::sqrt(double(chains))) << where;
+    // (plus the mean's resolution, N / chains: near zero temperature every cluster is the lattice)
+    const auto clusters = samplers::wolff_moves(lattice, c.beta, spins, 1).to(torch::kFloat64);
+    EXPECT_NEAR(clusters.mean().item<double>(), exact_cluster, 4 * clusters.std().item<double>() / std::sqrt(double(chains)) + n / chains)
+        << where;
+  }
+}
+
+// The moves depend on the seed only, not on the number of threads; fields, antiferromagnets and
+// other spins are refused.
+TEST(WolffCluster, TheThreadCountChangesNothingAndBadInputIsRefused) {
+  const LatticeIsing lattice(LatticeIsingOptions({9, 12}));
+  std::vector<torch::Tensor> results, flips;
+  for (int threads : {1, 2}) {
+    torch::set_num_threads(threads);
+    torch::manual_seed(6);
+    auto spins = lattice.random_states(5);
+    flips.push_back(samplers::wolff_moves(lattice, 0.44, spins, 30));
+    results.push_back(spins);
+  }
+  EXPECT_TRUE(torch::equal(results[0], results[1]));
+  EXPECT_TRUE(torch::equal(flips[0], flips[1]));
+  auto spins = lattice.random_states(2);
+  EXPECT_THROW(samplers::wolff_moves(LatticeIsing(LatticeIsingOptions({9, 12}).field(0.1)), 0.4, spins, 1), std::invalid_argument);
+  EXPECT_THROW(samplers::wolff_moves(LatticeIsing(LatticeIsingOptions({9, 12}).coupling(-1)), 0.4, spins, 1), std::invalid_argument);
+  auto wrong = spins.to(torch::kFloat32);
+  EXPECT_THROW(samplers::wolff_moves(lattice, 0.4, wrong, 1), std::invalid_argument);
 }
 
 }  // namespace

@@ -1,0 +1,12 @@
+// A 64-bit seed from LibTorch's default CPU generator, taken under its lock: the key of the
+// counter-based draws (ebm/bernoulli.h, samplers/checkerboard_gibbs.h, samplers/wolff_cluster.h),
+// so that torch::manual_seed (the config's seed) governs them and each call draws afresh.
+#pragma once
+
+#include <cstdint>
+
+namespace ebm {
+
+uint64_t draw_seed();
+
+}  // namespace ebm
