@@ -26,6 +26,8 @@ struct MLPEnergyOptions {
   // silu | relu | leaky_relu (slope 0.2) | elu | tanh
   TORCH_ARG(std::string, activation) = "silu";
   TORCH_ARG(bool, spectral_norm) = false;
+  // The support of x: Binary on {0,1}^D data (samplers that flip units, such as Gibbs-with-Gradients).
+  TORCH_ARG(Domain, domain) = Domain::Continuous;
 };
 
 class MLPEnergyImpl : public EnergyModelImpl {
@@ -34,7 +36,7 @@ class MLPEnergyImpl : public EnergyModelImpl {
   torch::Tensor energy(const torch::Tensor& x) override;
   torch::Tensor energy_gradient(const torch::Tensor& x) override;
   int64_t dim() const override { return options_.dim(); }
-  Domain domain() const override { return Domain::Continuous; }
+  Domain domain() const override { return options_.domain(); }
   std::string type_name() const override { return "mlp"; }
   const MLPEnergyOptions& options() const { return options_; }
 

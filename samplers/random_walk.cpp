@@ -28,7 +28,8 @@ torch::Tensor RandomWalkSampler::run(EnergyModelImpl& model, const torch::Tensor
       y = x + options_.proposal_std() * torch::randn_like(x);
     }
     auto energy_y = model.energy(y);
-    auto accept = metropolis_accept(energy - energy_y);
+    const auto log_ratio = energy - energy_y;
+    auto accept = options_.heat_bath() ? torch::rand_like(log_ratio) < torch::sigmoid(log_ratio) : metropolis_accept(log_ratio);
     x = torch::where(accept.unsqueeze(1), y, x);
     energy = torch::where(accept, energy_y, energy);
     acceptance_.add(accept);

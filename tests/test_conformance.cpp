@@ -199,6 +199,8 @@ const std::map<std::string, std::vector<SamplerTarget>>& sampler_cases() {
       {"random_walk",
        {{kBinaryData, with(rbm, {"sampler.type=random_walk"}), Law::EnumeratedRBM, 300},
         {kPlaneData, with(gaussian, {"sampler.type=random_walk", "sampler.proposal_std=1"}), Law::Gaussian, 400}}},
+      {"random_scan_gibbs", {{kBinaryData, with(rbm, {"sampler.type=random_scan_gibbs"}), Law::EnumeratedRBM, 300}}},
+      {"gibbs_with_gradients", {{kBinaryData, with(rbm, {"sampler.type=gibbs_with_gradients"}), Law::EnumeratedRBM, 300}}},
       {"langevin", {{kPlaneData, with(gaussian, {"sampler.type=langevin", "sampler.step_size=0.5"}), Law::UnadjustedLangevin, 200}}},
       {"mala", {{kPlaneData, with(gaussian, {"sampler.type=mala", "sampler.step_size=0.5"}), Law::Gaussian, 200}}},
       {"hmc", {{kPlaneData, with(gaussian, {"sampler.type=hmc", "sampler.step_size=0.2", "sampler.leapfrog_steps=5"}), Law::Gaussian, 100}}},

@@ -12,6 +12,7 @@
 #include "ebm/lattice_ising.h"
 #include "samplers/checkerboard_gibbs.h"
 #include "samplers/wolff_cluster.h"
+#include "support/numerical.h"
 
 namespace ebm {
 namespace {
@@ -46,28 +47,6 @@ torch::Tensor exact_magnetisation_law(const LatticeIsing& lattice, double beta, 
   return torch::zeros({lattice.sites() + 1}, torch::kFloat64).index_add_(0, bin, p);
 }
 
-// Pearson's chi-square of `counts` against `expected` (bins expecting fewer than 5 pooled into
-// one), and the 0.999 quantile of its chi-square law (Wilson-Hilferty).
-std::pair<double, double> chi_square(const torch::Tensor& counts, const torch::Tensor& expected) {
-  double statistic = 0, pooled_observed = 0, pooled_expected = 0;
-  int64_t bins = 0;
-  for (int64_t b = 0; b < counts.size(0); ++b) {
-    const double o = counts[b].item<double>(), e = expected[b].item<double>();
-    if (e < 5) {
-      pooled_observed += o, pooled_expected += e;
-      continue;
-    }
-    statistic += (o - e) * (o - e) / e;
-    ++bins;
-  }
-  if (pooled_expected >= 5) {
-    statistic += (pooled_observed - pooled_expected) * (pooled_observed - pooled_expected) / pooled_expected;
-    ++bins;
-  }
-  const double k = static_cast<double>(bins - 1), z = 3.090;
-  return {statistic, k * std::pow(1 - 2 / (9 * k) + z * std::sqrt(2 / (9 * k)), 3)};
-}
-
 // Independent chains after enough sweeps are draws from the model: their magnetisation histogram
 // passes a chi-square test against enumeration, and their mean energy is the exact one within
 // four standard errors; at the critical coupling, with a field, and on a 3-D lattice with double
@@ -88,7 +67,7 @@ TEST(CheckerboardGibbs, DrawsTheEnumeratedLawOfSmallLattices) {
     samplers::checkerboard_gibbs(lattice, c.beta, spins, 100);
     const auto bin = torch::div(spins.flatten(1).to(torch::kLong).sum(1) + lattice.sites(), 2, "floor");
     const auto counts = torch::bincount(bin, {}, lattice.sites() + 1).to(torch::kFloat64);
-    const auto [statistic, quantile] = chi_square(counts, law * chains);
+    const auto [statistic, quantile] = testing::chi_square(counts, law * chains);
     EXPECT_LT(statistic, quantile) << "sides " << c10::IntArrayRef(c.sides) << ", beta " << c.beta << "\n" << counts << "\n" << law * chains;
     const auto energy = lattice.energy(spins);
     const double standard_error = energy.std().item<double>() / std::sqrt(static_cast<double>(chains));
@@ -176,7 +155,7 @@ TEST(WolffCluster, DrawsTheEnumeratedLawOfSmallLattices) {
       const auto exact_bin = torch::div(states.flatten(1).to(torch::kLong).sum(1) + lattice.sites(), 2, "floor");
       expected = torch::zeros({lattice.sites() + 1}, torch::kFloat64).index_add_(0, exact_bin, law) * chains;
     }
-    const auto [statistic, quantile] = chi_square(counts, expected);
+    const auto [statistic, quantile] = testing::chi_square(counts, expected);
     EXPECT_LT(statistic, quantile) << where;
     const auto energy = lattice.energy(spins);
     EXPECT_NEAR(energy.mean().item<double>(), exact_energy, 4 * energy_sd / std::sqrt(double(chains))) << where;

@@ -59,17 +59,18 @@ std::vector<Component<ModelFactory>> components() {
          if (c.get<bool>("init_from_data")) rbm->init_from(e.data->data());
          return rbm.ptr();
        }},
-      {"mlp", "a multilayer perceptron with a scalar output as the energy",
+      {"mlp", "a multilayer perceptron with a scalar output as the energy (on binary data, a binary model)",
        {integer("width", value(128), 1, 100000, "units in each hidden layer"),
         integer("depth", value(3), 1, 100, "linear layers, the scalar output layer included"),
         choice("activation", value(mlp.activation()), MLPEnergyImpl::activations(), "hidden-layer nonlinearity"),
         boolean("spectral_norm", value(mlp.spectral_norm()), "divide each weight by its largest singular value")},
-       continuous,
+       Accepts(),
        [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
          std::vector<int64_t> widths(static_cast<size_t>(c.get<int64_t>("depth") - 1), c.get<int64_t>("width"));
          return MLPEnergy(MLPEnergyOptions(e.data->dim(), widths)
                               .activation(c.get<std::string>("activation"))
-                              .spectral_norm(c.get<bool>("spectral_norm")))
+                              .spectral_norm(c.get<bool>("spectral_norm"))
+                              .domain(e.data->is_binary() ? Domain::Binary : Domain::Continuous))
              .ptr();
        }},
       {"torchscript",

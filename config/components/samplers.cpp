@@ -7,6 +7,7 @@
 #include "samplers/annealed_langevin.h"
 #include "samplers/block_gibbs.h"
 #include "samplers/gaussian_gibbs.h"
+#include "samplers/gibbs_with_gradients.h"
 #include "samplers/hmc.h"
 #include "samplers/langevin.h"
 #include "samplers/parallel_tempering.h"
@@ -17,7 +18,8 @@ namespace ebm::experiments {
 namespace {
 
 std::vector<Component<SamplerFactory>> samplers() {
-  const Accepts latent = Accepts().with_latent_variables(), continuous = Accepts::only(Domain::Continuous), any;
+  const Accepts latent = Accepts().with_latent_variables(), continuous = Accepts::only(Domain::Continuous),
+                binary = Accepts::only(Domain::Binary), any;
   Accepts gaussian = continuous;
   gaussian.gaussian = true;
   // Defaults come from the options structs.
@@ -80,6 +82,20 @@ std::vector<Component<SamplerFactory>> samplers() {
        [](const SectionConfig& c) {
          return std::make_shared<samplers::RandomWalkSampler>(
              samplers::RandomWalkOptions().proposal_std(c.get<double>("proposal_std")));
+       }},
+      {"random_scan_gibbs", "random-scan single-site Gibbs: one uniformly chosen unit drawn from its conditional (heat bath)",
+       {integer("steps", value(50), 1, 1e7, "single-unit updates per training step")},
+       binary,
+       [](const SectionConfig&) { return std::make_shared<samplers::RandomWalkSampler>(samplers::RandomWalkOptions().heat_bath(true)); }},
+      {"gibbs_with_gradients",
+       "Metropolis-Hastings whose one-variable proposal follows the energy's gradient (Grathwohl et al. 2021)",
+       {integer("steps", value(50), 1, 1e7, "proposals per training step"),
+        integer("categories", value(0), 0, 1e6, "0: binary units; K >= 2: each K columns one one-hot categorical variable")},
+       binary,
+       [](const SectionConfig& c) {
+         if (c.get<int64_t>("categories") == 1) c.fail("categories", "is 0 (binary units) or at least 2");
+         return std::make_shared<samplers::GibbsWithGradientsSampler>(
+             samplers::GibbsWithGradientsOptions().categories(c.get<int64_t>("categories")));
        }},
       {"annealed_langevin",
        "Langevin down a ladder of smoothed targets to the model: noise scales for analytic densities, temperatures "

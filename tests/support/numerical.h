@@ -1,12 +1,14 @@
-// The numerical test harness: finite-difference gradient checks, and the random models the
-// suites use as fixtures. Every analytic gradient is held to central differences in float64
+// The numerical test harness: finite-difference gradient checks, the random models the suites
+// use as fixtures, and Pearson's chi-square test of sampled counts against an exact law. Every analytic gradient is held to central differences in float64
 // (ebm/finite_differences.h) with a stated tolerance.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <functional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -81,6 +83,28 @@ inline GaussianBernoulliRBM random_gaussian_rbm(int64_t visible, int64_t hidden,
   rbm->hidden_bias.normal_(0, 1);
   rbm->log_variance.uniform_(-1, 0.5);
   return rbm;
+}
+
+// Pearson's chi-square of `counts` against `expected` (bins expecting fewer than 5 pooled into
+// one), and the 0.999 quantile of its chi-square law (Wilson-Hilferty).
+inline std::pair<double, double> chi_square(const torch::Tensor& counts, const torch::Tensor& expected) {
+  double statistic = 0, pooled_observed = 0, pooled_expected = 0;
+  int64_t bins = 0;
+  for (int64_t b = 0; b < counts.size(0); ++b) {
+    const double o = counts[b].item<double>(), e = expected[b].item<double>();
+    if (e < 5) {
+      pooled_observed += o, pooled_expected += e;
+      continue;
+    }
+    statistic += (o - e) * (o - e) / e;
+    ++bins;
+  }
+  if (pooled_expected >= 5) {
+    statistic += (pooled_observed - pooled_expected) * (pooled_observed - pooled_expected) / pooled_expected;
+    ++bins;
+  }
+  const double k = static_cast<double>(bins - 1), z = 3.090;
+  return {statistic, k * std::pow(1 - 2 / (9 * k) + z * std::sqrt(2 / (9 * k)), 3)};
 }
 
 }  // namespace ebm::testing
