@@ -24,7 +24,7 @@ using nlohmann::json;
 // The catalogue as the tests know it: a failure mode whose YAML vanished, or one added without
 // its line here, fails NamesAgreeAcrossConfigsStudiesAndDocs.
 const std::vector<std::string> kCatalogue = {
-    "cd_bias", "cd_divergence", "cd_not_a_gradient", "centering", "critical_slowing_down", "energy_blowup", "gibbs_stuck",
+    "cd_bias", "cd_divergence", "cd_not_a_gradient", "centering", "critical_slowing_down", "energy_blowup", "gibbs_stuck", "gibbs_with_gradients",
     "langevin_discretisation_bias", "langevin_mixture_weights", "likelihood_estimates", "log_likelihood_underflow",
     "mcmc_convergence", "nce_density_chasm", "objective_comparison", "persistence_vs_short_run", "persistent_lag",
     "phase_decomposition", "score_matching_blindness", "score_matching_cost", "short_run_langevin",
