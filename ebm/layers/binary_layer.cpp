@@ -1,0 +1,30 @@
+#include "ebm/layers/binary_layer.h"
+
+#include <torch/torch.h>
+
+#include "ebm/bernoulli.h"
+
+namespace ebm {
+
+BinaryLayerImpl::BinaryLayerImpl(int64_t units) : field(register_parameter("field", torch::zeros({units}))) {}
+
+torch::Tensor BinaryLayerImpl::energy(const torch::Tensor& x) const { return -x.matmul(field.to(x.dtype())); }
+
+torch::Tensor BinaryLayerImpl::cgf(const torch::Tensor& inputs, double beta) const {
+  return torch::softplus(beta * (inputs + field.to(inputs.dtype()))).sum(1);
+}
+
+torch::Tensor BinaryLayerImpl::mean(const torch::Tensor& inputs, double beta) const {
+  return torch::sigmoid(beta * (inputs + field.to(inputs.dtype())));
+}
+
+torch::Tensor BinaryLayerImpl::variance(const torch::Tensor& inputs, double beta) const {
+  const auto m = mean(inputs, beta);
+  return m * (1 - m);
+}
+
+torch::Tensor BinaryLayerImpl::sample(const torch::Tensor& inputs, double beta) const { return sample_bernoulli(mean(inputs, beta).detach()); }
+
+std::optional<torch::Tensor> BinaryLayerImpl::unit_states() const { return torch::tensor({0.0, 1.0}, field.options()).unsqueeze(1); }
+
+}  // namespace ebm

@@ -1,0 +1,25 @@
+// Bernoulli units x in {0, 1} with fields theta: E_n(x) = -theta_n x, so given the input I,
+//   Gamma_n(I) = softplus(beta a),  mean sigmoid(beta a),  variance m (1 - m),   a = theta_n + I.
+#pragma once
+
+#include "ebm/layers/layer.h"
+
+namespace ebm {
+
+class BinaryLayerImpl : public LayerImpl {
+ public:
+  explicit BinaryLayerImpl(int64_t units);
+  int64_t units() const override { return field.size(0); }
+  torch::Tensor energy(const torch::Tensor& x) const override;
+  torch::Tensor cgf(const torch::Tensor& inputs, double beta = 1) const override;
+  torch::Tensor sample(const torch::Tensor& inputs, double beta = 1) const override;
+  torch::Tensor mean(const torch::Tensor& inputs, double beta = 1) const override;
+  torch::Tensor variance(const torch::Tensor& inputs, double beta = 1) const override;
+  std::optional<torch::Tensor> unit_states() const override;
+  std::string type_name() const override { return "binary"; }
+
+  torch::Tensor field;  // theta [units]
+};
+TORCH_MODULE(BinaryLayer);
+
+}  // namespace ebm

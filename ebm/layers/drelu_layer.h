@@ -1,0 +1,37 @@
+// dReLU units x in R (Tubiana, Cocco & Monasson 2019): a ReLU-like potential on each half-line,
+//   E_n(x) = gamma+ x^2 / 2 - theta+ x  for x >= 0,   gamma- x^2 / 2 - theta- x  for x < 0,
+// (precisions learnt as logs) so given the input I the unit's law is a mixture of a truncated
+// normal on x >= 0 (the ReLU law of a+ = theta+ + I, gamma+) and the mirror of one on x < 0
+// (the ReLU law of a- = -(theta- + I), gamma-, of -x), with weights exp(G+ - G) and exp(G- - G):
+//   Gamma_n(I) = G = logaddexp(G+, G-),  G+- the two halves' ReLU cgfs (relu_layer.h),
+//   mean = p+ mu+ - p- mu-,  variance = p+ (nu+ + mu+^2) + p- (nu- + mu-^2) - mean^2.
+#pragma once
+
+#include "ebm/layers/layer.h"
+
+namespace ebm {
+
+class DReLULayerImpl : public LayerImpl {
+ public:
+  explicit DReLULayerImpl(int64_t units);
+  int64_t units() const override { return field_positive.size(0); }
+  torch::Tensor energy(const torch::Tensor& x) const override;
+  torch::Tensor cgf(const torch::Tensor& inputs, double beta = 1) const override;
+  torch::Tensor sample(const torch::Tensor& inputs, double beta = 1) const override;
+  torch::Tensor mean(const torch::Tensor& inputs, double beta = 1) const override;
+  torch::Tensor variance(const torch::Tensor& inputs, double beta = 1) const override;
+  std::string type_name() const override { return "drelu"; }
+
+  torch::Tensor field_positive, field_negative;                    // theta+, theta- [units]
+  torch::Tensor log_precision_positive, log_precision_negative;    // log gamma+, log gamma- [units]
+
+ private:
+  struct Halves {
+    torch::Tensor a_positive, gamma_positive, a_negative, gamma_negative;  // a- for -x
+    torch::Tensor cgf, p_positive, p_negative;  // logaddexp of the halves' cgfs, each half's weight
+  };
+  Halves halves(const torch::Tensor& inputs, double beta) const;
+};
+TORCH_MODULE(DReLULayer);
+
+}  // namespace ebm

@@ -1,0 +1,26 @@
+// Gaussian units x in R with fields theta and precisions gamma > 0 (learnt as log gamma):
+// E_n(x) = gamma_n x^2 / 2 - theta_n x, so given the input I, with a = theta_n + I,
+//   Gamma_n(I) = beta a^2 / (2 gamma) + log(2 pi / (beta gamma)) / 2,  x ~ N(a / gamma, 1 / (beta gamma)).
+#pragma once
+
+#include "ebm/layers/layer.h"
+
+namespace ebm {
+
+class GaussianLayerImpl : public LayerImpl {
+ public:
+  explicit GaussianLayerImpl(int64_t units);
+  int64_t units() const override { return field.size(0); }
+  torch::Tensor energy(const torch::Tensor& x) const override;
+  torch::Tensor cgf(const torch::Tensor& inputs, double beta = 1) const override;
+  torch::Tensor sample(const torch::Tensor& inputs, double beta = 1) const override;
+  torch::Tensor mean(const torch::Tensor& inputs, double beta = 1) const override;
+  torch::Tensor variance(const torch::Tensor& inputs, double beta = 1) const override;
+  std::string type_name() const override { return "gaussian"; }
+
+  torch::Tensor field;      // theta [units]
+  torch::Tensor log_precision;  // log gamma [units]
+};
+TORCH_MODULE(GaussianLayer);
+
+}  // namespace ebm
