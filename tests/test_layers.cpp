@@ -64,16 +64,17 @@ TEST_P(Layers, CgfMeanVarianceAndDrawsAreExact) {
   const auto layer = GetParam().make();
   const int64_t batch = 4, draws = 20000;
   for (const double beta : {1.0, 0.6}) {
+    const auto beta_tensor = torch::tensor(beta, torch::kFloat64);
     const auto inputs = torch::randn({batch, layer->width()}, torch::kFloat64);
-    const auto cgf = layer->cgf(inputs, beta), mean = layer->mean(inputs, beta), variance = layer->variance(inputs, beta);
+    const auto cgf = layer->cgf(inputs, beta_tensor), mean = layer->mean(inputs, beta_tensor), variance = layer->variance(inputs, beta_tensor);
     const std::string where = GetParam().name + ", beta " + std::to_string(beta);
     {  // d Gamma / d I = beta E[x]
       auto in = inputs.clone().requires_grad_(true);
-      const auto grad = torch::autograd::grad({layer->cgf(in, beta).sum()}, {in})[0];
+      const auto grad = torch::autograd::grad({layer->cgf(in, beta_tensor).sum()}, {in})[0];
       EXPECT_TRUE(torch::allclose(grad, beta * mean, 1e-8, 1e-10)) << where;
     }
     const auto repeated = inputs.slice(0, 0, 1).expand({draws, layer->width()}).contiguous();
-    const auto sampled = layer->sample(repeated, beta);
+    const auto sampled = layer->sample(repeated, beta_tensor);
     if (layer->unit_states()) {
       const auto states = joint_states(*layer);
       const auto log_w = beta * (inputs.matmul(states.t()) - layer->energy(states).unsqueeze(0));  // [B, S]
@@ -151,6 +152,22 @@ TEST(ReLULayer, StaysFiniteFarIntoTheTails) {
     const double se = std::sqrt(variance[0][n].item<double>() / draws);
     EXPECT_NEAR(x.select(1, n).mean().item<double>(), mean[0][n].item<double>(), 5 * se) << "unit " << n;
   }
+}
+
+// One inverse temperature per row (parallel tempering's replicas in one batch) is each row at its own.
+TEST_P(Layers, OneInverseTemperaturePerRowIsEachRowAtItsOwn) {
+  torch::manual_seed(33);
+  const auto layer = GetParam().make();
+  const auto inputs = torch::randn({4, layer->width()}, torch::kFloat64);
+  const auto betas = torch::tensor({1.0, 0.6, 0.3, 2.0}, torch::kFloat64);
+  const auto cgf = layer->cgf(inputs, betas), mean = layer->mean(inputs, betas), variance = layer->variance(inputs, betas);
+  for (int64_t b = 0; b < 4; ++b) {
+    const auto row = inputs.slice(0, b, b + 1);
+    EXPECT_NEAR(cgf[b].item<double>(), layer->cgf(row, betas[b]).item<double>(), 1e-12);
+    EXPECT_TRUE(torch::allclose(mean[b], layer->mean(row, betas[b])[0], 1e-12, 1e-12));
+    EXPECT_TRUE(torch::allclose(variance[b], layer->variance(row, betas[b])[0], 1e-12, 1e-12));
+  }
+  EXPECT_EQ(layer->sample(inputs, betas).sizes(), inputs.sizes());
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryKind, Layers, ::testing::ValuesIn(kCases), [](const auto& info) { return info.param.name; });

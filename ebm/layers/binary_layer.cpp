@@ -10,20 +10,20 @@ BinaryLayerImpl::BinaryLayerImpl(int64_t units) : field(register_parameter("fiel
 
 torch::Tensor BinaryLayerImpl::energy(const torch::Tensor& x) const { return -x.matmul(field.to(x.dtype())); }
 
-torch::Tensor BinaryLayerImpl::cgf(const torch::Tensor& inputs, double beta) const {
-  return torch::softplus(beta * (inputs + field.to(inputs.dtype()))).sum(1);
+torch::Tensor BinaryLayerImpl::cgf(const torch::Tensor& inputs, const torch::Tensor& beta) const {
+  return torch::softplus(inverse_temperature(beta, inputs) * (inputs + field.to(inputs.dtype()))).sum(1);
 }
 
-torch::Tensor BinaryLayerImpl::mean(const torch::Tensor& inputs, double beta) const {
-  return torch::sigmoid(beta * (inputs + field.to(inputs.dtype())));
+torch::Tensor BinaryLayerImpl::mean(const torch::Tensor& inputs, const torch::Tensor& beta) const {
+  return torch::sigmoid(inverse_temperature(beta, inputs) * (inputs + field.to(inputs.dtype())));
 }
 
-torch::Tensor BinaryLayerImpl::variance(const torch::Tensor& inputs, double beta) const {
+torch::Tensor BinaryLayerImpl::variance(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   const auto m = mean(inputs, beta);
   return m * (1 - m);
 }
 
-torch::Tensor BinaryLayerImpl::sample(const torch::Tensor& inputs, double beta) const { return sample_bernoulli(mean(inputs, beta).detach()); }
+torch::Tensor BinaryLayerImpl::sample(const torch::Tensor& inputs, const torch::Tensor& beta) const { return sample_bernoulli(mean(inputs, beta).detach()); }
 
 std::optional<torch::Tensor> BinaryLayerImpl::unit_states() const { return torch::tensor({0.0, 1.0}, field.options()).unsqueeze(1); }
 

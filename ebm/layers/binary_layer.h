@@ -11,10 +11,10 @@ class BinaryLayerImpl : public LayerImpl {
   explicit BinaryLayerImpl(int64_t units);
   int64_t units() const override { return field.size(0); }
   torch::Tensor energy(const torch::Tensor& x) const override;
-  torch::Tensor cgf(const torch::Tensor& inputs, double beta = 1) const override;
-  torch::Tensor sample(const torch::Tensor& inputs, double beta = 1) const override;
-  torch::Tensor mean(const torch::Tensor& inputs, double beta = 1) const override;
-  torch::Tensor variance(const torch::Tensor& inputs, double beta = 1) const override;
+  torch::Tensor cgf(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
+  torch::Tensor sample(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
+  torch::Tensor mean(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
+  torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   std::optional<torch::Tensor> unit_states() const override;
   std::string type_name() const override { return "binary"; }
 

@@ -19,41 +19,42 @@ torch::Tensor DReLULayerImpl::energy(const torch::Tensor& x) const {
   return torch::where(x >= 0, positive, negative).sum(1);
 }
 
-DReLULayerImpl::Halves DReLULayerImpl::halves(const torch::Tensor& inputs, double beta) const {
+DReLULayerImpl::Halves DReLULayerImpl::halves(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   const auto dtype = inputs.dtype();
   Halves h{inputs + field_positive.to(dtype), log_precision_positive.to(dtype).exp().expand_as(inputs),
-           -(inputs + field_negative.to(dtype)), log_precision_negative.to(dtype).exp().expand_as(inputs)};
-  const auto g_positive = relu_unit::cgf(h.a_positive, h.gamma_positive, beta);
-  const auto g_negative = relu_unit::cgf(h.a_negative, h.gamma_negative, beta);
+           -(inputs + field_negative.to(dtype)), log_precision_negative.to(dtype).exp().expand_as(inputs),
+           inverse_temperature(beta, inputs)};
+  const auto g_positive = relu_unit::cgf(h.a_positive, h.gamma_positive, h.beta);
+  const auto g_negative = relu_unit::cgf(h.a_negative, h.gamma_negative, h.beta);
   h.cgf = torch::logaddexp(g_positive, g_negative);
   h.p_positive = (g_positive - h.cgf).exp();
   h.p_negative = (g_negative - h.cgf).exp();
   return h;
 }
 
-torch::Tensor DReLULayerImpl::cgf(const torch::Tensor& inputs, double beta) const { return halves(inputs, beta).cgf.sum(1); }
+torch::Tensor DReLULayerImpl::cgf(const torch::Tensor& inputs, const torch::Tensor& beta) const { return halves(inputs, beta).cgf.sum(1); }
 
-torch::Tensor DReLULayerImpl::mean(const torch::Tensor& inputs, double beta) const {
+torch::Tensor DReLULayerImpl::mean(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   const auto h = halves(inputs, beta);
-  return h.p_positive * relu_unit::mean(h.a_positive, h.gamma_positive, beta) -
-         h.p_negative * relu_unit::mean(h.a_negative, h.gamma_negative, beta);
+  return h.p_positive * relu_unit::mean(h.a_positive, h.gamma_positive, h.beta) -
+         h.p_negative * relu_unit::mean(h.a_negative, h.gamma_negative, h.beta);
 }
 
-torch::Tensor DReLULayerImpl::variance(const torch::Tensor& inputs, double beta) const {
+torch::Tensor DReLULayerImpl::variance(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   const auto h = halves(inputs, beta);
-  const auto mu_positive = relu_unit::mean(h.a_positive, h.gamma_positive, beta);
-  const auto mu_negative = relu_unit::mean(h.a_negative, h.gamma_negative, beta);
-  const auto second = h.p_positive * (relu_unit::variance(h.a_positive, h.gamma_positive, beta) + mu_positive.pow(2)) +
-                      h.p_negative * (relu_unit::variance(h.a_negative, h.gamma_negative, beta) + mu_negative.pow(2));
+  const auto mu_positive = relu_unit::mean(h.a_positive, h.gamma_positive, h.beta);
+  const auto mu_negative = relu_unit::mean(h.a_negative, h.gamma_negative, h.beta);
+  const auto second = h.p_positive * (relu_unit::variance(h.a_positive, h.gamma_positive, h.beta) + mu_positive.pow(2)) +
+                      h.p_negative * (relu_unit::variance(h.a_negative, h.gamma_negative, h.beta) + mu_negative.pow(2));
   return second - (h.p_positive * mu_positive - h.p_negative * mu_negative).pow(2);
 }
 
-torch::Tensor DReLULayerImpl::sample(const torch::Tensor& inputs, double beta) const {
+torch::Tensor DReLULayerImpl::sample(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   torch::NoGradGuard no_grad;
   const auto h = halves(inputs, beta);
   const auto positive = torch::rand_like(h.p_positive) < h.p_positive;
-  return torch::where(positive, relu_unit::sample(h.a_positive, h.gamma_positive, beta),
-                      -relu_unit::sample(h.a_negative, h.gamma_negative, beta));
+  return torch::where(positive, relu_unit::sample(h.a_positive, h.gamma_positive, h.beta),
+                      -relu_unit::sample(h.a_negative, h.gamma_negative, h.beta));
 }
 
 }  // namespace ebm

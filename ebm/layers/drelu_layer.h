@@ -16,10 +16,10 @@ class DReLULayerImpl : public LayerImpl {
   explicit DReLULayerImpl(int64_t units);
   int64_t units() const override { return field_positive.size(0); }
   torch::Tensor energy(const torch::Tensor& x) const override;
-  torch::Tensor cgf(const torch::Tensor& inputs, double beta = 1) const override;
-  torch::Tensor sample(const torch::Tensor& inputs, double beta = 1) const override;
-  torch::Tensor mean(const torch::Tensor& inputs, double beta = 1) const override;
-  torch::Tensor variance(const torch::Tensor& inputs, double beta = 1) const override;
+  torch::Tensor cgf(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
+  torch::Tensor sample(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
+  torch::Tensor mean(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
+  torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   std::string type_name() const override { return "drelu"; }
 
   torch::Tensor field_positive, field_negative;                    // theta+, theta- [units]
@@ -28,9 +28,10 @@ class DReLULayerImpl : public LayerImpl {
  private:
   struct Halves {
     torch::Tensor a_positive, gamma_positive, a_negative, gamma_negative;  // a- for -x
+    torch::Tensor beta;                         // as a factor of the inputs
     torch::Tensor cgf, p_positive, p_negative;  // logaddexp of the halves' cgfs, each half's weight
   };
-  Halves halves(const torch::Tensor& inputs, double beta) const;
+  Halves halves(const torch::Tensor& inputs, const torch::Tensor& beta) const;
 };
 TORCH_MODULE(DReLULayer);
 

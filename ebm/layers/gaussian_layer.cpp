@@ -14,21 +14,21 @@ torch::Tensor GaussianLayerImpl::energy(const torch::Tensor& x) const {
   return (gamma * x.pow(2) / 2 - field.to(x.dtype()) * x).sum(1);
 }
 
-torch::Tensor GaussianLayerImpl::cgf(const torch::Tensor& inputs, double beta) const {
+torch::Tensor GaussianLayerImpl::cgf(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   const auto log_gamma = log_precision.to(inputs.dtype());
-  const auto a = inputs + field.to(inputs.dtype());
-  return (beta * a.pow(2) / (2 * log_gamma.exp()) + (std::log(2 * M_PI / beta) - log_gamma) / 2).sum(1);
+  const auto a = inputs + field.to(inputs.dtype()), b = inverse_temperature(beta, inputs);
+  return (b * a.pow(2) / (2 * log_gamma.exp()) + (torch::log(2 * M_PI / b) - log_gamma) / 2).sum(1);
 }
 
-torch::Tensor GaussianLayerImpl::mean(const torch::Tensor& inputs, double beta) const {
+torch::Tensor GaussianLayerImpl::mean(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   return (inputs + field.to(inputs.dtype())) / log_precision.to(inputs.dtype()).exp();
 }
 
-torch::Tensor GaussianLayerImpl::variance(const torch::Tensor& inputs, double beta) const {
-  return (-log_precision.to(inputs.dtype())).exp().div(beta).expand_as(inputs);
+torch::Tensor GaussianLayerImpl::variance(const torch::Tensor& inputs, const torch::Tensor& beta) const {
+  return ((-log_precision.to(inputs.dtype())).exp() / inverse_temperature(beta, inputs)).expand_as(inputs);
 }
 
-torch::Tensor GaussianLayerImpl::sample(const torch::Tensor& inputs, double beta) const {
+torch::Tensor GaussianLayerImpl::sample(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   torch::NoGradGuard no_grad;
   return mean(inputs, beta) + variance(inputs, beta).sqrt() * torch::randn_like(inputs);
 }

@@ -10,24 +10,24 @@ PottsLayerImpl::PottsLayerImpl(int64_t units, int64_t states) : field(register_p
   if (states < 2) throw std::invalid_argument("a Potts unit has at least 2 states");
 }
 
-torch::Tensor PottsLayerImpl::logits(const torch::Tensor& inputs, double beta) const {
-  return beta * (inputs.view({inputs.size(0), units(), states()}) + field.to(inputs.dtype()));
+torch::Tensor PottsLayerImpl::logits(const torch::Tensor& inputs, const torch::Tensor& beta) const {
+  return inverse_temperature(beta, inputs, 2) * (inputs.view({inputs.size(0), units(), states()}) + field.to(inputs.dtype()));
 }
 
 torch::Tensor PottsLayerImpl::energy(const torch::Tensor& x) const { return -x.matmul(field.to(x.dtype()).flatten()); }
 
-torch::Tensor PottsLayerImpl::cgf(const torch::Tensor& inputs, double beta) const { return torch::logsumexp(logits(inputs, beta), 2).sum(1); }
+torch::Tensor PottsLayerImpl::cgf(const torch::Tensor& inputs, const torch::Tensor& beta) const { return torch::logsumexp(logits(inputs, beta), 2).sum(1); }
 
-torch::Tensor PottsLayerImpl::mean(const torch::Tensor& inputs, double beta) const {
+torch::Tensor PottsLayerImpl::mean(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   return torch::softmax(logits(inputs, beta), 2).flatten(1);
 }
 
-torch::Tensor PottsLayerImpl::variance(const torch::Tensor& inputs, double beta) const {
+torch::Tensor PottsLayerImpl::variance(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   const auto p = mean(inputs, beta);
   return p * (1 - p);
 }
 
-torch::Tensor PottsLayerImpl::sample(const torch::Tensor& inputs, double beta) const {
+torch::Tensor PottsLayerImpl::sample(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   const auto l = logits(inputs, beta).detach();
   const auto gumbel = -torch::log(-torch::log(torch::rand_like(l).clamp_min(1e-30)));
   const auto chosen = (l + gumbel).argmax(2, true);  // Gumbel-max: a draw of softmax(l)

@@ -14,17 +14,17 @@ class PottsLayerImpl : public LayerImpl {
   int64_t width() const override { return field.numel(); }
   int64_t states() const { return field.size(1); }
   torch::Tensor energy(const torch::Tensor& x) const override;
-  torch::Tensor cgf(const torch::Tensor& inputs, double beta = 1) const override;
-  torch::Tensor sample(const torch::Tensor& inputs, double beta = 1) const override;
-  torch::Tensor mean(const torch::Tensor& inputs, double beta = 1) const override;
-  torch::Tensor variance(const torch::Tensor& inputs, double beta = 1) const override;
+  torch::Tensor cgf(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
+  torch::Tensor sample(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
+  torch::Tensor mean(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
+  torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   std::optional<torch::Tensor> unit_states() const override;
   std::string type_name() const override { return "potts"; }
 
   torch::Tensor field;  // theta [units, q]
 
  private:
-  torch::Tensor logits(const torch::Tensor& inputs, double beta) const;  // beta a, [B, units, q]
+  torch::Tensor logits(const torch::Tensor& inputs, const torch::Tensor& beta) const;  // beta a, [B, units, q]
 };
 TORCH_MODULE(PottsLayer);
 

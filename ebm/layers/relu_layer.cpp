@@ -9,8 +9,8 @@ namespace ebm {
 namespace relu_unit {
 
 namespace {
-torch::Tensor scale(const torch::Tensor& gamma, double beta) { return (beta * gamma).rsqrt(); }
-torch::Tensor mode_over_scale(const torch::Tensor& a, const torch::Tensor& gamma, double beta) { return a * (beta / gamma).sqrt(); }
+torch::Tensor scale(const torch::Tensor& gamma, const torch::Tensor& beta) { return (beta * gamma).rsqrt(); }
+torch::Tensor mode_over_scale(const torch::Tensor& a, const torch::Tensor& gamma, const torch::Tensor& beta) { return a * (beta / gamma).sqrt(); }
 // log erfcx(t): erfcx overflows for t below about -26, where erfc(t) is in (1, 2] and t^2 + log erfc(t) is exact.
 torch::Tensor log_erfcx(const torch::Tensor& t) {
   const auto negative = t.clamp_max(0), positive = t.clamp_min(0);  // each branch finite, so is where's gradient
@@ -19,22 +19,22 @@ torch::Tensor log_erfcx(const torch::Tensor& t) {
 torch::Tensor tail_mean(const torch::Tensor& z) { return std::sqrt(2 / M_PI) * torch::exp(-log_erfcx(-z / std::sqrt(2.0))); }
 }  // namespace
 
-torch::Tensor cgf(const torch::Tensor& a, const torch::Tensor& gamma, double beta) {
+torch::Tensor cgf(const torch::Tensor& a, const torch::Tensor& gamma, const torch::Tensor& beta) {
   const auto z = mode_over_scale(a, gamma, beta);
   return torch::log(scale(gamma, beta) * std::sqrt(M_PI / 2)) + log_erfcx(-z / std::sqrt(2.0));
 }
 
-torch::Tensor mean(const torch::Tensor& a, const torch::Tensor& gamma, double beta) {
+torch::Tensor mean(const torch::Tensor& a, const torch::Tensor& gamma, const torch::Tensor& beta) {
   const auto z = mode_over_scale(a, gamma, beta);
   return scale(gamma, beta) * (z + tail_mean(z));
 }
 
-torch::Tensor variance(const torch::Tensor& a, const torch::Tensor& gamma, double beta) {
+torch::Tensor variance(const torch::Tensor& a, const torch::Tensor& gamma, const torch::Tensor& beta) {
   const auto z = mode_over_scale(a, gamma, beta), lambda = tail_mean(z);
   return scale(gamma, beta).pow(2) * (1 - lambda * (lambda + z));
 }
 
-torch::Tensor sample(const torch::Tensor& a, const torch::Tensor& gamma, double beta) {
+torch::Tensor sample(const torch::Tensor& a, const torch::Tensor& gamma, const torch::Tensor& beta) {
   torch::NoGradGuard no_grad;
   const auto z = mode_over_scale(a, gamma, beta).to(torch::kFloat64);
   // Z >= -z: Phi(-Z) = u Phi(z), Phi(z) = erfcx(-z / sqrt 2) exp(-z^2 / 2) / 2.
@@ -56,20 +56,20 @@ torch::Tensor ReLULayerImpl::energy(const torch::Tensor& x) const {
   return (gamma * x.pow(2) / 2 - field.to(x.dtype()) * x).sum(1);
 }
 
-torch::Tensor ReLULayerImpl::cgf(const torch::Tensor& inputs, double beta) const {
-  return relu_unit::cgf(inputs + field.to(inputs.dtype()), log_precision.to(inputs.dtype()).exp().expand_as(inputs), beta).sum(1);
+torch::Tensor ReLULayerImpl::cgf(const torch::Tensor& inputs, const torch::Tensor& beta) const {
+  return relu_unit::cgf(inputs + field.to(inputs.dtype()), log_precision.to(inputs.dtype()).exp().expand_as(inputs), inverse_temperature(beta, inputs)).sum(1);
 }
 
-torch::Tensor ReLULayerImpl::mean(const torch::Tensor& inputs, double beta) const {
-  return relu_unit::mean(inputs + field.to(inputs.dtype()), log_precision.to(inputs.dtype()).exp().expand_as(inputs), beta);
+torch::Tensor ReLULayerImpl::mean(const torch::Tensor& inputs, const torch::Tensor& beta) const {
+  return relu_unit::mean(inputs + field.to(inputs.dtype()), log_precision.to(inputs.dtype()).exp().expand_as(inputs), inverse_temperature(beta, inputs));
 }
 
-torch::Tensor ReLULayerImpl::variance(const torch::Tensor& inputs, double beta) const {
-  return relu_unit::variance(inputs + field.to(inputs.dtype()), log_precision.to(inputs.dtype()).exp().expand_as(inputs), beta);
+torch::Tensor ReLULayerImpl::variance(const torch::Tensor& inputs, const torch::Tensor& beta) const {
+  return relu_unit::variance(inputs + field.to(inputs.dtype()), log_precision.to(inputs.dtype()).exp().expand_as(inputs), inverse_temperature(beta, inputs));
 }
 
-torch::Tensor ReLULayerImpl::sample(const torch::Tensor& inputs, double beta) const {
-  return relu_unit::sample(inputs + field.to(inputs.dtype()), log_precision.to(inputs.dtype()).exp().expand_as(inputs), beta);
+torch::Tensor ReLULayerImpl::sample(const torch::Tensor& inputs, const torch::Tensor& beta) const {
+  return relu_unit::sample(inputs + field.to(inputs.dtype()), log_precision.to(inputs.dtype()).exp().expand_as(inputs), inverse_temperature(beta, inputs));
 }
 
 }  // namespace ebm

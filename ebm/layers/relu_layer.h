@@ -16,11 +16,12 @@
 namespace ebm {
 
 namespace relu_unit {
-// Elementwise, for fields a (input included) and precisions gamma of the same shape.
-torch::Tensor cgf(const torch::Tensor& a, const torch::Tensor& gamma, double beta);
-torch::Tensor mean(const torch::Tensor& a, const torch::Tensor& gamma, double beta);
-torch::Tensor variance(const torch::Tensor& a, const torch::Tensor& gamma, double beta);
-torch::Tensor sample(const torch::Tensor& a, const torch::Tensor& gamma, double beta);
+// Elementwise, for fields a (input included) and precisions gamma of the same shape, and inverse
+// temperatures beta that broadcast against them.
+torch::Tensor cgf(const torch::Tensor& a, const torch::Tensor& gamma, const torch::Tensor& beta);
+torch::Tensor mean(const torch::Tensor& a, const torch::Tensor& gamma, const torch::Tensor& beta);
+torch::Tensor variance(const torch::Tensor& a, const torch::Tensor& gamma, const torch::Tensor& beta);
+torch::Tensor sample(const torch::Tensor& a, const torch::Tensor& gamma, const torch::Tensor& beta);
 }  // namespace relu_unit
 
 class ReLULayerImpl : public LayerImpl {
@@ -28,10 +29,10 @@ class ReLULayerImpl : public LayerImpl {
   explicit ReLULayerImpl(int64_t units);
   int64_t units() const override { return field.size(0); }
   torch::Tensor energy(const torch::Tensor& x) const override;
-  torch::Tensor cgf(const torch::Tensor& inputs, double beta = 1) const override;
-  torch::Tensor sample(const torch::Tensor& inputs, double beta = 1) const override;
-  torch::Tensor mean(const torch::Tensor& inputs, double beta = 1) const override;
-  torch::Tensor variance(const torch::Tensor& inputs, double beta = 1) const override;
+  torch::Tensor cgf(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
+  torch::Tensor sample(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
+  torch::Tensor mean(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
+  torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   std::string type_name() const override { return "relu"; }
 
   torch::Tensor field;          // theta [units]

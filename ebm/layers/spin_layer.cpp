@@ -11,19 +11,19 @@ SpinLayerImpl::SpinLayerImpl(int64_t units) : field(register_parameter("field", 
 
 torch::Tensor SpinLayerImpl::energy(const torch::Tensor& x) const { return -x.matmul(field.to(x.dtype())); }
 
-torch::Tensor SpinLayerImpl::cgf(const torch::Tensor& inputs, double beta) const {
-  const auto a = (beta * (inputs + field.to(inputs.dtype()))).abs();
+torch::Tensor SpinLayerImpl::cgf(const torch::Tensor& inputs, const torch::Tensor& beta) const {
+  const auto a = (inverse_temperature(beta, inputs) * (inputs + field.to(inputs.dtype()))).abs();
   return (a + torch::log1p(torch::exp(-2 * a))).sum(1);  // log(e^a + e^-a) = log 2 cosh, without overflow
 }
 
-torch::Tensor SpinLayerImpl::mean(const torch::Tensor& inputs, double beta) const {
-  return torch::tanh(beta * (inputs + field.to(inputs.dtype())));
+torch::Tensor SpinLayerImpl::mean(const torch::Tensor& inputs, const torch::Tensor& beta) const {
+  return torch::tanh(inverse_temperature(beta, inputs) * (inputs + field.to(inputs.dtype())));
 }
 
-torch::Tensor SpinLayerImpl::variance(const torch::Tensor& inputs, double beta) const { return 1 - mean(inputs, beta).pow(2); }
+torch::Tensor SpinLayerImpl::variance(const torch::Tensor& inputs, const torch::Tensor& beta) const { return 1 - mean(inputs, beta).pow(2); }
 
-torch::Tensor SpinLayerImpl::sample(const torch::Tensor& inputs, double beta) const {
-  return 2 * sample_bernoulli(torch::sigmoid(2 * beta * (inputs + field.to(inputs.dtype()))).detach()) - 1;
+torch::Tensor SpinLayerImpl::sample(const torch::Tensor& inputs, const torch::Tensor& beta) const {
+  return 2 * sample_bernoulli(torch::sigmoid(2 * inverse_temperature(beta, inputs) * (inputs + field.to(inputs.dtype()))).detach()) - 1;
 }
 
 std::optional<torch::Tensor> SpinLayerImpl::unit_states() const { return torch::tensor({-1.0, 1.0}, field.options()).unsqueeze(1); }
