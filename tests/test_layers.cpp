@@ -28,6 +28,7 @@ struct LayerCase {
   std::string name;
   std::function<LayerPtr()> make;
 };
+void PrintTo(const LayerCase& c, std::ostream* os) { *os << c.name; }  // readable test names in ctest
 
 // Every parameter N(0, 1) (log precisions N(0, 0.5^2)), in double.
 LayerPtr randomised(LayerPtr layer) {

@@ -116,28 +116,30 @@ TEST(Registry, EveryChainSourceOptimiserAndScheduleTrains) {
                 [](const std::string& name, bool) { return std::vector<std::string>{"train.lr_schedule=" + name}; });
 }
 
-// Models and data choose each other: each model on data of its domain, and refused on the other.
+// Models and data choose each other: each model on data of each domain it accepts (a binary
+// model with no conditionals sampled one unit at a time), and refused on a domain it does not.
 TEST(Registry, EveryModelFitsDataOfItsDomainAndRefusesTheOther) {
   for (const auto& model : model_registry().components()) {
     SCOPED_TRACE(model.name);
-    const bool binary = model.accepts.accepts(Domain::Binary);
-    std::vector<std::string> select = {"model.type=" + model.name};
     const bool rbm = model.name == "bernoulli_rbm" || model.name == "gaussian_bernoulli_rbm";
-    if (rbm) select.push_back("model.hidden=3");
-    std::string good = binary ? kBinary : kContinuous;
-    if (model.name == "convnet") {
-      select.insert(select.begin(), {"data.type=fashion_mnist", "data.train_size=20", "data.held_out=4"});
-      select.push_back("model.base_channels=2");
-    }
-    std::vector<std::string> needs;  // the keys a model cannot do without
+    std::vector<std::string> needs = {"model.type=" + model.name};  // the keys a model cannot do without
+    if (rbm) needs.push_back("model.hidden=3");
     if (model.name == "torchscript") needs.push_back("model.path=" + testing::scripted_energy_file());
-    select.insert(select.end(), needs.begin(), needs.end());
-    EXPECT_EQ(build_and_train(good, select), "");
-    std::vector<std::string> refused = {"model.type=" + model.name};
-    if (rbm) refused.push_back("model.hidden=3");
-    refused.insert(refused.end(), needs.begin(), needs.end());
-    const auto message = build_and_train(binary ? kContinuous : kBinary, refused);
-    EXPECT_NE(message.find("model.type: "), std::string::npos) << message;
+    for (const Domain domain : {Domain::Binary, Domain::Continuous}) {
+      const bool binary = domain == Domain::Binary;
+      if (!model.accepts.accepts(domain)) {
+        const auto message = build_and_train(binary ? kBinary : kContinuous, needs);
+        EXPECT_NE(message.find("model.type: "), std::string::npos) << message;
+        continue;
+      }
+      auto select = needs;
+      if (model.name == "convnet") {
+        select.insert(select.begin(), {"data.type=fashion_mnist", "data.train_size=20", "data.held_out=4"});
+        select.push_back("model.base_channels=2");
+      }
+      if (binary && !rbm) select.push_back("sampler.type=random_scan_gibbs");
+      EXPECT_EQ(build_and_train(binary ? kBinary : kContinuous, select), "") << (binary ? "binary" : "continuous");
+    }
   }
   // What a model needs beyond a domain is checked too, at the model's key.
   EXPECT_NE(build_and_train(kContinuous, {"model.type=convnet"}).find("model.type: convnet needs square"), std::string::npos);

@@ -59,7 +59,7 @@ std::vector<Component<ModelFactory>> components() {
          if (c.get<bool>("init_from_data")) rbm->init_from(e.data->data());
          return rbm.ptr();
        }},
-      {"mlp", "a multilayer perceptron with a scalar output as the energy (on binary data, a binary model)",
+      {"mlp", "a multilayer perceptron with a scalar output as the energy",
        {integer("width", value(128), 1, 100000, "units in each hidden layer"),
         integer("depth", value(3), 1, 100, "linear layers, the scalar output layer included"),
         choice("activation", value(mlp.activation()), MLPEnergyImpl::activations(), "hidden-layer nonlinearity"),
