@@ -36,7 +36,12 @@ torch::Tensor exact_samples(LatentVariableModel& model, int64_t n);
 
 // log p(v) = -F(v) - log Z of every visible state r (bit i of r is v_i) of a binary model with at
 // most kMaxEnumeratedUnits visible units, in double: [2^V].
-torch::Tensor visible_log_probabilities(LatentVariableModel& model);
+torch::Tensor visible_log_probabilities(EnergyModelImpl& model);
+
+// log Z = logsumexp_v -E(v) over every visible state of any binary model (an MLP energy as well
+// as an RBM's free energy) with at most kMaxEnumeratedUnits units, in double, by chunks of 2^16
+// states; std::invalid_argument for another model.
+double binary_log_partition(EnergyModelImpl& model);
 
 // The state number r = sum_i v_i 2^i of each binary row [N, V] (V <= 62): the inverse of binary_states.
 torch::Tensor state_indices(const torch::Tensor& binary_rows);

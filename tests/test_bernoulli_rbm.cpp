@@ -105,6 +105,15 @@ TEST(ExactEnumeration, ZeroModelIsUniform) {
   EXPECT_NEAR(mean_log_likelihood(*rbm, data, log_z), -16 * std::log(2.0), 1e-9);
 }
 
+// Enumerating every visible state in chunks of 2^16 (binary_log_partition, what exact_ll uses for
+// binary models without a hidden layer) agrees with enumerating the hidden layer, on 17 visible
+// units (two chunks and a half); a continuous or too wide model is refused.
+TEST(ExactEnumeration, EveryVisibleStateGivesTheSameLogPartition) {
+  auto rbm = testing::random_rbm(testing::RandomRBMOptions(17, 4).seed(21).weight_std(1).bias_std(1));
+  EXPECT_NEAR(binary_log_partition(*rbm), exact_log_partition(*rbm), 1e-9);
+  EXPECT_THROW(binary_log_partition(*BernoulliRBM(BernoulliRBMOptions(25, 2))), std::invalid_argument);
+}
+
 TEST(ExactEnumeration, RefusesModelsTooLargeOnBothLayers) {
   auto rbm = BernoulliRBM(BernoulliRBMOptions(30, 25));
   EXPECT_FALSE(is_enumerable(*rbm));

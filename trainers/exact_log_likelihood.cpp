@@ -9,24 +9,23 @@
 namespace ebm::trainers {
 
 namespace {
-template <class Model>
-auto& enumerable(Model& model) {
-  auto& latent = latent_variables_of(model, "exact_ll");
-  if (!is_enumerable(latent)) {
-    throw std::invalid_argument("exact_ll needs an RBM with at most " + std::to_string(kMaxEnumeratedUnits) +
-                                " units on its smaller layer");
-  }
-  return latent;
+// The RBM whose smaller layer is enumerated, or none when every visible state is.
+LatentVariableModel* by_hidden_layer(const EnergyModelImpl& model) {
+  auto* latent = dynamic_cast<LatentVariableModel*>(const_cast<EnergyModelImpl*>(&model));
+  if (latent != nullptr && is_enumerable(*latent)) return latent;
+  if (model.domain() == Domain::Binary && model.dim() <= kMaxEnumeratedUnits) return nullptr;
+  throw std::invalid_argument("exact_ll needs an RBM with at most " + std::to_string(kMaxEnumeratedUnits) +
+                              " units on its smaller layer, or a binary model of at most as many units");
 }
 }  // namespace
 
-void ExactLogLikelihood::check_model(const EnergyModelImpl& model) const { enumerable(model); }
+void ExactLogLikelihood::check_model(const EnergyModelImpl& model) const { by_hidden_layer(model); }
 
 Metrics ExactLogLikelihood::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
-  auto& latent = enumerable(model);
-  double log_z = exact_log_partition(latent);
+  auto* latent = by_hidden_layer(model);
+  const double log_z = latent != nullptr ? exact_log_partition(*latent) : binary_log_partition(model);
   Metrics m;
-  m["exact_ll"] = mean_log_likelihood(latent, data.data(), log_z);
+  m["exact_ll"] = mean_log_likelihood(model, data.data(), log_z);
   m["log_z"] = log_z;
   return m;
 }

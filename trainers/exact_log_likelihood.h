@@ -1,6 +1,7 @@
-// Exact evaluators of enumerable latent-variable models, in double:
-//   exact_ll = mean_x [-F(x)] - log Z  (nats per example), log Z by enumeration; reports
-//   "exact_ll" and "log_z";
+// Exact evaluators of enumerable models, in double:
+//   exact_ll = mean_x [-F(x)] - log Z  (nats per example), log Z by enumeration of an RBM's
+//   smaller layer, or of every visible state of any other binary model (an MLP energy on binary
+//   data); reports "exact_ll" and "log_z";
 //   off_data_mass = Σ_{v not among the data's rows} p(v), the probability the model puts on
 //   patterns it never saw (spurious modes), by enumerating every visible state.
 #pragma once

@@ -17,9 +17,9 @@ samplers::AISOptions annealing_path(const SectionConfig& c, const std::string& m
 }
 
 std::vector<Component<EvaluatorFactory>> evaluators() {
-  Accepts enumerable = Accepts().with_latent_variables(), latent = Accepts().with_latent_variables(), binary = Accepts::only(Domain::Binary),
+  Accepts enumerable, latent = Accepts().with_latent_variables(), binary = Accepts::only(Domain::Binary),
           plane = Accepts::only(Domain::Continuous), known, mixture = plane;
-  enumerable.also = "at most 24 units on the smaller layer";
+  enumerable.also = "an RBM with at most 24 units on the smaller layer, or a binary model of at most 24 units";
   Accepts visible_states = Accepts::only(Domain::Binary).with_latent_variables();
   visible_states.also = "at most 24 visible units";
   plane.two_dimensional = mixture.two_dimensional = true;
