@@ -89,20 +89,24 @@ torch::Tensor visible_log_probabilities(EnergyModelImpl& model) {
   return neg_f - torch::logsumexp(neg_f, 0);
 }
 
-double binary_log_partition(EnergyModelImpl& model) {
+torch::Tensor visible_log_partition(EnergyModelImpl& model, torch::Dtype dtype) {
   if (model.domain() != Domain::Binary || model.dim() > kMaxEnumeratedUnits) {
     throw std::invalid_argument("log Z by enumeration needs a binary model of at most " + std::to_string(kMaxEnumeratedUnits) +
                                 " units, not '" + model.type_name() + "' of " + std::to_string(model.dim()));
   }
-  torch::NoGradGuard no_grad;
   const auto device = model.parameters().empty() ? torch::kCPU : model.parameters()[0].device();
-  const auto options = torch::TensorOptions().dtype(torch::kFloat64).device(device);
+  const auto options = torch::TensorOptions().dtype(dtype).device(device);
   const int64_t total = int64_t{1} << model.dim(), chunk = int64_t{1} << 16;
   std::vector<torch::Tensor> partial;
   for (int64_t start = 0; start < total; start += chunk) {
     partial.push_back(torch::logsumexp(-model.energy(binary_states(model.dim(), start, std::min(total, start + chunk), options)), 0, true));
   }
-  return torch::logsumexp(torch::cat(partial), 0).item<double>();
+  return torch::logsumexp(torch::cat(partial), 0);
+}
+
+double binary_log_partition(EnergyModelImpl& model) {
+  torch::NoGradGuard no_grad;
+  return visible_log_partition(model, torch::kFloat64).item<double>();
 }
 
 torch::Tensor state_indices(const torch::Tensor& binary_rows) {

@@ -38,9 +38,12 @@ torch::Tensor exact_samples(LatentVariableModel& model, int64_t n);
 // most kMaxEnumeratedUnits visible units, in double: [2^V].
 torch::Tensor visible_log_probabilities(EnergyModelImpl& model);
 
-// log Z = logsumexp_v -E(v) over every visible state of any binary model (an MLP energy as well
-// as an RBM's free energy) with at most kMaxEnumeratedUnits units, in double, by chunks of 2^16
-// states; std::invalid_argument for another model.
+// log Z = logsumexp_v -E(v) over every visible state of any binary model (an MLP energy or a
+// pairwise Ising model as well as an RBM's free energy) with at most kMaxEnumeratedUnits units,
+// by chunks of 2^16 states, as a tensor of `dtype` that autograd differentiates (the exact
+// negative phase); std::invalid_argument for another model.
+torch::Tensor visible_log_partition(EnergyModelImpl& model, torch::Dtype dtype);
+// The same in double, without a graph.
 double binary_log_partition(EnergyModelImpl& model);
 
 // The state number r = sum_i v_i 2^i of each binary row [N, V] (V <= 62): the inverse of binary_states.

@@ -9,21 +9,28 @@
 
 namespace ebm::trainers {
 
-void ExactLikelihood::check_model(const EnergyModelImpl& model) const {
-  if (dynamic_cast<const AnalyticDensity*>(&model) != nullptr) return;
+namespace {
+enum class LogZ { Zero, HiddenLayer, VisibleStates };
+// How log Z is had: 0 for an analytic density, by the RBM's smaller layer, or by every visible state.
+LogZ log_z_of(const EnergyModelImpl& model) {
+  if (dynamic_cast<const AnalyticDensity*>(&model) != nullptr) return LogZ::Zero;
   auto* latent = dynamic_cast<const LatentVariableModel*>(&model);
-  if (latent == nullptr || !is_enumerable(*latent)) {
-    throw std::invalid_argument("the exact objective needs an RBM with at most " +
-                                std::to_string(kMaxEnumeratedUnits) +
-                                " units on its smaller layer, or an analytic density, not '" + model.type_name() + "'");
-  }
+  if (latent != nullptr && is_enumerable(*latent)) return LogZ::HiddenLayer;
+  if (model.domain() == Domain::Binary && model.dim() <= kMaxEnumeratedUnits) return LogZ::VisibleStates;
+  throw std::invalid_argument("the exact objective needs an RBM with at most " + std::to_string(kMaxEnumeratedUnits) +
+                              " units on its smaller layer, a binary model of at most as many units, or an analytic density, not '" +
+                              model.type_name() + "'");
 }
+}  // namespace
+
+void ExactLikelihood::check_model(const EnergyModelImpl& model) const { log_z_of(model); }
 
 LossTerms ExactLikelihood::compute(EnergyModelImpl& model, const torch::Tensor& batch) {
-  check_model(model);
+  const auto how = log_z_of(model);
   auto energies = model.energy(batch);
-  auto* latent = dynamic_cast<LatentVariableModel*>(&model);
-  auto loss = latent ? energies.mean() + log_partition(*latent, batch.scalar_type()) : energies.mean();
+  auto loss = energies.mean();
+  if (how == LogZ::HiddenLayer) loss = loss + log_partition(dynamic_cast<LatentVariableModel&>(model), batch.scalar_type());
+  if (how == LogZ::VisibleStates) loss = loss + visible_log_partition(model, batch.scalar_type());
   return {loss, {{"nll", loss}}, {energies}};
 }
 

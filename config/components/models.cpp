@@ -7,6 +7,7 @@
 #include "ebm/conv_energy.h"
 #include "ebm/gaussian_bernoulli_rbm.h"
 #include "ebm/mlp_energy.h"
+#include "ebm/pairwise_ising.h"
 #include "ebm/torchscript_energy.h"
 #include "io/input_error.h"
 #include "config/components.h"
@@ -72,6 +73,43 @@ std::vector<Component<ModelFactory>> components() {
                               .spectral_norm(c.get<bool>("spectral_norm"))
                               .domain(e.data->is_binary() ? Domain::Binary : Domain::Continuous))
              .ptr();
+       }},
+      {"ising",
+       "an Ising model on a graph, spins s = 2x - 1: E(x) = -sum_edges J_ij s_i s_j - sum_i h_i s_i, every coupling and "
+       "field trained",
+       {choice("graph", value("lattice"), {"lattice", "complete", "file"},
+               "lattice: periodic, of the sides below; complete: every pair; file: the edge list at `edges`"),
+        may_be_empty(list("sides", values<int64_t>({}), integer("side", required(), 2, 1e6, "side"),
+                          "lattice sides (their product the data's size); empty: a square")),
+        text("edges", value(""), "file: one \"i,j\" per line, 0-based units (relative to the working directory)"),
+        number("init_std", value(0.01), 0, 10, "std of the initial couplings")},
+       binary,
+       [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
+         const int64_t units = e.data->dim();
+         const auto graph = c.get<std::string>("graph");
+         torch::Tensor edges;
+         if (graph == "complete") {
+           edges = complete_edges(units);
+         } else if (graph == "file") {
+           if (c.get<std::string>("edges").empty()) c.fail("edges", "graph: file needs the edge list's path");
+           try {
+             edges = read_edge_list(c.get<std::string>("edges"), units);
+           } catch (const std::invalid_argument& error) {
+             c.fail("edges", error.what());
+           }
+         } else {
+           auto sides = c.get<std::vector<int64_t>>("sides");
+           if (sides.empty()) {
+             const auto side = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(units))));
+             if (side * side != units) c.fail("sides", "the data's " + std::to_string(units) + " units are no square: give the sides");
+             sides = {side, side};
+           }
+           int64_t product = 1;
+           for (const int64_t side : sides) product *= side;
+           if (product != units) c.fail("sides", "their product " + std::to_string(product) + " is not the data's " + std::to_string(units) + " units");
+           edges = lattice_edges(sides);
+         }
+         return PairwiseIsing(PairwiseIsingOptions(units, edges).init_std(c.get<double>("init_std"))).ptr();
        }},
       {"torchscript",
        "an energy written in PyTorch: a scripted or traced torch.nn.Module (torch.jit.save) whose forward(x) maps a batch "

@@ -46,7 +46,7 @@ ObjectiveFactory bit_flip(const std::string& kind) {
 std::vector<Component<ObjectiveFactory>> objectives() {
   Accepts with_sampler, continuous = Accepts::only(Domain::Continuous), binary = Accepts::only(Domain::Binary);
   Accepts exact;
-  exact.also = "an RBM with at most 24 units on the smaller layer, or an analytic density";
+  exact.also = "an RBM with at most 24 units on the smaller layer, a binary model of at most 24 units, or an analytic density";
   with_sampler.needs_sampler = true;
   // Defaults come from the options structs.
   const trainers::DenoisingScoreMatchingOptions dsm;
