@@ -48,14 +48,6 @@ torch::Tensor sample(const torch::Tensor& a, const torch::Tensor& gamma, const t
 
 }  // namespace relu_unit
 
-ReLULayerImpl::ReLULayerImpl(int64_t units)
-    : field(register_parameter("field", torch::zeros({units}))), log_precision(register_parameter("log_precision", torch::zeros({units}))) {}
-
-torch::Tensor ReLULayerImpl::energy(const torch::Tensor& x) const {
-  const auto gamma = log_precision.to(x.dtype()).exp();
-  return (gamma * x.pow(2) / 2 - field.to(x.dtype()) * x).sum(1);
-}
-
 torch::Tensor ReLULayerImpl::cgf(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   return relu_unit::cgf(inputs + field.to(inputs.dtype()), log_precision.to(inputs.dtype()).exp().expand_as(inputs), inverse_temperature(beta, inputs)).sum(1);
 }

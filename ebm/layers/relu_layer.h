@@ -11,7 +11,7 @@
 // relu_unit:: are the formulas for one half-line, which dReLU units (drelu_layer.h) are made of.
 #pragma once
 
-#include "ebm/layers/layer.h"
+#include "ebm/layers/gaussian_layer.h"
 
 namespace ebm {
 
@@ -24,19 +24,15 @@ torch::Tensor variance(const torch::Tensor& a, const torch::Tensor& gamma, const
 torch::Tensor sample(const torch::Tensor& a, const torch::Tensor& gamma, const torch::Tensor& beta);
 }  // namespace relu_unit
 
-class ReLULayerImpl : public LayerImpl {
+// A Gaussian unit's potential and parameters, restricted to x >= 0.
+class ReLULayerImpl : public GaussianLayerImpl {
  public:
-  explicit ReLULayerImpl(int64_t units);
-  int64_t units() const override { return field.size(0); }
-  torch::Tensor energy(const torch::Tensor& x) const override;
+  using GaussianLayerImpl::GaussianLayerImpl;
   torch::Tensor cgf(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor sample(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor mean(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   std::string type_name() const override { return "relu"; }
-
-  torch::Tensor field;          // theta [units]
-  torch::Tensor log_precision;  // log gamma [units]
 };
 TORCH_MODULE(ReLULayer);
 
