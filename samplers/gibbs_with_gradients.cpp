@@ -27,6 +27,14 @@ GibbsWithGradientsSampler::GibbsWithGradientsSampler(GibbsWithGradientsOptions o
   }
 }
 
+void GibbsWithGradientsSampler::check_model(const EnergyModelImpl& model) const {
+  const int64_t k = options_.categories();
+  if (k > 0 && model.dim() % k != 0) {
+    throw std::invalid_argument("categories " + std::to_string(k) + " does not divide the data's " + std::to_string(model.dim()) +
+                                " columns into one-hot groups");
+  }
+}
+
 torch::Tensor GibbsWithGradientsSampler::run(EnergyModelImpl& model, const torch::Tensor& x0, int64_t steps) {
   const int64_t k = options_.categories();
   if (k > 0 && (x0.size(1) % k != 0 || !x0.view({x0.size(0), -1, k}).sum(2).eq(1).all().item<bool>())) {

@@ -28,6 +28,8 @@ class GibbsWithGradientsSampler : public Sampler {
   // Throws std::invalid_argument for rows that do not split into one-hot groups of `categories`.
   torch::Tensor run(EnergyModelImpl& model, const torch::Tensor& x, int64_t steps) override;
   std::map<std::string, torch::Tensor> statistics() const override { return acceptance_.statistics(); }
+  // Throws std::invalid_argument when `categories` does not divide the model's columns.
+  void check_model(const EnergyModelImpl& model) const override;
   std::string name() const override { return "gibbs_with_gradients"; }
 
  private:

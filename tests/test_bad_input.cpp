@@ -174,6 +174,10 @@ TEST(BadInput, ASamplerThatCannotRunOnTheModelIsRefusedBeforeAnyWork) {
   expect_refused(r, "--set sampler.type=gibbs: sampler.type: the gibbs sampler works on binary or continuous latent-variable models, not on 'mlp'");
   EXPECT_NE(r.output.find("choose one of langevin, mala, hmc, random_walk"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "run"));
+  // One-hot groups that do not divide the data's 16 columns.
+  r = run_ebm("train experiments/bars_mlp_gwg.yaml --set sampler.categories=3 --out '" + (dir / "run").string() + "'");
+  expect_refused(r, "categories 3 does not divide the data's 16 columns into one-hot groups");
+  EXPECT_FALSE(fs::exists(dir / "run"));
 }
 
 // An objective that needs no sampler leaves the default gibbs sampler unused; the end-of-run

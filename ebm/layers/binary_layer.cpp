@@ -6,10 +6,6 @@
 
 namespace ebm {
 
-BinaryLayerImpl::BinaryLayerImpl(int64_t units) : field(register_parameter("field", torch::zeros({units}))) {}
-
-torch::Tensor BinaryLayerImpl::energy(const torch::Tensor& x) const { return -x.matmul(field.to(x.dtype())); }
-
 torch::Tensor BinaryLayerImpl::cgf(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   return torch::softplus(inverse_temperature(beta, inputs) * (inputs + field.to(inputs.dtype()))).sum(1);
 }

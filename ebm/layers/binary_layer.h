@@ -2,23 +2,19 @@
 //   Gamma_n(I) = softplus(beta a),  mean sigmoid(beta a),  variance m (1 - m),   a = theta_n + I.
 #pragma once
 
-#include "ebm/layers/layer.h"
+#include "ebm/layers/linear_layer.h"
 
 namespace ebm {
 
-class BinaryLayerImpl : public LayerImpl {
+class BinaryLayerImpl : public LinearLayerImpl {
  public:
-  explicit BinaryLayerImpl(int64_t units);
-  int64_t units() const override { return field.size(0); }
-  torch::Tensor energy(const torch::Tensor& x) const override;
+  explicit BinaryLayerImpl(int64_t units) : LinearLayerImpl({units}) {}
   torch::Tensor cgf(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor sample(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor mean(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   std::optional<torch::Tensor> unit_states() const override;
   std::string type_name() const override { return "binary"; }
-
-  torch::Tensor field;  // theta [units]
 };
 TORCH_MODULE(BinaryLayer);
 

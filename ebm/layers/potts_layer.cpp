@@ -6,15 +6,13 @@
 
 namespace ebm {
 
-PottsLayerImpl::PottsLayerImpl(int64_t units, int64_t states) : field(register_parameter("field", torch::zeros({units, states}))) {
+PottsLayerImpl::PottsLayerImpl(int64_t units, int64_t states) : LinearLayerImpl({units, states}) {
   if (states < 2) throw std::invalid_argument("a Potts unit has at least 2 states");
 }
 
 torch::Tensor PottsLayerImpl::logits(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   return inverse_temperature(beta, inputs, 2) * (inputs.view({inputs.size(0), units(), states()}) + field.to(inputs.dtype()));
 }
-
-torch::Tensor PottsLayerImpl::energy(const torch::Tensor& x) const { return -x.matmul(field.to(x.dtype()).flatten()); }
 
 torch::Tensor PottsLayerImpl::cgf(const torch::Tensor& inputs, const torch::Tensor& beta) const { return torch::logsumexp(logits(inputs, beta), 2).sum(1); }
 

@@ -3,25 +3,20 @@
 //   Gamma_n(I) = logsumexp_k beta a_k,  mean softmax(beta a),  variance p (1 - p),   a = theta_n + I_n.
 #pragma once
 
-#include "ebm/layers/layer.h"
+#include "ebm/layers/linear_layer.h"
 
 namespace ebm {
 
-class PottsLayerImpl : public LayerImpl {
+class PottsLayerImpl : public LinearLayerImpl {
  public:
   PottsLayerImpl(int64_t units, int64_t states);
-  int64_t units() const override { return field.size(0); }
-  int64_t width() const override { return field.numel(); }
   int64_t states() const { return field.size(1); }
-  torch::Tensor energy(const torch::Tensor& x) const override;
   torch::Tensor cgf(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor sample(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor mean(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   std::optional<torch::Tensor> unit_states() const override;
   std::string type_name() const override { return "potts"; }
-
-  torch::Tensor field;  // theta [units, q]
 
  private:
   torch::Tensor logits(const torch::Tensor& inputs, const torch::Tensor& beta) const;  // beta a, [B, units, q]

@@ -7,10 +7,6 @@
 
 namespace ebm {
 
-SpinLayerImpl::SpinLayerImpl(int64_t units) : field(register_parameter("field", torch::zeros({units}))) {}
-
-torch::Tensor SpinLayerImpl::energy(const torch::Tensor& x) const { return -x.matmul(field.to(x.dtype())); }
-
 torch::Tensor SpinLayerImpl::cgf(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   const auto a = (inverse_temperature(beta, inputs) * (inputs + field.to(inputs.dtype()))).abs();
   return (a + torch::log1p(torch::exp(-2 * a))).sum(1);  // log(e^a + e^-a) = log 2 cosh, without overflow

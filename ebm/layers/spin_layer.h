@@ -3,23 +3,19 @@
 // x = +1 with probability sigmoid(2 beta a).
 #pragma once
 
-#include "ebm/layers/layer.h"
+#include "ebm/layers/linear_layer.h"
 
 namespace ebm {
 
-class SpinLayerImpl : public LayerImpl {
+class SpinLayerImpl : public LinearLayerImpl {
  public:
-  explicit SpinLayerImpl(int64_t units);
-  int64_t units() const override { return field.size(0); }
-  torch::Tensor energy(const torch::Tensor& x) const override;
+  explicit SpinLayerImpl(int64_t units) : LinearLayerImpl({units}) {}
   torch::Tensor cgf(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor sample(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor mean(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   std::optional<torch::Tensor> unit_states() const override;
   std::string type_name() const override { return "spin"; }
-
-  torch::Tensor field;  // theta [units]
 };
 TORCH_MODULE(SpinLayer);
 
