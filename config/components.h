@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "config/experiment.h"
+#include "ebm/layers/layer.h"
 #include "config/registry.h"
 #include "samplers/chain_source.h"
 
@@ -30,11 +31,16 @@ using NoiseFactory = std::function<std::shared_ptr<AnalyticDensity>(const torch:
 // Reads the eval section.
 using EvaluatorFactory = std::function<std::shared_ptr<trainers::Evaluator>(const SectionConfig&, const Experiment&)>;
 using OptimizerFactory = std::function<std::unique_ptr<torch::optim::Optimizer>(const SectionConfig&, const std::vector<torch::Tensor>&)>;
+// A layer of `units` units (an RBM's visible or hidden layer: model.visible, model.hidden).
+using LayerFactory = std::function<LayerPtr(const SectionConfig&, int64_t units)>;
 // lr(t) = lr0 * factor(t / T).
 using ScheduleFactory = std::function<double(double)>;
 
 const Registry<DataFactory>& data_registry();
 const Registry<ModelFactory>& model_registry();
+// The kinds of units an `rbm` model's layers can have (ebm/layers/): a new kind is its own file
+// there plus one entry in config/components/layers.cpp.
+const Registry<LayerFactory>& layer_registry();
 const Registry<SamplerFactory>& sampler_registry();
 const Registry<ChainSourceFactory>& chain_source_registry();
 const Registry<ObjectiveFactory>& objective_registry();

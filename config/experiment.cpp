@@ -71,7 +71,6 @@ void require_plain_name(const std::string& name) {
   }
 }
 
-std::string domain_word(Domain d) { return d == Domain::Binary ? "binary" : "continuous"; }
 
 // The data's bounding square widened by 25% on each side, or [-grid_box, grid_box]^2.
 QuadratureGrid make_grid(const Config& c, const datasets::Dataset& data) {
@@ -174,7 +173,7 @@ Experiment build_experiment(const Config& c, const std::string& default_name) {
   if (!model.accepts.accepts(data_domain)) {
     const bool binarizable = std::any_of(data.fields.begin(), data.fields.end(), [](const Field& f) { return f.name == "binarize"; });
     c.fail("model.type", model.name + " models " + model.accepts.domain_words() + " data; '" + e.data->name() + "' is " +
-                             domain_word(data_domain) +
+                             domain_name(data_domain) +
                              (binarizable && data_domain == Domain::Continuous
                                   ? " (data.binarize: threshold or stochastic makes [0, 1] data binary)"
                                   : ""));

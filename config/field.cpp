@@ -157,6 +157,11 @@ void describe_section(const Field& section, const std::string& path, std::string
   for (const Field& f : section.fields) {
     if (f.kind == ValueKind::Section) describe_section(f, dotted(path, f.name), out);
   }
+  for (const auto& [type, fields] : section.variants) {
+    for (const Field& f : fields) {
+      if (f.kind == ValueKind::Section) describe_section(f, dotted(path, f.name), out);
+    }
+  }
 }
 }  // namespace
 

@@ -11,8 +11,9 @@ bool Accepts::accepts(Domain d) const { return std::find(domains.begin(), domain
 
 std::string Accepts::domain_words() const {
   std::string out;
-  if (accepts(Domain::Binary)) out = "binary";
-  if (accepts(Domain::Continuous)) out += out.empty() ? "continuous" : " or continuous";
+  for (size_t i = 0; i < domains.size(); ++i) {
+    out += std::string(i == 0 ? "" : i + 1 == domains.size() ? " or " : ", ") + domain_name(domains[i]);
+  }
   return out;
 }
 
@@ -45,7 +46,7 @@ void require_accepted(const Accepts& accepts, const EnergyModelImpl& model, cons
                       bool known_density) {
   if (!is_accepted(accepts, model, known_density)) {
     throw std::invalid_argument(what + " works on " + accepts.describe() + ", not on '" + model.type_name() + "' (" +
-                                (model.domain() == Domain::Binary ? "binary, " : "continuous, ") +
+                                domain_name(model.domain()) + ", " +
                                 std::to_string(model.dim()) + "-D, on data whose density is " +
                                 (known_density ? "known" : "not known") + ")");
   }

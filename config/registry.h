@@ -37,7 +37,7 @@ class SectionConfig {
 // model, a Gaussian, or data whose density is known. This is the one statement of what fits: the
 // components themselves check only what depends on their options or the model's sizes.
 struct Accepts {
-  std::vector<Domain> domains = {Domain::Binary, Domain::Continuous};
+  std::vector<Domain> domains = {Domain::Binary, Domain::Continuous, Domain::Discrete};
   bool latent_variable = false;
   bool two_dimensional = false;  // a 2-D model (grid quadrature, pictures of the density)
   bool known_density = false;    // data whose exact density is known (the 2-D mixtures)
@@ -45,10 +45,11 @@ struct Accepts {
   bool gaussian = false;         // a Gaussian density in closed form (EnergyModelImpl::gaussian_mixture_form)
   std::string also;              // further requirements, in words, for the reference
 
-  // Components of one domain only: Accepts::only(Domain::Binary).
-  static Accepts only(Domain d) {
+  // Components of these domains only: Accepts::only(Domain::Binary).
+  static Accepts only(Domain d) { return only(std::vector<Domain>{d}); }
+  static Accepts only(std::vector<Domain> ds) {
     Accepts a;
-    a.domains = {d};
+    a.domains = std::move(ds);
     return a;
   }
   Accepts& with_latent_variables() { latent_variable = true; return *this; }

@@ -4,6 +4,15 @@
 
 namespace ebm {
 
+const char* domain_name(Domain domain) {
+  switch (domain) {
+    case Domain::Binary: return "binary";
+    case Domain::Continuous: return "continuous";
+    case Domain::Discrete: return "discrete";
+  }
+  return "unknown";
+}
+
 torch::Tensor EnergyModelImpl::energy_gradient(const torch::Tensor& x) {
   torch::AutoGradMode enable(true);
   auto input = x.detach().requires_grad_(true);

@@ -12,7 +12,12 @@
 namespace ebm {
 
 // The support of x: objectives and samplers refuse models on a domain they cannot handle.
-enum class Domain { Binary, Continuous };
+// Binary: every column 0 or 1, each free (bit flips stay in the domain). Discrete: finitely many
+// states of another kind (spins -1/+1, one-hot categories), which only a model's own
+// conditionals know how to move between. Continuous: real columns.
+enum class Domain { Binary, Continuous, Discrete };
+// "binary", "continuous", "discrete".
+const char* domain_name(Domain domain);
 
 // A density that is a Gaussian mixture in closed form, p(x) = Σ_k π_k N(x; μ_k, Σ_k): weights π
 // [K], means μ [K, D], covariances Σ [K, D, D], detached.

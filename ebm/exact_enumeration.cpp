@@ -13,38 +13,79 @@ torch::Tensor binary_states(int64_t n, int64_t first, int64_t last, torch::Tenso
   return rows.bitwise_right_shift(bits).bitwise_and(1).to(options);
 }
 
-bool is_enumerable(const LatentVariableModel& model) {
-  bool by_hidden = model.num_hidden() <= kMaxEnumeratedUnits;
-  bool by_visible = model.domain() == Domain::Binary && model.dim() <= kMaxEnumeratedUnits;
-  return by_hidden || by_visible;
+torch::Tensor EnumeratedLayer::states_at(const torch::Tensor& indices) const {
+  const int64_t s = unit_states.size(0);
+  auto digits = torch::empty({indices.size(0), units}, indices.options());
+  auto rest = indices.clone();
+  for (int64_t i = 0; i < units; ++i) {
+    digits.select(1, i).copy_(rest.remainder(s));
+    rest = rest.div(s, "floor");
+  }
+  return unit_states.index_select(0, digits.flatten().to(unit_states.device())).view({indices.size(0), -1});
+}
+
+torch::Tensor EnumeratedLayer::states(int64_t first, int64_t last) const {
+  return states_at(torch::arange(first, last, torch::TensorOptions().dtype(torch::kInt64).device(unit_states.device())));
 }
 
 namespace {
 
-// The smaller binary layer that enumeration runs over.
-struct Enumerated {
-  bool over_hidden;
-  int64_t units;
-  torch::TensorOptions options;
+// The joint states of `units` units of S states each, or -1 beyond 2^kMaxEnumeratedUnits.
+int64_t joint_count(int64_t states, int64_t units) {
+  int64_t count = 1;
+  for (int64_t i = 0; i < units; ++i) {
+    count *= states;
+    if (count > (int64_t{1} << kMaxEnumeratedUnits)) return -1;
+  }
+  return count;
+}
+
+struct Side {
+  std::optional<torch::Tensor> unit_states;
+  int64_t units = 0, count = -1;
 };
 
-Enumerated enumerated_layer(LatentVariableModel& model, torch::Dtype dtype, const char* what) {
-  if (!is_enumerable(model)) {
-    throw std::invalid_argument(std::string(what) + " needs a layer of at most " + std::to_string(kMaxEnumeratedUnits) +
-                                " binary units");
-  }
-  const bool over_hidden = model.domain() != Domain::Binary || model.num_hidden() <= model.dim();
-  auto device = model.parameters().empty() ? torch::kCPU : model.parameters()[0].device();
-  return {over_hidden, over_hidden ? model.num_hidden() : model.dim(), torch::TensorOptions().dtype(dtype).device(device)};
+Side side_of(std::optional<torch::Tensor> unit_states, int64_t columns) {
+  Side side{std::move(unit_states)};
+  if (!side.unit_states) return side;
+  side.units = columns / side.unit_states->size(1);
+  side.count = joint_count(side.unit_states->size(0), side.units);
+  return side;
 }
+
+Side hidden_side(const LatentVariableModel& model) {
+  auto states = model.hidden_unit_states();
+  return side_of(states, states ? model.num_hidden() * states->size(1) : 0);
+}
+
+}  // namespace
+
+bool is_enumerable(const LatentVariableModel& model) {
+  return hidden_side(model).count > 0 || side_of(model.visible_unit_states(), model.dim()).count > 0;
+}
+
+EnumeratedLayer enumerated_layer(const LatentVariableModel& model, torch::Dtype dtype, const std::string& what) {
+  const auto hidden = hidden_side(model), visible = side_of(model.visible_unit_states(), model.dim());
+  if (hidden.count < 0 && visible.count < 0) {
+    throw std::invalid_argument(what + " needs a layer with at most 2^" + std::to_string(kMaxEnumeratedUnits) +
+                                " states (24 binary units), and '" + model.type_name() + "' has none");
+  }
+  const bool over_hidden = hidden.count > 0 && (visible.count < 0 || hidden.count <= visible.count);
+  const auto& side = over_hidden ? hidden : visible;
+  const auto parameters = model.parameters();
+  const auto device = parameters.empty() ? torch::kCPU : parameters[0].device();
+  return {over_hidden, side.unit_states->to(torch::TensorOptions().dtype(dtype).device(device)), side.units, side.count};
+}
+
+namespace {
 
 // -F of every state of the enumerated layer, by chunks of 2^16 states (memory stays flat);
 // `each` receives each chunk's [chunk] values.
 template <class Each>
-void for_each_chunk(LatentVariableModel& model, const Enumerated& layer, Each&& each) {
-  const int64_t total = int64_t{1} << layer.units, chunk = int64_t{1} << 16;
-  for (int64_t start = 0; start < total; start += chunk) {
-    auto block = binary_states(layer.units, start, std::min(total, start + chunk), layer.options);
+void for_each_chunk(LatentVariableModel& model, const EnumeratedLayer& layer, Each&& each) {
+  const int64_t chunk = int64_t{1} << 16;
+  for (int64_t start = 0; start < layer.count; start += chunk) {
+    auto block = layer.states(start, std::min(layer.count, start + chunk));
     each(layer.over_hidden ? -model.hidden_free_energy(block) : -model.energy(block));
   }
 }
@@ -65,9 +106,7 @@ torch::Tensor exact_samples(LatentVariableModel& model, int64_t n) {
   std::vector<torch::Tensor> chunks;
   for_each_chunk(model, layer, [&](const torch::Tensor& neg_f) { chunks.push_back(neg_f); });
   const auto log_p = torch::cat(chunks);
-  const auto index = torch::multinomial(torch::exp(log_p - log_p.max()), n, /*replacement=*/true);
-  auto bits = torch::arange(layer.units, torch::TensorOptions().dtype(torch::kInt64).device(index.device()));
-  auto drawn = index.unsqueeze(1).bitwise_right_shift(bits.unsqueeze(0)).bitwise_and(1).to(layer.options);
+  const auto drawn = layer.states_at(torch::multinomial(torch::exp(log_p - log_p.max()), n, /*replacement=*/true));
   return layer.over_hidden ? model.sample_visible(drawn) : drawn;
 }
 

@@ -1,6 +1,8 @@
-// Exact partition function of a latent-variable model with binary units, by enumerating the
-// smaller layer in double precision:  log Z = logsumexp_v(-F(v)) = logsumexp_h(-F(h)).
-// Tractable up to kMaxEnumeratedUnits units on that side (2^24 states, chunked).
+// Exact partition function of a latent-variable model, by enumerating the layer with fewer
+// states (binary, spin or Potts units: any unit with finitely many states) in double precision:
+//   log Z = logsumexp_v(-F(v)) = logsumexp_h(-F(h)).
+// Tractable up to 2^kMaxEnumeratedUnits states on that side (24 binary units, 15 of 3 states),
+// in chunks of 2^16 states.
 #pragma once
 
 #include "ebm/latent_variable_model.h"
@@ -17,6 +19,23 @@ inline torch::Tensor all_binary_states(int64_t n, torch::TensorOptions options =
   return binary_states(n, 0, int64_t{1} << n, options);
 }
 
+// The layer that enumeration runs over: S states per unit [S, c] (c columns each), `units` units,
+// count = S^units joint states numbered in mixed radix, unit i's state being digit i of the
+// number (base S, least significant first): for binary units, bit i of state r is (r >> i) & 1.
+struct EnumeratedLayer {
+  bool over_hidden = true;
+  torch::Tensor unit_states;  // [S, c], in the options asked for
+  int64_t units = 0, count = 0;
+  // The joint states numbered by `indices` [N] (int64), [N, units * c].
+  torch::Tensor states_at(const torch::Tensor& indices) const;
+  // States first..last-1.
+  torch::Tensor states(int64_t first, int64_t last) const;
+};
+
+// The side of `model` with fewer joint states, when one of its sides has finitely many and at most
+// 2^kMaxEnumeratedUnits (the hidden side on a tie); std::invalid_argument naming `what` otherwise.
+EnumeratedLayer enumerated_layer(const LatentVariableModel& model, torch::Dtype dtype, const std::string& what);
+
 // Whether exact_log_partition can handle the model.
 bool is_enumerable(const LatentVariableModel& model);
 
@@ -28,7 +47,7 @@ torch::Tensor log_partition(LatentVariableModel& model, torch::Dtype dtype);
 // log Z in double precision, without a graph; throws std::invalid_argument when the model is not enumerable.
 double exact_log_partition(LatentVariableModel& model);
 
-// `n` independent exact samples of the model's visible units [n, V] in double: the smaller binary
+// `n` independent exact samples of the model's visible units [n, V] in double: the enumerated
 // layer's state is drawn from its enumerated marginal, p(h) = exp(-F(h)) / Z (or p(v)), then
 // v ~ p(v | h). What makes reverse AIS an upper bound on log Z (samplers/ais.h). Throws
 // std::invalid_argument when the model is not enumerable.

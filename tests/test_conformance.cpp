@@ -53,6 +53,7 @@ const std::map<std::string, ModelCase>& model_cases() {
   static const std::map<std::string, ModelCase> cases = {
       {"bernoulli_rbm", {kBinaryData, {"model.hidden=3", "model.init_std=0.8"}}},
       {"gaussian_bernoulli_rbm", {kPlaneData, {"model.type=gaussian_bernoulli_rbm", "model.hidden=3", "model.init_std=0.8"}}},
+      {"rbm", {kBinaryData, {"model.type=rbm", "model.hidden.units=3", "model.init_std=0.8"}}},
       {"ising", {kBinaryData, {"model.type=ising", "model.init_std=0.8", "sampler.type=random_scan_gibbs"}}},
       {"mlp", {kPlaneData, {"model.type=mlp", "model.width=8", "model.depth=3", "sampler.type=langevin"}}},
       {"torchscript", {kPlaneData, {"model.type=torchscript", "model.path=" + testing::scripted_energy_file(), "sampler.type=langevin"}}},
@@ -169,7 +170,7 @@ TEST(Conformance, EveryLatentModelsTemperedConditionalsAreExact) {
       }
     }
   }
-  EXPECT_EQ(latent_models, 2);
+  EXPECT_EQ(latent_models, 3);
 }
 
 // ---- samplers ---------------------------------------------------------------------------------

@@ -32,6 +32,31 @@ TEST(BarsAndStripes, HasEveryPatternWithAllOffAndAllOnTwice) {
   EXPECT_EQ(counts[std::vector<float>(16, 1.f)], 2);
 }
 
+TEST(BarsAndStripes, ColouredPatternsAreOneHotPixelsAndTheirOptimumTheEmpiricalEntropy) {
+  const int64_t n = 3, q = 3;
+  auto data = bars_and_stripes(n, q);
+  ASSERT_EQ(data.size(), 2 * 27);
+  ASSERT_EQ(data.dim(), n * n * q);
+  EXPECT_TRUE(data.is_binary());
+  const auto pixels = data.data().view({data.size(), n, n, q});
+  EXPECT_TRUE(torch::equal(pixels.sum(3), torch::ones({data.size(), n, n})));  // one colour per pixel
+  const auto colours = pixels.argmax(3);
+  std::map<std::vector<int64_t>, int> counts;
+  for (int64_t r = 0; r < data.size(); ++r) {
+    const auto image = colours[r];
+    const bool stripes = image.eq(image.select(1, 0).unsqueeze(1)).all().item<bool>();
+    const bool bars = image.eq(image.select(0, 0).unsqueeze(0)).all().item<bool>();
+    EXPECT_TRUE(stripes || bars) << image;
+    const auto flat = image.flatten().contiguous();
+    counts[std::vector<int64_t>(flat.data_ptr<int64_t>(), flat.data_ptr<int64_t>() + n * n)]++;
+  }
+  EXPECT_EQ(counts.size(), 54u - 3u);  // the 3 single-colour images twice
+  double entropy = 0;
+  for (const auto& [image, count] : counts) entropy += count * std::log(count / 54.0) / 54.0;
+  EXPECT_NEAR(bars_and_stripes_optimal_log_likelihood(n, q), entropy, 1e-12);
+  EXPECT_THROW(bars_and_stripes(12, 5), std::invalid_argument);  // 5^12 images
+}
+
 TEST(BarsAndStripes, OptimalLogLikelihoodIsTheEmpiricalEntropy) {
   EXPECT_NEAR(bars_and_stripes_optimal_log_likelihood(4), -3.379, 5e-4);
   // 32 patterns: 28 with probability 1/32, 2 with 2/32 (each seen twice).

@@ -75,8 +75,8 @@ std::string exact_negative_phase_unavailable(const EnergyModelImpl& model, const
   if (latent != nullptr && is_enumerable(*latent)) return "";
   if (model.domain() == Domain::Continuous && model.dim() == 2 && grid) return "";
   return "no exact negative phase for '" + model.type_name() + "' on " + std::to_string(model.dim()) +
-         " dimensions: it needs a latent-variable model with a binary layer of at most " +
-         std::to_string(kMaxEnumeratedUnits) + " units (enumeration) or a 2-D continuous model (grid quadrature)";
+         " dimensions: it needs a latent-variable model with a discrete layer of at most 2^" +
+         std::to_string(kMaxEnumeratedUnits) + " states (enumeration) or a 2-D continuous model (grid quadrature)";
 }
 
 NamedTensors exact_negative_phase(EnergyModelImpl& model, const std::optional<QuadratureGrid>& grid) {
@@ -97,14 +97,13 @@ NamedTensors exact_negative_phase(EnergyModelImpl& model, const std::optional<Qu
 
   // A latent-variable model: every state of its smaller layer, weighted by its exact probability.
   auto& latent = static_cast<LatentVariableModel&>(model);
-  const bool over_hidden = model.domain() != Domain::Binary || latent.num_hidden() <= model.dim();
-  const int64_t n = over_hidden ? latent.num_hidden() : model.dim();
-  auto energy = over_hidden ? &hidden_energy : &visible_energy;
+  const auto layer = enumerated_layer(latent, param.scalar_type(), "the exact negative phase");
+  auto energy = layer.over_hidden ? &hidden_energy : &visible_energy;
   const double log_z = exact_log_partition(latent);
-  const int64_t total = int64_t{1} << n, chunk = int64_t{1} << 16;
+  const int64_t chunk = int64_t{1} << 16;
   NamedTensors sum;
-  for (int64_t start = 0; start < total; start += chunk) {
-    auto states = binary_states(n, start, std::min(total, start + chunk), options);
+  for (int64_t start = 0; start < layer.count; start += chunk) {
+    auto states = layer.states(start, std::min(layer.count, start + chunk));
     torch::Tensor weights;
     {
       torch::NoGradGuard no_grad;

@@ -122,10 +122,20 @@ datasets::Dataset file_data(const SectionConfig& c) {
 std::vector<Component<DataFactory>> components() {
   const Accepts binary = Accepts::only(Domain::Binary), continuous = Accepts::only(Domain::Continuous), all_domains;
   std::vector<Component<DataFactory>> sets = {
-      {"bars_and_stripes", "every bars-and-stripes image of size x size pixels, 2^(size+1) patterns (MacKay 2003)",
-       {integer("size", value(4), 2, 12, "images are size x size pixels")},
+      {"bars_and_stripes",
+       "every bars-and-stripes image of size x size pixels, 2 colours^size patterns (MacKay 2003); with 3 or more colours "
+       "each pixel is written one-hot (data for Potts units)",
+       {integer("size", value(4), 2, 12, "images are size x size pixels"),
+        integer("colours", value(2), 2, 1000, "colours of a bar or stripe: 2 are bits, more are one-hot columns per pixel")},
        binary,
-       {[](const SectionConfig& c) { return datasets::bars_and_stripes(c.get<int64_t>("size")); }, nullptr}},
+       {[](const SectionConfig& c) {
+          try {
+            return datasets::bars_and_stripes(c.get<int64_t>("size"), c.get<int64_t>("colours"));
+          } catch (const std::invalid_argument& error) {
+            c.fail("colours", error.what());
+          }
+        },
+        nullptr}},
       image_set("fashion_mnist", "28x28 images in [0, 1] installed by scripts/setup (Xiao et al. 2017)",
                 "/usr/share/datasets/fashion-mnist"),
       image_set("mnist", "28x28 handwritten digits in [0, 1] installed by scripts/setup (LeCun et al. 1998)", "", "mnist"),

@@ -19,7 +19,8 @@ samplers::AISOptions annealing_path(const SectionConfig& c, const std::string& m
 std::vector<Component<EvaluatorFactory>> evaluators() {
   Accepts enumerable, latent = Accepts().with_latent_variables(), binary = Accepts::only(Domain::Binary),
           plane = Accepts::only(Domain::Continuous), known, mixture = plane;
-  enumerable.also = "an RBM with at most 24 units on the smaller layer, or a binary model of at most 24 units";
+  enumerable.also = "an RBM with a discrete layer of at most 2^24 states (24 binary units), or a binary model of at most 24 units";
+  Accepts bits_or_reals = Accepts::only({Domain::Binary, Domain::Continuous}).with_latent_variables();
   Accepts visible_states = Accepts::only(Domain::Binary).with_latent_variables();
   visible_states.also = "at most 24 visible units";
   plane.two_dimensional = mixture.two_dimensional = true;
@@ -89,7 +90,7 @@ std::vector<Component<EvaluatorFactory>> evaluators() {
        }},
       {"pl", "pseudo-likelihood, every feature exactly (Besag 1975)", {}, binary,
        [](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::PseudoLikelihood>(); }},
-      {"recon", "one mean-field reconstruction: squared error and cross-entropy", {}, latent,
+      {"recon", "one mean-field reconstruction: squared error and cross-entropy", {}, bits_or_reals,
        [](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::Reconstruction>(); }}};
 }
 

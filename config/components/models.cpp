@@ -6,6 +6,7 @@
 #include "ebm/bernoulli_rbm.h"
 #include "ebm/conv_energy.h"
 #include "ebm/gaussian_bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/mlp_energy.h"
 #include "ebm/pairwise_ising.h"
 #include "ebm/torchscript_energy.h"
@@ -16,8 +17,51 @@ namespace ebm::experiments {
 
 namespace {
 
+// model.visible and model.hidden: a section whose `type` chooses the kind of units (the layer
+// registry); the hidden one also has its number of units.
+Field layer_section(const std::string& name, const std::string& help, bool with_units) {
+  Field f = layer_registry().schema();
+  f.name = name, f.help = help;
+  if (with_units) f.fields.push_back(integer("units", required(), 1, 100000, "number of hidden units"));
+  return f;
+}
+
+// The configured layer `key` (visible or hidden) of `units` units.
+LayerPtr configured_layer(const SectionConfig& c, const std::string& key, int64_t units) {
+  const SectionConfig layer(c.config(), c.path(key));
+  return layer_registry().at(layer.get<std::string>("type")).make(layer, units);
+}
+
+// A layered RBM on the data: the visible layer's units follow the data's columns, whose rows must
+// be states of that layer (training and held-out rows).
+EnergyModelPtr layered_rbm(const SectionConfig& c, const Experiment& e) {
+  const int64_t columns_per_unit = configured_layer(c, "visible", 1)->width();
+  if (e.data->dim() % columns_per_unit != 0) {
+    c.fail("visible", "its units have " + std::to_string(columns_per_unit) + " columns each, which do not divide the " +
+                          std::to_string(e.data->dim()) + " columns of '" + e.data->name() + "'");
+  }
+  auto visible = configured_layer(c, "visible", e.data->dim() / columns_per_unit);
+  const auto held_out = e.data->evaluation_split();
+  for (const auto* rows : {&e.data->data(), &held_out.data()}) {
+    const auto why = visible->invalid_state(rows->cpu());
+    if (!why.empty()) {
+      c.fail("visible.type", "'" + e.data->name() + "' is not data for " + visible->type_name() + " units: its " +
+                                 (rows == &e.data->data() ? "training " : "held-out ") + why);
+    }
+  }
+  const int64_t hidden_units = SectionConfig(c.config(), c.path("hidden")).get<int64_t>("units");
+  auto rbm = LayeredRBM(LayeredRBMOptions(visible, configured_layer(c, "hidden", hidden_units))
+                            .init_std(c.get<double>("init_std"))
+                            .centered(c.get<bool>("centered"))
+                            .offset_rate(c.get<double>("offset_rate")));
+  if (c.get<bool>("visible_from_data")) rbm->init_visible_from(e.data->data());
+  if (c.get<bool>("centered")) rbm->set_visible_offset(e.data->data());
+  return rbm.ptr();
+}
+
 std::vector<Component<ModelFactory>> components() {
-  const Accepts binary = Accepts::only(Domain::Binary), continuous = Accepts::only(Domain::Continuous);
+  const Accepts binary = Accepts::only(Domain::Binary), continuous = Accepts::only(Domain::Continuous),
+                binary_or_continuous = Accepts::only({Domain::Binary, Domain::Continuous});
   Accepts square_images = continuous, known_density = continuous;
   square_images.also = "square single-channel images";
   known_density.known_density = true;
@@ -60,12 +104,24 @@ std::vector<Component<ModelFactory>> components() {
          if (c.get<bool>("init_from_data")) rbm->init_from(e.data->data());
          return rbm.ptr();
        }},
+      {"rbm",
+       "an RBM of two layers of any kind of unit (binary, spin, Potts, Gaussian, ReLU, dReLU), "
+       "E(v, h) = E_v(v) + E_h(h) - v'Wh (ebm/layered_rbm.h)",
+       {layer_section("visible", "the visible layer; its units follow the data's columns", false),
+        layer_section("hidden", "the hidden layer", true),
+        number("init_std", value(rbm.init_std()), 0, 10, "std of the initial weights"),
+        boolean("visible_from_data", value(true),
+                "start the visible layer at its independent fit to the data (log-odds, frequencies, mean and variance)"),
+        boolean("centered", value(rbm.centered()),
+                "centred parametrisation (Melchior et al. 2016): offsets the data mean and a running mean of E[h | data]"),
+        number("offset_rate", value(rbm.offset_rate()), 0, 1, "centered: how fast the hidden offsets follow E[h | data]")},
+       binary_or_continuous, layered_rbm},
       {"mlp", "a multilayer perceptron with a scalar output as the energy",
        {integer("width", value(128), 1, 100000, "units in each hidden layer"),
         integer("depth", value(3), 1, 100, "linear layers, the scalar output layer included"),
         choice("activation", value(mlp.activation()), MLPEnergyImpl::activations(), "hidden-layer nonlinearity"),
         boolean("spectral_norm", value(mlp.spectral_norm()), "divide each weight by its largest singular value")},
-       Accepts(),
+       binary_or_continuous,
        [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
          std::vector<int64_t> widths(static_cast<size_t>(c.get<int64_t>("depth") - 1), c.get<int64_t>("width"));
          return MLPEnergy(MLPEnergyOptions(e.data->dim(), widths)

@@ -46,7 +46,7 @@ ObjectiveFactory bit_flip(const std::string& kind) {
 std::vector<Component<ObjectiveFactory>> objectives() {
   Accepts with_sampler, continuous = Accepts::only(Domain::Continuous), binary = Accepts::only(Domain::Binary);
   Accepts exact;
-  exact.also = "an RBM with at most 24 units on the smaller layer, a binary model of at most 24 units, or an analytic density";
+  exact.also = "an RBM with a discrete layer of at most 2^24 states (24 binary units), a binary model of at most 24 units, or an analytic density";
   with_sampler.needs_sampler = true;
   // Defaults come from the options structs.
   const trainers::DenoisingScoreMatchingOptions dsm;
@@ -106,7 +106,7 @@ std::vector<Component<ObjectiveFactory>> objectives() {
       {"nce", "noise-contrastive estimation with a learnt log-normaliser (Gutmann & Hyvarinen 2010)",
        {noise_registry().choice_field("noise"),
         number("noise_ratio", value(trainers::NCEOptions().noise_ratio()), 0, 1e4, "noise samples per data sample (nu)", true)},
-       {},
+       Accepts::only({Domain::Binary, Domain::Continuous}),
        [](const SectionConfig& c, const Experiment& e) {
          const auto& noise = noise_registry().at(c.get<std::string>("noise"));
          const Domain domain = e.data->is_binary() ? Domain::Binary : Domain::Continuous;

@@ -141,6 +141,8 @@ samplers::NoiseChainSource noise_around(const SectionConfig& c, const Experiment
 }
 
 std::vector<Component<ChainSourceFactory>> chain_sources() {
+  // Noise is coin flips or a uniform box: no state of a model of spins or categories.
+  const Accepts bits_or_reals = Accepts::only({Domain::Binary, Domain::Continuous});
   return {
       {"data", "chains restart at the data batch every step: CD-k (Hinton 2002)", {}, {},
        [](const SectionConfig&, const Experiment&) { return std::make_shared<samplers::DataChainSource>(); }},
@@ -151,7 +153,7 @@ std::vector<Component<ChainSourceFactory>> chain_sources() {
       {"noise",
        "chains restart from noise every step: short-run MCMC (Nijkamp et al. 2019); noise is uniform on the "
        "data's box widened by 10%, or coin flips for binary data",
-       {}, {},
+       {}, bits_or_reals,
        [](const SectionConfig& c, const Experiment& e) {
          return std::make_shared<samplers::NoiseChainSource>(noise_around(c, e));
        }},
@@ -159,7 +161,7 @@ std::vector<Component<ChainSourceFactory>> chain_sources() {
                  "(Du & Mordatch 2019)",
        {integer("buffer_size", value(10000), 1, 1e8, "replay buffer capacity"),
         number("reinit_prob", value(0.05), 0, 1, "replay: chance that a chain restarts from noise")},
-       {},
+       bits_or_reals,
        [](const SectionConfig& c, const Experiment& e) {
          return std::make_shared<samplers::ReplayBufferSource>(noise_around(c, e), this_ranks_share(c, "buffer_size"),
                                                                c.get<double>("reinit_prob"), this_ranks_share(c, "chains"));

@@ -15,6 +15,11 @@ class BinaryLayerImpl : public LinearLayerImpl {
   torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   std::optional<torch::Tensor> unit_states() const override;
   std::string type_name() const override { return "binary"; }
+  Domain domain() const override { return Domain::Binary; }
+  std::string invalid_state(const torch::Tensor& x) const override;
+  LayerPtr blank() const override { return std::make_shared<BinaryLayerImpl>(units()); }
+  // theta = log(p / (1 - p)) of the data's means p, clamped to [0.001, 0.999] (Hinton 2010, section 8).
+  LayerPtr independent_fit(const torch::Tensor& data) const override;
 };
 TORCH_MODULE(BinaryLayer);
 

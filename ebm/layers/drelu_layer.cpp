@@ -57,4 +57,28 @@ torch::Tensor DReLULayerImpl::sample(const torch::Tensor& inputs, const torch::T
                       -relu_unit::sample(h.a_negative, h.gamma_negative, h.beta));
 }
 
+std::string DReLULayerImpl::invalid_state(const torch::Tensor& x) const {
+  return first_bad_row(~torch::isfinite(x).all(1), "has a value that is not finite");
+}
+
+LayerPtr DReLULayerImpl::interpolated(const LayerImpl& base, double beta) const {
+  const auto& from = dynamic_cast<const DReLULayerImpl&>(base);
+  const auto mix = [beta](const torch::Tensor& a, const torch::Tensor& b) {
+    return a.detach().to(torch::kFloat64) * (1 - beta) + b.detach().to(torch::kFloat64) * beta;
+  };
+  auto out = std::make_shared<DReLULayerImpl>(units());
+  torch::NoGradGuard no_grad;
+  out->field_positive.set_data(mix(from.field_positive, field_positive));
+  out->field_negative.set_data(mix(from.field_negative, field_negative));
+  out->log_precision_positive.set_data(mix(from.log_precision_positive.exp(), log_precision_positive.exp()).log());
+  out->log_precision_negative.set_data(mix(from.log_precision_negative.exp(), log_precision_negative.exp()).log());
+  return out;
+}
+
+void DReLULayerImpl::shift_field(const torch::Tensor& delta) {
+  torch::NoGradGuard no_grad;
+  field_positive.add_(delta.to(field_positive.dtype()));
+  field_negative.add_(delta.to(field_negative.dtype()));
+}
+
 }  // namespace ebm

@@ -21,6 +21,15 @@ class DReLULayerImpl : public LayerImpl {
   torch::Tensor mean(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   std::string type_name() const override { return "drelu"; }
+  Domain domain() const override { return Domain::Continuous; }
+  std::string invalid_state(const torch::Tensor& x) const override;
+  LayerPtr blank() const override { return std::make_shared<DReLULayerImpl>(units()); }
+  // No closed form: blank().
+  LayerPtr independent_fit(const torch::Tensor&) const override { return blank(); }
+  // Each half's theta and gamma interpolated.
+  LayerPtr interpolated(const LayerImpl& base, double beta) const override;
+  // Both halves' fields (the linear term is -theta+ x on one half-line, -theta- x on the other).
+  void shift_field(const torch::Tensor& delta) override;
 
   torch::Tensor field_positive, field_negative;                    // theta+, theta- [units]
   torch::Tensor log_precision_positive, log_precision_negative;    // log gamma+, log gamma- [units]

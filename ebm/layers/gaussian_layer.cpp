@@ -33,4 +33,37 @@ torch::Tensor GaussianLayerImpl::sample(const torch::Tensor& inputs, const torch
   return mean(inputs, beta) + variance(inputs, beta).sqrt() * torch::randn_like(inputs);
 }
 
+std::string GaussianLayerImpl::invalid_state(const torch::Tensor& x) const {
+  return first_bad_row(~torch::isfinite(x).all(1), "has a value that is not finite");
+}
+
+LayerPtr GaussianLayerImpl::with_parameters(const torch::Tensor& theta, const torch::Tensor& log_gamma) const {
+  auto out = blank();
+  auto& layer = static_cast<GaussianLayerImpl&>(*out);
+  torch::NoGradGuard no_grad;
+  layer.field.set_data(theta.detach().clone());
+  layer.log_precision.set_data(log_gamma.detach().clone());
+  return out;
+}
+
+LayerPtr GaussianLayerImpl::independent_fit(const torch::Tensor& data) const {
+  if (!has_rows(data) || data.size(0) < 2) return blank();
+  const auto x = data.to(torch::kFloat64);
+  const auto variance = x.var(0).clamp_min(1e-6);
+  return with_parameters(x.mean(0) / variance, -variance.log());
+}
+
+LayerPtr GaussianLayerImpl::interpolated(const LayerImpl& base, double beta) const {
+  const auto& from = dynamic_cast<const GaussianLayerImpl&>(base);
+  const auto mix = [beta](const torch::Tensor& a, const torch::Tensor& b) {
+    return a.detach().to(torch::kFloat64) * (1 - beta) + b.detach().to(torch::kFloat64) * beta;
+  };
+  return with_parameters(mix(from.field, field), mix(from.log_precision.exp(), log_precision.exp()).log());
+}
+
+void GaussianLayerImpl::shift_field(const torch::Tensor& delta) {
+  torch::NoGradGuard no_grad;
+  field.add_(delta.to(field.dtype()));
+}
+
 }  // namespace ebm

@@ -17,9 +17,21 @@ class GaussianLayerImpl : public LayerImpl {
   torch::Tensor mean(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   std::string type_name() const override { return "gaussian"; }
+  Domain domain() const override { return Domain::Continuous; }
+  std::string invalid_state(const torch::Tensor& x) const override;
+  LayerPtr blank() const override { return std::make_shared<GaussianLayerImpl>(units()); }
+  // gamma = 1 / s^2 and theta = m / s^2 of the data's means m and variances s^2 (floored at 1e-6).
+  LayerPtr independent_fit(const torch::Tensor& data) const override;
+  // theta and gamma interpolated (log gamma is not).
+  LayerPtr interpolated(const LayerImpl& base, double beta) const override;
+  void shift_field(const torch::Tensor& delta) override;
 
   torch::Tensor field;      // theta [units]
   torch::Tensor log_precision;  // log gamma [units]
+
+ protected:
+  // blank() with these parameters.
+  LayerPtr with_parameters(const torch::Tensor& theta, const torch::Tensor& log_gamma) const;
 };
 TORCH_MODULE(GaussianLayer);
 

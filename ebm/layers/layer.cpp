@@ -4,6 +4,12 @@
 
 namespace ebm {
 
+std::string first_bad_row(const torch::Tensor& bad, const std::string& what) {
+  const auto rows = bad.nonzero();
+  if (rows.size(0) == 0) return "";
+  return "row " + std::to_string(rows[0][0].item<int64_t>() + 1) + " " + what;
+}
+
 torch::Tensor inverse_temperature(const torch::Tensor& beta, const torch::Tensor& like, int64_t trailing) {
   if (!beta.defined()) return torch::ones({}, like.options());
   auto b = beta.to(like.options());

@@ -12,10 +12,16 @@
 
 #include <torch/nn/module.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "ebm/energy_model.h"
+
 namespace ebm {
+
+class LayerImpl;
+using LayerPtr = std::shared_ptr<LayerImpl>;
 
 class LayerImpl : public torch::nn::Module {
  public:
@@ -34,9 +40,34 @@ class LayerImpl : public torch::nn::Module {
   virtual std::optional<torch::Tensor> unit_states() const { return std::nullopt; }
   // The registry's name ("binary", "potts", ...).
   virtual std::string type_name() const = 0;
+  // What a row of its states is, for the samplers and evaluators that read a model's domain:
+  // Binary ({0, 1} columns), Discrete (finitely many states of another kind: spins, one-hot) or
+  // Continuous.
+  virtual Domain domain() const = 0;
+  // Empty when every row of x [B, width()] is a state of this layer, else what is wrong with the
+  // first row that is not (for users' data).
+  virtual std::string invalid_state(const torch::Tensor& x) const = 0;
+
+  // A layer of the same type and sizes with its starting parameters.
+  virtual LayerPtr blank() const = 0;
+  // The layer of this type whose units are independent with the marginals of `data` [N, width()]
+  // (the maximum-likelihood fit where it is closed-form, else blank()); blank() when `data` is
+  // empty or undefined. The base model of annealed importance sampling.
+  virtual LayerPtr independent_fit(const torch::Tensor& data) const = 0;
+  // The layer whose potential is (1 - beta) E_base + beta E_this, in double precision (base of
+  // this type and sizes): every potential here is linear in its fields and precisions, so this
+  // interpolates them. The path of annealed importance sampling between two RBMs.
+  virtual LayerPtr interpolated(const LayerImpl& base, double beta) const = 0;
+  // Adds `delta` [width()] to the linear term of the potential: E(x) -> E(x) - delta . x (a
+  // centred RBM's offsets move this way without changing its distribution).
+  virtual void shift_field(const torch::Tensor& delta) = 0;
 };
 
-using LayerPtr = std::shared_ptr<LayerImpl>;
+// "row R <what>" for the first row marked in `bad` [B] (counted from 1), or empty when none is:
+// the message of invalid_state.
+std::string first_bad_row(const torch::Tensor& bad, const std::string& what);
+// Whether `data` has rows to fit (independent_fit's data).
+inline bool has_rows(const torch::Tensor& data) { return data.defined() && data.numel() > 0; }
 
 // The inverse temperature as a factor of tensors [B, ...] like `like`: 1 when `beta` is undefined,
 // a scalar, or one per row ([B], viewed as [B, 1, ...] with `trailing` ones), in like's dtype.

@@ -8,4 +8,21 @@ LinearLayerImpl::LinearLayerImpl(std::vector<int64_t> shape) : field(register_pa
 
 torch::Tensor LinearLayerImpl::energy(const torch::Tensor& x) const { return -x.matmul(field.to(x.dtype()).flatten()); }
 
+LayerPtr LinearLayerImpl::with_field(const torch::Tensor& value) const {
+  auto out = blank();
+  torch::NoGradGuard no_grad;
+  static_cast<LinearLayerImpl&>(*out).field.set_data(value.detach().reshape(field.sizes()).clone());
+  return out;
+}
+
+LayerPtr LinearLayerImpl::interpolated(const LayerImpl& base, double beta) const {
+  const auto& from = dynamic_cast<const LinearLayerImpl&>(base);
+  return with_field(from.field.detach().to(torch::kFloat64) * (1 - beta) + field.detach().to(torch::kFloat64) * beta);
+}
+
+void LinearLayerImpl::shift_field(const torch::Tensor& delta) {
+  torch::NoGradGuard no_grad;
+  field.add_(delta.to(field.dtype()).view_as(field));
+}
+
 }  // namespace ebm

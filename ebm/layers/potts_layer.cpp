@@ -32,6 +32,18 @@ torch::Tensor PottsLayerImpl::sample(const torch::Tensor& inputs, const torch::T
   return torch::zeros_like(l).scatter_(2, chosen, 1.0).flatten(1);
 }
 
+std::string PottsLayerImpl::invalid_state(const torch::Tensor& x) const {
+  const auto units_of = x.view({x.size(0), units(), states()});
+  const auto bad = ((x != 0) & (x != 1)).any(1) | (units_of.sum(2) != 1).any(1);
+  return first_bad_row(bad, "is not one-hot: each of its " + std::to_string(units()) + " groups of " + std::to_string(states()) +
+                                " columns must hold one 1 and 0s (Potts units)");
+}
+
+LayerPtr PottsLayerImpl::independent_fit(const torch::Tensor& data) const {
+  if (!has_rows(data)) return blank();
+  return with_field(torch::log(data.to(torch::kFloat64).mean(0).clamp_min(1e-3)));
+}
+
 std::optional<torch::Tensor> PottsLayerImpl::unit_states() const { return torch::eye(states(), field.options()); }
 
 }  // namespace ebm

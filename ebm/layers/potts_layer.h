@@ -17,6 +17,11 @@ class PottsLayerImpl : public LinearLayerImpl {
   torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   std::optional<torch::Tensor> unit_states() const override;
   std::string type_name() const override { return "potts"; }
+  Domain domain() const override { return Domain::Discrete; }
+  std::string invalid_state(const torch::Tensor& x) const override;
+  LayerPtr blank() const override { return std::make_shared<PottsLayerImpl>(units(), states()); }
+  // theta_nk = log f_nk of the data's frequencies f, floored at 0.001.
+  LayerPtr independent_fit(const torch::Tensor& data) const override;
 
  private:
   torch::Tensor logits(const torch::Tensor& inputs, const torch::Tensor& beta) const;  // beta a, [B, units, q]

@@ -64,4 +64,8 @@ torch::Tensor ReLULayerImpl::sample(const torch::Tensor& inputs, const torch::Te
   return relu_unit::sample(inputs + field.to(inputs.dtype()), log_precision.to(inputs.dtype()).exp().expand_as(inputs), inverse_temperature(beta, inputs));
 }
 
+std::string ReLULayerImpl::invalid_state(const torch::Tensor& x) const {
+  return first_bad_row(~(torch::isfinite(x) & (x >= 0)).all(1), "has a value that is negative or not finite (ReLU units are x >= 0)");
+}
+
 }  // namespace ebm

@@ -33,6 +33,10 @@ class ReLULayerImpl : public GaussianLayerImpl {
   torch::Tensor mean(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   std::string type_name() const override { return "relu"; }
+  std::string invalid_state(const torch::Tensor& x) const override;
+  LayerPtr blank() const override { return std::make_shared<ReLULayerImpl>(units()); }
+  // No closed form: blank().
+  LayerPtr independent_fit(const torch::Tensor&) const override { return blank(); }
 };
 TORCH_MODULE(ReLULayer);
 

@@ -22,6 +22,15 @@ torch::Tensor SpinLayerImpl::sample(const torch::Tensor& inputs, const torch::Te
   return 2 * sample_bernoulli(torch::sigmoid(2 * inverse_temperature(beta, inputs) * (inputs + field.to(inputs.dtype()))).detach()) - 1;
 }
 
+std::string SpinLayerImpl::invalid_state(const torch::Tensor& x) const {
+  return first_bad_row(((x != -1) & (x != 1)).any(1), "has a value that is neither -1 nor +1 (spin units)");
+}
+
+LayerPtr SpinLayerImpl::independent_fit(const torch::Tensor& data) const {
+  if (!has_rows(data)) return blank();
+  return with_field(torch::atanh(data.to(torch::kFloat64).mean(0).clamp(-0.998, 0.998)));
+}
+
 std::optional<torch::Tensor> SpinLayerImpl::unit_states() const { return torch::tensor({-1.0, 1.0}, field.options()).unsqueeze(1); }
 
 }  // namespace ebm

@@ -16,6 +16,11 @@ class SpinLayerImpl : public LinearLayerImpl {
   torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
   std::optional<torch::Tensor> unit_states() const override;
   std::string type_name() const override { return "spin"; }
+  Domain domain() const override { return Domain::Discrete; }
+  std::string invalid_state(const torch::Tensor& x) const override;
+  LayerPtr blank() const override { return std::make_shared<SpinLayerImpl>(units()); }
+  // theta = atanh(m) of the data's means m, clamped to [-0.998, 0.998].
+  LayerPtr independent_fit(const torch::Tensor& data) const override;
 };
 TORCH_MODULE(SpinLayer);
 
