@@ -171,7 +171,7 @@ TEST(BadInput, IdxHeadersThatDeclareMoreThanTheFileHoldsAreRefused) {
 TEST(BadInput, ASamplerThatCannotRunOnTheModelIsRefusedBeforeAnyWork) {
   auto dir = testing::scratch_dir();
   auto r = run_ebm("train experiments/gmm8_langevin.yaml --set sampler.type=gibbs --out '" + (dir / "run").string() + "'");
-  expect_refused(r, "--set sampler.type=gibbs: sampler.type: the gibbs sampler works on binary or continuous latent-variable models, not on 'mlp'");
+  expect_refused(r, "--set sampler.type=gibbs: sampler.type: the gibbs sampler works on binary, continuous or discrete latent-variable models, not on 'mlp'");
   EXPECT_NE(r.output.find("choose one of langevin, mala, hmc, random_walk"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "run"));
   // One-hot groups that do not divide the data's 16 columns.

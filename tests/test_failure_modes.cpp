@@ -24,7 +24,7 @@ using nlohmann::json;
 // The catalogue as the tests know it: a failure mode whose YAML vanished, or one added without
 // its line here, fails NamesAgreeAcrossConfigsStudiesAndDocs.
 const std::vector<std::string> kCatalogue = {
-    "cd_bias", "cd_divergence", "cd_not_a_gradient", "centering", "critical_slowing_down", "energy_blowup", "gibbs_stuck", "gibbs_with_gradients",
+    "binary_encoding_of_categories", "cd_bias", "cd_divergence", "cd_not_a_gradient", "centering", "critical_slowing_down", "energy_blowup", "gibbs_stuck", "gibbs_with_gradients",
     "langevin_discretisation_bias", "langevin_mixture_weights", "likelihood_estimates", "log_likelihood_underflow",
     "mcmc_convergence", "nce_density_chasm", "objective_comparison", "persistence_vs_short_run", "persistent_lag",
     "phase_decomposition", "score_matching_blindness", "score_matching_cost", "short_run_langevin",
@@ -82,7 +82,7 @@ TEST(Reproduce, RefusesUnknownNamesAndOccupiedOutput) {
   const auto dir = scratch_dir();
   auto r = run_ebm("reproduce cd_bais --quick");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.output.find("'cd_bais' is not a failure mode of the catalogue; they are: cd_bias"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("'cd_bais' is not a failure mode of the catalogue; they are: binary_encoding_of_categories, cd_bias"), std::string::npos) << r.output;
   r = run_ebm("reproduce cd_not_a_gradient --quick --threads 1 --out '" + dir.string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // The runs a signature names are ordinary runs: anyone can export and evaluate them.

@@ -121,9 +121,9 @@ TEST(Registry, EveryChainSourceOptimiserAndScheduleTrains) {
 TEST(Registry, EveryModelFitsDataOfItsDomainAndRefusesTheOther) {
   for (const auto& model : model_registry().components()) {
     SCOPED_TRACE(model.name);
-    const bool rbm = model.name == "bernoulli_rbm" || model.name == "gaussian_bernoulli_rbm";
+    const bool rbm = model.name == "bernoulli_rbm" || model.name == "gaussian_bernoulli_rbm" || model.name == "rbm";
     std::vector<std::string> needs = {"model.type=" + model.name};  // the keys a model cannot do without
-    if (rbm) needs.push_back("model.hidden=3");
+    if (rbm) needs.push_back(model.name == "rbm" ? "model.hidden.units=3" : "model.hidden=3");
     if (model.name == "torchscript") needs.push_back("model.path=" + testing::scripted_energy_file());
     for (const Domain domain : {Domain::Binary, Domain::Continuous}) {
       const bool binary = domain == Domain::Binary;
@@ -138,6 +138,7 @@ TEST(Registry, EveryModelFitsDataOfItsDomainAndRefusesTheOther) {
         select.push_back("model.base_channels=2");
       }
       if (binary && !rbm) select.push_back("sampler.type=random_scan_gibbs");
+      if (model.name == "rbm" && !binary) select.push_back("model.visible.type=gaussian");  // its layer follows the data
       EXPECT_EQ(build_and_train(binary ? kBinary : kContinuous, select), "") << (binary ? "binary" : "continuous");
     }
   }
