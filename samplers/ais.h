@@ -5,7 +5,7 @@
 // data's marginals) to the model B through unnormalised marginals f_k = p*_βk:
 //   log p*_β(v) = (1-β) b_A·v + β b·v + Σ_j softplus(β (c_j + (v W)_j)),   Z_0 = 2^H Π_i (1 + e^{b_A,i})
 // (each model states its own path, ebm/annealing_path.h; a Gaussian-Bernoulli RBM's starts at
-// independent Gaussians), with one block Gibbs sweep T_k (reversible for p_βk) at each β.
+// independent Gaussians, a layered RBM's interpolates each layer's potential, ebm/layered_rbm.h), with one block Gibbs sweep T_k (reversible for p_βk) at each β.
 //   forward:  v_0 ~ A, log w = Σ_k log f_k(v_{k-1}) - log f_{k-1}(v_{k-1}), E[w] = Z / Z_0 exactly,
 //             so log Z_0 + log mean w is a stochastic lower bound on log Z: P(log Ẑ > log Z + t) <= e^-t.
 //   reverse:  the same walk from β = 1 down to 0, E[w] = Z_0 / Z exactly when the walk starts at
