@@ -23,6 +23,7 @@ std::string Accepts::describe() const {
   if (two_dimensional) out += ", 2-D";
   if (known_density) out += ", on data with a known density";
   if (gaussian) out += "; only Gaussian densities";
+  if (graph) out += "; only pairwise models on a graph (ising)";
   if (needs_sampler) out += "; runs the sampler";
   if (!also.empty()) out += "; " + also;
   return out;
@@ -39,7 +40,7 @@ bool is_accepted(const Accepts& accepts, const EnergyModelImpl& model, bool know
   return accepts.accepts(model.domain()) &&
          (!accepts.latent_variable || dynamic_cast<const LatentVariableModel*>(&model) != nullptr) &&
          (!accepts.two_dimensional || model.dim() == 2) && (!accepts.known_density || known_density) &&
-         (!accepts.gaussian || is_gaussian(model));
+         (!accepts.gaussian || is_gaussian(model)) && (!accepts.graph || model.interaction_graph().has_value());
 }
 
 void require_accepted(const Accepts& accepts, const EnergyModelImpl& model, const std::string& what,

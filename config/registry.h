@@ -43,6 +43,7 @@ struct Accepts {
   bool known_density = false;    // data whose exact density is known (the 2-D mixtures)
   bool needs_sampler = false;    // objectives: whether the negative phase runs the configured sampler
   bool gaussian = false;         // a Gaussian density in closed form (EnergyModelImpl::gaussian_mixture_form)
+  bool graph = false;            // a pairwise model on a graph (EnergyModelImpl::interaction_graph)
   std::string also;              // further requirements, in words, for the reference
 
   // Components of these domains only: Accepts::only(Domain::Binary).

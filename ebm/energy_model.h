@@ -50,6 +50,11 @@ class EnergyModelImpl : public torch::nn::Module {
   // one), else nothing: what exact Gaussian moves (gaussian_gibbs, the noise ladder) and the
   // studies that read a trained mixture use.
   virtual std::optional<GaussianMixtureForm> gaussian_mixture_form() const { return std::nullopt; }
+  // For a binary model whose energy is a sum of terms over single units and over the pairs of a
+  // graph (an Ising model on a graph): that graph's edges, int64 [E, 2], so that units no edge
+  // joins are independent given the rest (block Gibbs over a colouring, samplers/colour_gibbs.h),
+  // and E(x) is affine in each unit: E(x_i = 1) - E(x_i = 0) = dE/dx_i. Else nothing.
+  virtual std::optional<torch::Tensor> interaction_graph() const { return std::nullopt; }
 };
 
 using EnergyModelPtr = std::shared_ptr<EnergyModelImpl>;

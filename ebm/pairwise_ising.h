@@ -34,6 +34,7 @@ class PairwiseIsingImpl : public EnergyModelImpl {
   Domain domain() const override { return Domain::Binary; }
   std::string type_name() const override { return "ising"; }
   const torch::Tensor& edges() const { return edges_; }
+  std::optional<torch::Tensor> interaction_graph() const override { return edges_; }
 
   torch::Tensor couplings;  // J [E]
   torch::Tensor fields;     // h [N]

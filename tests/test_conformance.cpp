@@ -176,7 +176,7 @@ TEST(Conformance, EveryLatentModelsTemperedConditionalsAreExact) {
 // ---- samplers ---------------------------------------------------------------------------------
 
 // What a sampler is run on, and the law it must leave invariant there.
-enum class Law { EnumeratedRBM, GaussianMixtureMoments, Gaussian, UnadjustedLangevin };
+enum class Law { Enumerated, GaussianMixtureMoments, Gaussian, UnadjustedLangevin };
 struct SamplerTarget {
   std::string data;
   std::vector<std::string> overrides;
@@ -193,16 +193,17 @@ const std::map<std::string, std::vector<SamplerTarget>>& sampler_cases() {
   };
   static const std::map<std::string, std::vector<SamplerTarget>> cases = {
       {"gibbs",
-       {{kBinaryData, with(rbm, {"sampler.type=gibbs"}), Law::EnumeratedRBM, 50},
+       {{kBinaryData, with(rbm, {"sampler.type=gibbs"}), Law::Enumerated, 50},
         {kPlaneData, with(grbm, {"sampler.type=gibbs"}), Law::GaussianMixtureMoments, 200}}},
       {"parallel_tempering",
-       {{kBinaryData, with(rbm, {"sampler.type=parallel_tempering"}), Law::EnumeratedRBM, 50},
+       {{kBinaryData, with(rbm, {"sampler.type=parallel_tempering"}), Law::Enumerated, 50},
         {kPlaneData, with(grbm, {"sampler.type=parallel_tempering", "sampler.temperatures=4"}), Law::GaussianMixtureMoments, 200}}},
       {"random_walk",
-       {{kBinaryData, with(rbm, {"sampler.type=random_walk"}), Law::EnumeratedRBM, 300},
+       {{kBinaryData, with(rbm, {"sampler.type=random_walk"}), Law::Enumerated, 300},
         {kPlaneData, with(gaussian, {"sampler.type=random_walk", "sampler.proposal_std=1"}), Law::Gaussian, 400}}},
-      {"random_scan_gibbs", {{kBinaryData, with(rbm, {"sampler.type=random_scan_gibbs"}), Law::EnumeratedRBM, 300}}},
-      {"gibbs_with_gradients", {{kBinaryData, with(rbm, {"sampler.type=gibbs_with_gradients"}), Law::EnumeratedRBM, 300}}},
+      {"random_scan_gibbs", {{kBinaryData, with(rbm, {"sampler.type=random_scan_gibbs"}), Law::Enumerated, 300}}},
+      {"colour_gibbs", {{kBinaryData, {"model.type=ising", "model.init_std=0.8", "sampler.type=colour_gibbs"}, Law::Enumerated, 50}}},
+      {"gibbs_with_gradients", {{kBinaryData, with(rbm, {"sampler.type=gibbs_with_gradients"}), Law::Enumerated, 300}}},
       {"langevin", {{kPlaneData, with(gaussian, {"sampler.type=langevin", "sampler.step_size=0.5"}), Law::UnadjustedLangevin, 200}}},
       {"mala", {{kPlaneData, with(gaussian, {"sampler.type=mala", "sampler.step_size=0.5"}), Law::Gaussian, 200}}},
       {"hmc", {{kPlaneData, with(gaussian, {"sampler.type=hmc", "sampler.step_size=0.2", "sampler.leapfrog_steps=5"}), Law::Gaussian, 100}}},
@@ -273,10 +274,9 @@ TEST(Conformance, EverySamplerLeavesItsLawInvariant) {
       torch::manual_seed(5);
       const int64_t dim = e.model->dim();
       torch::NoGradGuard no_grad;
-      if (target.law == Law::EnumeratedRBM) {
-        auto& rbm = dynamic_cast<LatentVariableModel&>(*e.model);
-        auto x = e.sampler->run(rbm, torch::bernoulli(torch::full({chains, dim}, 0.5, torch::kFloat64)), target.steps);
-        auto exact = visible_log_probabilities(rbm).exp();
+      if (target.law == Law::Enumerated) {
+        auto x = e.sampler->run(*e.model, torch::bernoulli(torch::full({chains, dim}, 0.5, torch::kFloat64)), target.steps);
+        auto exact = visible_log_probabilities(*e.model).exp();
         auto counts = torch::bincount(state_indices(x), {}, exact.size(0)).to(torch::kFloat64);
         auto expected = exact * chains;
         ASSERT_GT(expected.min().item<double>(), 5.0);

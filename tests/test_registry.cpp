@@ -35,10 +35,12 @@ struct Base {
 Base accepted_base(const Accepts& a) {
   const bool plane = a.two_dimensional || a.known_density;
   if (a.gaussian) return {kContinuous, {"model.type=gaussian"}};
+  if (a.graph) return {kBinary, {"model.type=ising"}};  // a pairwise model on a graph
   return {a.accepts(Domain::Binary) && !plane ? kBinary : kContinuous, {}};
 }
 std::optional<Base> refused_base(const Accepts& a) {
   if (a.gaussian) return Base{kContinuous, {}};  // an MLP energy
+  if (a.graph) return Base{kBinary, {}};         // the RBM: no graph of its own
   if (!a.accepts(Domain::Binary)) return Base{kBinary, {}};
   if (!a.accepts(Domain::Continuous) || a.latent_variable) return Base{kContinuous, {}};
   if (a.known_density) return Base{kContinuous, {"data.type=two_moons"}};  // 2-D, density unknown

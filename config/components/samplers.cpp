@@ -6,6 +6,7 @@
 #include "distributed/world.h"
 #include "samplers/annealed_langevin.h"
 #include "samplers/block_gibbs.h"
+#include "samplers/colour_gibbs.h"
 #include "samplers/gaussian_gibbs.h"
 #include "samplers/gibbs_with_gradients.h"
 #include "samplers/hmc.h"
@@ -20,6 +21,8 @@ namespace {
 std::vector<Component<SamplerFactory>> samplers() {
   const Accepts latent = Accepts().with_latent_variables(), continuous = Accepts::only(Domain::Continuous),
                 binary = Accepts::only(Domain::Binary), any;
+  Accepts graph = binary;
+  graph.graph = true;
   Accepts gaussian = continuous;
   gaussian.gaussian = true;
   // Defaults come from the options structs.
@@ -87,6 +90,12 @@ std::vector<Component<SamplerFactory>> samplers() {
        {integer("steps", value(50), 1, 1e7, "single-unit updates per training step")},
        binary,
        [](const SectionConfig&) { return std::make_shared<samplers::RandomWalkSampler>(samplers::RandomWalkOptions().heat_bath(true)); }},
+      {"colour_gibbs",
+       "block Gibbs over a colouring of a pairwise model's graph: every unit of one colour drawn at once from its "
+       "conditional, colour after colour (the checkerboard on a lattice)",
+       {integer("steps", value(1), 1, 1e6, "sweeps (every colour once) per training step")},
+       graph,
+       [](const SectionConfig&) { return std::make_shared<samplers::ColourGibbsSampler>(); }},
       {"gibbs_with_gradients",
        "Metropolis-Hastings whose one-variable proposal follows the energy's gradient (Grathwohl et al. 2021)",
        {integer("steps", value(50), 1, 1e7, "proposals per training step"),
