@@ -119,6 +119,40 @@ TEST(CheckerboardGibbs, MagnetisationOfALargeLatticeIsOnsagers) {
   EXPECT_NEAR(1 / onsager_critical_beta(), 2.269185, 1e-6);
 }
 
+// The law of every state of a small lattice at beta, by enumeration.
+struct EnumeratedLaw {
+  torch::Tensor states, law;
+  double mean_energy = 0, energy_sd = 0;
+};
+EnumeratedLaw enumerated_law(const LatticeIsing& lattice, double beta) {
+  EnumeratedLaw out{lattice.all_states()};
+  const auto energies = lattice.energy(out.states);
+  out.law = (-beta * energies - torch::logsumexp(-beta * energies, 0)).exp();
+  out.mean_energy = (out.law * energies).sum().item<double>();
+  out.energy_sd = std::sqrt((out.law * (energies - out.mean_energy).pow(2)).sum().item<double>());
+  return out;
+}
+
+// Chains `spins` are draws of `exact`: a chi-square test of their whole state (up to 9 sites, as
+// all_states orders them) or their magnetisation, and their mean energy within four standard errors.
+void expect_draws_of(const LatticeIsing& lattice, const EnumeratedLaw& exact, const torch::Tensor& spins, const std::string& where) {
+  const int64_t chains = spins.size(0), sites = lattice.sites();
+  torch::Tensor counts, expected;
+  if (sites <= 9) {
+    const auto code = ((spins.flatten(1).to(torch::kLong) + 1).div(2, "floor") * torch::pow(2, torch::arange(sites, torch::kLong)).to(torch::kLong)).sum(1);
+    counts = torch::bincount(code, {}, int64_t{1} << sites).to(torch::kFloat64);
+    expected = exact.law * chains;
+  } else {
+    const auto bin = torch::div(spins.flatten(1).to(torch::kLong).sum(1) + sites, 2, "floor");
+    counts = torch::bincount(bin, {}, sites + 1).to(torch::kFloat64);
+    const auto exact_bin = torch::div(exact.states.flatten(1).to(torch::kLong).sum(1) + sites, 2, "floor");
+    expected = torch::zeros({sites + 1}, torch::kFloat64).index_add_(0, exact_bin, exact.law) * chains;
+  }
+  const auto [statistic, quantile] = testing::chi_square(counts, expected);
+  EXPECT_LT(statistic, quantile) << where;
+  EXPECT_NEAR(lattice.energy(spins).mean().item<double>(), exact.mean_energy, 4 * exact.energy_sd / std::sqrt(double(chains))) << where;
+}
+
 // Wolff's moves leave the enumerated law invariant: independent chains after enough moves pass
 // a chi-square test of their magnetisation against enumeration (of their whole state on a 3x3
 // lattice, whose odd sides the checkerboard cannot colour), their mean energy is the exact one
@@ -134,32 +168,14 @@ TEST(WolffCluster, DrawsTheEnumeratedLawOfSmallLattices) {
   };
   for (const auto& c : {Case{{4, 4}, onsager_critical_beta()}, Case{{3, 3}, 0.3}, Case{{4, 2, 2}, 0.25}, Case{{3, 4}, 2.0}}) {
     const LatticeIsing lattice(c.sides);
-    const auto states = lattice.all_states();
-    const auto energies = lattice.energy(states);
-    const auto law = (-c.beta * energies - torch::logsumexp(-c.beta * energies, 0)).exp();
-    const double exact_energy = (law * energies).sum().item<double>();
-    const double energy_sd = std::sqrt((law * (energies - exact_energy).pow(2)).sum().item<double>());
+    const auto exact = enumerated_law(lattice, c.beta);
     const double n = static_cast<double>(lattice.sites());
-    const double exact_cluster = (law * LatticeIsing::magnetisation(states).pow(2)).sum().item<double>() * n;
+    const double exact_cluster = (exact.law * LatticeIsing::magnetisation(exact.states).pow(2)).sum().item<double>() * n;
     const int64_t chains = 20000;
     auto spins = lattice.random_states(chains);
     samplers::wolff_moves(lattice, c.beta, spins, 200);
     const std::string where = "sides " + c10::str(c10::IntArrayRef(c.sides)) + ", beta " + std::to_string(c.beta);
-    torch::Tensor counts, expected;
-    if (lattice.sites() <= 9) {  // every state: its code as all_states orders them
-      const auto code = ((spins.flatten(1).to(torch::kLong) + 1).div(2, "floor") * torch::pow(2, torch::arange(lattice.sites(), torch::kLong)).to(torch::kLong)).sum(1);
-      counts = torch::bincount(code, {}, int64_t{1} << lattice.sites()).to(torch::kFloat64);
-      expected = law * chains;
-    } else {
-      const auto bin = torch::div(spins.flatten(1).to(torch::kLong).sum(1) + lattice.sites(), 2, "floor");
-      counts = torch::bincount(bin, {}, lattice.sites() + 1).to(torch::kFloat64);
-      const auto exact_bin = torch::div(states.flatten(1).to(torch::kLong).sum(1) + lattice.sites(), 2, "floor");
-      expected = torch::zeros({lattice.sites() + 1}, torch::kFloat64).index_add_(0, exact_bin, law) * chains;
-    }
-    const auto [statistic, quantile] = testing::chi_square(counts, expected);
-    EXPECT_LT(statistic, quantile) << where;
-    const auto energy = lattice.energy(spins);
-    EXPECT_NEAR(energy.mean().item<double>(), exact_energy, 4 * energy_sd / std::sqrt(double(chains))) << where;
+    expect_draws_of(lattice, exact, spins, where);
     // (plus the mean's resolution, N / chains: near zero temperature every cluster is the lattice)
     const auto clusters = samplers::wolff_moves(lattice, c.beta, spins, 1).to(torch::kFloat64);
     EXPECT_NEAR(clusters.mean().item<double>(), exact_cluster, 4 * clusters.std().item<double>() / std::sqrt(double(chains)) + n / chains)
@@ -203,31 +219,12 @@ TEST(SwendsenWang, DrawsTheEnumeratedLawOfSmallLattices) {
   for (const auto& c : {Case{{4, 4}, onsager_critical_beta(), 0.0}, Case{{3, 3}, 0.3, 0.2}, Case{{4, 2, 2}, 0.25, 0.1},
                         Case{{3, 4}, 2.0, 0.0}}) {
     const LatticeIsing lattice(LatticeIsingOptions(c.sides).field(c.field));
-    const auto states = lattice.all_states();
-    const auto energies = lattice.energy(states);
-    const auto law = (-c.beta * energies - torch::logsumexp(-c.beta * energies, 0)).exp();
-    const double exact_energy = (law * energies).sum().item<double>();
-    const double energy_sd = std::sqrt((law * (energies - exact_energy).pow(2)).sum().item<double>());
     const int64_t chains = 20000;
     auto spins = lattice.random_states(chains);
     const auto clusters = samplers::swendsen_wang_sweeps(lattice, c.beta, spins, 50);
     const std::string where = "sides " + c10::str(c10::IntArrayRef(c.sides)) + ", beta " + std::to_string(c.beta);
     EXPECT_TRUE((clusters >= 1).all().item<bool>() && (clusters <= lattice.sites()).all().item<bool>()) << where;
-    torch::Tensor counts, expected;
-    if (lattice.sites() <= 9) {
-      const auto code = ((spins.flatten(1).to(torch::kLong) + 1).div(2, "floor") * torch::pow(2, torch::arange(lattice.sites(), torch::kLong)).to(torch::kLong)).sum(1);
-      counts = torch::bincount(code, {}, int64_t{1} << lattice.sites()).to(torch::kFloat64);
-      expected = law * chains;
-    } else {
-      const auto bin = torch::div(spins.flatten(1).to(torch::kLong).sum(1) + lattice.sites(), 2, "floor");
-      counts = torch::bincount(bin, {}, lattice.sites() + 1).to(torch::kFloat64);
-      const auto exact_bin = torch::div(states.flatten(1).to(torch::kLong).sum(1) + lattice.sites(), 2, "floor");
-      expected = torch::zeros({lattice.sites() + 1}, torch::kFloat64).index_add_(0, exact_bin, law) * chains;
-    }
-    const auto [statistic, quantile] = testing::chi_square(counts, expected);
-    EXPECT_LT(statistic, quantile) << where;
-    const auto energy = lattice.energy(spins);
-    EXPECT_NEAR(energy.mean().item<double>(), exact_energy, 4 * energy_sd / std::sqrt(double(chains))) << where;
+    expect_draws_of(lattice, enumerated_law(lattice, c.beta), spins, where);
   }
 }
 
