@@ -5,6 +5,7 @@
 // mean Wolff cluster against <M^2> / N, and a 256x256 lattice's magnetisation against Onsager's
 // spontaneous magnetisation.
 #include <gtest/gtest.h>
+#include <functional>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -153,6 +154,21 @@ void expect_draws_of(const LatticeIsing& lattice, const EnumeratedLaw& exact, co
   EXPECT_NEAR(lattice.energy(spins).mean().item<double>(), exact.mean_energy, 4 * exact.energy_sd / std::sqrt(double(chains))) << where;
 }
 
+// A cluster sampler's `moves` (which change the spins and return a per-chain count) give the same
+// spins and counts on one thread and on two, from the same seed.
+void expect_independent_of_threads(const LatticeIsing& lattice, const std::function<torch::Tensor(torch::Tensor&)>& moves) {
+  std::vector<torch::Tensor> results, counts;
+  for (int threads : {1, 2}) {
+    torch::set_num_threads(threads);
+    torch::manual_seed(6);
+    auto spins = lattice.random_states(5);
+    counts.push_back(moves(spins));
+    results.push_back(spins);
+  }
+  EXPECT_TRUE(torch::equal(results[0], results[1]));
+  EXPECT_TRUE(torch::equal(counts[0], counts[1]));
+}
+
 // Wolff's moves leave the enumerated law invariant: independent chains after enough moves pass
 // a chi-square test of their magnetisation against enumeration (of their whole state on a 3x3
 // lattice, whose odd sides the checkerboard cannot colour), their mean energy is the exact one
@@ -187,16 +203,7 @@ TEST(WolffCluster, DrawsTheEnumeratedLawOfSmallLattices) {
 // other spins are refused.
 TEST(WolffCluster, TheThreadCountChangesNothingAndBadInputIsRefused) {
   const LatticeIsing lattice(LatticeIsingOptions({9, 12}));
-  std::vector<torch::Tensor> results, flips;
-  for (int threads : {1, 2}) {
-    torch::set_num_threads(threads);
-    torch::manual_seed(6);
-    auto spins = lattice.random_states(5);
-    flips.push_back(samplers::wolff_moves(lattice, 0.44, spins, 30));
-    results.push_back(spins);
-  }
-  EXPECT_TRUE(torch::equal(results[0], results[1]));
-  EXPECT_TRUE(torch::equal(flips[0], flips[1]));
+  expect_independent_of_threads(lattice, [&](torch::Tensor& spins) { return samplers::wolff_moves(lattice, 0.44, spins, 30); });
   auto spins = lattice.random_states(2);
   EXPECT_THROW(samplers::wolff_moves(LatticeIsing(LatticeIsingOptions({9, 12}).field(0.1)), 0.4, spins, 1), std::invalid_argument);
   EXPECT_THROW(samplers::wolff_moves(LatticeIsing(LatticeIsingOptions({9, 12}).coupling(-1)), 0.4, spins, 1), std::invalid_argument);
@@ -232,16 +239,7 @@ TEST(SwendsenWang, DrawsTheEnumeratedLawOfSmallLattices) {
 // temperatures and other spins are refused.
 TEST(SwendsenWang, TheThreadCountChangesNothingAndBadInputIsRefused) {
   const LatticeIsing lattice(LatticeIsingOptions({9, 12}).field(0.05));
-  std::vector<torch::Tensor> results, clusters;
-  for (int threads : {1, 2}) {
-    torch::set_num_threads(threads);
-    torch::manual_seed(6);
-    auto spins = lattice.random_states(5);
-    clusters.push_back(samplers::swendsen_wang_sweeps(lattice, 0.44, spins, 10));
-    results.push_back(spins);
-  }
-  EXPECT_TRUE(torch::equal(results[0], results[1]));
-  EXPECT_TRUE(torch::equal(clusters[0], clusters[1]));
+  expect_independent_of_threads(lattice, [&](torch::Tensor& spins) { return samplers::swendsen_wang_sweeps(lattice, 0.44, spins, 10); });
   auto spins = lattice.random_states(2);
   EXPECT_THROW(samplers::swendsen_wang_sweeps(LatticeIsing(LatticeIsingOptions({9, 12}).coupling(-1)), 0.4, spins, 1), std::invalid_argument);
   EXPECT_THROW(samplers::swendsen_wang_sweeps(lattice, -0.1, spins, 1), std::invalid_argument);
