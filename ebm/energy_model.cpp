@@ -19,6 +19,11 @@ torch::Tensor EnergyModelImpl::energy_gradient(const torch::Tensor& x) {
   return torch::autograd::grad({energy(input).sum()}, {input})[0].detach();
 }
 
+std::optional<torch::Tensor> EnergyModelImpl::unit_states() const {
+  if (domain() != Domain::Binary) return std::nullopt;
+  return torch::tensor({0.0, 1.0}).unsqueeze(1);
+}
+
 std::vector<torch::Tensor> EnergyModelImpl::energies(const std::vector<torch::Tensor>& batches) {
   std::vector<torch::Tensor> out;
   for (const auto& batch : batches) out.push_back(energy(batch));

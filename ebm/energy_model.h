@@ -50,11 +50,17 @@ class EnergyModelImpl : public torch::nn::Module {
   // one), else nothing: what exact Gaussian moves (gaussian_gibbs, the noise ladder) and the
   // studies that read a trained mixture use.
   virtual std::optional<GaussianMixtureForm> gaussian_mixture_form() const { return std::nullopt; }
-  // For a binary model whose energy is a sum of terms over single units and over the pairs of a
-  // graph (an Ising model on a graph): that graph's edges, int64 [E, 2], so that units no edge
-  // joins are independent given the rest (block Gibbs over a colouring, samplers/colour_gibbs.h),
-  // and E(x) is affine in each unit: E(x_i = 1) - E(x_i = 0) = dE/dx_i. Else nothing.
+  // For a model whose energy is a sum of terms over single units and over the pairs of a graph
+  // (Ising and Potts models on a graph), with finitely many states per unit (unit_states): that
+  // graph's edges between units, int64 [E, 2], so that units no edge joins are independent given
+  // the rest (block Gibbs over a colouring, samplers/colour_gibbs.h), and E(x) is affine in each
+  // unit's columns x_i: E(x with x_i = s) - E(x) = dE/dx_i . (s - x_i). Else nothing.
   virtual std::optional<torch::Tensor> interaction_graph() const { return std::nullopt; }
+  // The states of one unit when the model's units have finitely many, [S, c] (c columns per
+  // unit; a row's units are its consecutive groups of c columns): what exact enumeration,
+  // pseudo-likelihood and block Gibbs move between. Binary models: {0, 1}, one column; discrete
+  // models state theirs (one-hot groups for Potts units); continuous ones have none.
+  virtual std::optional<torch::Tensor> unit_states() const;
 };
 
 using EnergyModelPtr = std::shared_ptr<EnergyModelImpl>;

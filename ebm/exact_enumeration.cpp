@@ -61,11 +61,11 @@ Side hidden_side(const LatentVariableModel& model) {
 }  // namespace
 
 bool is_enumerable(const LatentVariableModel& model) {
-  return hidden_side(model).count > 0 || side_of(model.visible_unit_states(), model.dim()).count > 0;
+  return hidden_side(model).count > 0 || side_of(model.unit_states(), model.dim()).count > 0;
 }
 
 EnumeratedLayer enumerated_layer(const LatentVariableModel& model, torch::Dtype dtype, const std::string& what) {
-  const auto hidden = hidden_side(model), visible = side_of(model.visible_unit_states(), model.dim());
+  const auto hidden = hidden_side(model), visible = side_of(model.unit_states(), model.dim());
   if (hidden.count < 0 && visible.count < 0) {
     throw std::invalid_argument(what + " needs a layer with at most 2^" + std::to_string(kMaxEnumeratedUnits) +
                                 " states (24 binary units), and '" + model.type_name() + "' has none");
@@ -115,30 +115,39 @@ double exact_log_partition(LatentVariableModel& model) {
   return log_partition(model, torch::kFloat64).item<double>();
 }
 
-torch::Tensor visible_log_probabilities(EnergyModelImpl& model) {
-  if (model.domain() != Domain::Binary || model.dim() > kMaxEnumeratedUnits) {
-    throw std::invalid_argument("the exact distribution over visible states needs at most " +
-                                std::to_string(kMaxEnumeratedUnits) + " binary visible units, not " +
-                                std::to_string(model.dim()));
+namespace {
+
+// Every visible state of a model whose units have finitely many states and at most
+// 2^kMaxEnumeratedUnits joint states; std::invalid_argument naming `what` otherwise.
+EnumeratedLayer visible_states(const EnergyModelImpl& model, torch::Dtype dtype, const std::string& what) {
+  const auto side = side_of(model.unit_states(), model.dim());
+  if (side.count < 0) {
+    throw std::invalid_argument(what + " needs a model whose units have finitely many states, at most 2^" +
+                                std::to_string(kMaxEnumeratedUnits) + " joint states (24 binary units), not '" +
+                                model.type_name() + "' of " + std::to_string(model.dim()) + " columns");
   }
+  const auto parameters = model.parameters();
+  const auto device = parameters.empty() ? torch::kCPU : parameters[0].device();
+  return {false, side.unit_states->to(torch::TensorOptions().dtype(dtype).device(device)), side.units, side.count};
+}
+
+}  // namespace
+
+bool has_enumerable_states(const EnergyModelImpl& model) { return side_of(model.unit_states(), model.dim()).count > 0; }
+
+torch::Tensor visible_log_probabilities(EnergyModelImpl& model) {
   torch::NoGradGuard no_grad;
-  auto device = model.parameters().empty() ? torch::kCPU : model.parameters()[0].device();
-  auto states = all_binary_states(model.dim(), torch::TensorOptions().dtype(torch::kFloat64).device(device));
-  auto neg_f = -model.energy(states);
+  const auto layer = visible_states(model, torch::kFloat64, "the exact distribution over visible states");
+  auto neg_f = -model.energy(layer.states(0, layer.count));
   return neg_f - torch::logsumexp(neg_f, 0);
 }
 
 torch::Tensor visible_log_partition(EnergyModelImpl& model, torch::Dtype dtype) {
-  if (model.domain() != Domain::Binary || model.dim() > kMaxEnumeratedUnits) {
-    throw std::invalid_argument("log Z by enumeration needs a binary model of at most " + std::to_string(kMaxEnumeratedUnits) +
-                                " units, not '" + model.type_name() + "' of " + std::to_string(model.dim()));
-  }
-  const auto device = model.parameters().empty() ? torch::kCPU : model.parameters()[0].device();
-  const auto options = torch::TensorOptions().dtype(dtype).device(device);
-  const int64_t total = int64_t{1} << model.dim(), chunk = int64_t{1} << 16;
+  const auto layer = visible_states(model, dtype, "log Z by enumeration");
+  const int64_t chunk = int64_t{1} << 16;
   std::vector<torch::Tensor> partial;
-  for (int64_t start = 0; start < total; start += chunk) {
-    partial.push_back(torch::logsumexp(-model.energy(binary_states(model.dim(), start, std::min(total, start + chunk), options)), 0, true));
+  for (int64_t start = 0; start < layer.count; start += chunk) {
+    partial.push_back(torch::logsumexp(-model.energy(layer.states(start, std::min(layer.count, start + chunk))), 0, true));
   }
   return torch::logsumexp(torch::cat(partial), 0);
 }

@@ -53,14 +53,19 @@ double exact_log_partition(LatentVariableModel& model);
 // std::invalid_argument when the model is not enumerable.
 torch::Tensor exact_samples(LatentVariableModel& model, int64_t n);
 
-// log p(v) = -F(v) - log Z of every visible state r (bit i of r is v_i) of a binary model with at
-// most kMaxEnumeratedUnits visible units, in double: [2^V].
+// Whether every visible state of `model` can be enumerated: its units have finitely many states
+// (EnergyModelImpl::unit_states) and at most 2^kMaxEnumeratedUnits joint states.
+bool has_enumerable_states(const EnergyModelImpl& model);
+
+// log p(v) = -F(v) - log Z of every visible state, numbered in mixed radix as EnumeratedLayer
+// numbers them (for binary units, bit i of r is v_i), in double: [S^units]; std::invalid_argument
+// unless has_enumerable_states(model).
 torch::Tensor visible_log_probabilities(EnergyModelImpl& model);
 
-// log Z = logsumexp_v -E(v) over every visible state of any binary model (an MLP energy or a
-// pairwise Ising model as well as an RBM's free energy) with at most kMaxEnumeratedUnits units,
-// by chunks of 2^16 states, as a tensor of `dtype` that autograd differentiates (the exact
-// negative phase); std::invalid_argument for another model.
+// log Z = logsumexp_v -E(v) over every visible state of any model with has_enumerable_states (an
+// MLP energy, a pairwise Ising or Potts model as well as an RBM's free energy), by chunks of 2^16
+// states, as a tensor of `dtype` that autograd differentiates (the exact negative phase);
+// std::invalid_argument for another model.
 torch::Tensor visible_log_partition(EnergyModelImpl& model, torch::Dtype dtype);
 // The same in double, without a graph.
 double binary_log_partition(EnergyModelImpl& model);

@@ -6,9 +6,4 @@ namespace ebm {
 
 std::optional<torch::Tensor> LatentVariableModel::hidden_unit_states() const { return torch::tensor({0.0, 1.0}).unsqueeze(1); }
 
-std::optional<torch::Tensor> LatentVariableModel::visible_unit_states() const {
-  if (domain() != Domain::Binary) return std::nullopt;
-  return torch::tensor({0.0, 1.0}).unsqueeze(1);
-}
-
 }  // namespace ebm

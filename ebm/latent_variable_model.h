@@ -17,11 +17,10 @@ namespace ebm {
 class LatentVariableModel : public EnergyModelImpl {
  public:
   virtual int64_t num_hidden() const = 0;
-  // The states of one hidden (visible) unit when it has finitely many, [S, columns per unit]:
-  // what exact enumeration runs over (ebm/exact_enumeration.h); none for continuous units.
-  // By default hidden units are binary, and visible units are when the domain is.
+  // The states of one hidden unit when it has finitely many, [S, columns per unit], as
+  // unit_states() says of the visible ones: what exact enumeration runs over
+  // (ebm/exact_enumeration.h); none for continuous units. By default hidden units are binary.
   virtual std::optional<torch::Tensor> hidden_unit_states() const;
-  virtual std::optional<torch::Tensor> visible_unit_states() const;
   // E(v, h) per example.
   virtual torch::Tensor joint_energy(const torch::Tensor& v, const torch::Tensor& h) = 0;
   // Mean of p(h | v) and a sample from it.

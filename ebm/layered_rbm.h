@@ -50,7 +50,7 @@ class LayeredRBMImpl : public LatentVariableModel {
 
   int64_t num_hidden() const override { return hidden->units(); }
   std::optional<torch::Tensor> hidden_unit_states() const override { return hidden->unit_states(); }
-  std::optional<torch::Tensor> visible_unit_states() const override { return visible->unit_states(); }
+  std::optional<torch::Tensor> unit_states() const override { return visible->unit_states(); }
   torch::Tensor joint_energy(const torch::Tensor& v, const torch::Tensor& h) override;
   torch::Tensor hidden_mean(const torch::Tensor& v) override;
   torch::Tensor sample_hidden(const torch::Tensor& v) override;

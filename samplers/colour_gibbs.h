@@ -1,11 +1,13 @@
 // Block Gibbs over a graph colouring (the chromatic Gibbs sampler: Gonzalez, Low, Gretton &
 // Guestrin 2011, "Parallel Gibbs sampling: from colored fields to thin junction trees"; THRML
-// samples its Ising and Potts models this way) for binary models that are pairwise on a graph
-// (EnergyModelImpl::interaction_graph: model.type ising). The units are coloured so that no edge
-// joins two of one colour (ebm/graph_colouring.h); units of one colour are then independent given
-// the others, and a step draws each colour in turn, all its units at once, from their conditionals
-//   p(x_i = 1 | x_-i) = sigmoid(-(E(x_i = 1) - E(x_i = 0))) = sigmoid(-dE/dx_i)
-// (the energy is affine in each unit), read from one evaluation of the energy's gradient per
+// samples its Ising and Potts models this way) for models that are pairwise on a graph
+// (EnergyModelImpl::interaction_graph: model.type ising or pairwise) over units of finitely many
+// states s (EnergyModelImpl::unit_states: {0, 1}, spins, one-hot Potts states). The units are
+// coloured so that no edge joins two of one colour (ebm/graph_colouring.h); units of one colour
+// are then independent given the others, and a step draws each colour in turn, all its units at
+// once, from their conditionals; the energy being affine in each unit's columns x_i,
+//   p(x_i = s | x_-i) ∝ exp(-(E(x_i = s) - E(x))) = exp(-dE/dx_i . (s - x_i)) ∝ exp(-dE/dx_i . s)
+// (for binary units sigmoid(-dE/dx_i)), read from one evaluation of the energy's gradient per
 // colour. Each colour's update is an exact Gibbs step, so the law is left invariant; a step costs
 // as many gradient evaluations as there are colours (two on a lattice of even sides, the
 // checkerboard).

@@ -27,6 +27,7 @@ namespace {
 
 const std::string kCommon = "seed: 3\nthreads: 1\ndtype: float64\ntrain: {steps: 1, batch_size: 8}\n";
 const std::string kBinaryData = "data: {type: bars_and_stripes, size: 2}\n";
+const std::string kPottsData = "data: {type: bars_and_stripes, size: 2, colours: 3}\n";
 const std::string kPlaneData = "data: {type: eight_gaussians, train_size: 200, held_out: 50}\n";
 const std::string kImageData = "data: {type: mnist, train_size: 20, held_out: 4}\n";
 
@@ -55,6 +56,8 @@ const std::map<std::string, ModelCase>& model_cases() {
       {"gaussian_bernoulli_rbm", {kPlaneData, {"model.type=gaussian_bernoulli_rbm", "model.hidden=3", "model.init_std=0.8"}}},
       {"rbm", {kBinaryData, {"model.type=rbm", "model.hidden.units=3", "model.init_std=0.8"}}},
       {"ising", {kBinaryData, {"model.type=ising", "model.init_std=0.8", "sampler.type=random_scan_gibbs"}}},
+      {"pairwise",
+       {kPottsData, {"model.type=pairwise", "model.units.type=potts", "model.units.states=3", "model.init_std=0.8", "sampler.type=colour_gibbs"}}},
       {"mlp", {kPlaneData, {"model.type=mlp", "model.width=8", "model.depth=3", "sampler.type=langevin"}}},
       {"torchscript", {kPlaneData, {"model.type=torchscript", "model.path=" + testing::scripted_energy_file(), "sampler.type=langevin"}}},
       {"convnet", {kImageData, {"model.type=convnet", "model.base_channels=2", "sampler.type=langevin"}}},

@@ -6,12 +6,19 @@
 
 namespace ebm::trainers {
 
-torch::Tensor flip_energy_differences(EnergyModelImpl& model, const torch::Tensor& x) {
-  const int64_t b = x.size(0), d = x.size(1);
-  // Row (n, i) of the flipped batch is example n with unit i flipped: x + (1 - 2x) ⊙ e_i.
-  auto eye = torch::eye(d, x.options());
-  auto flipped = (x.unsqueeze(1) + (1 - 2 * x).unsqueeze(1) * eye.unsqueeze(0)).reshape({b * d, d});
-  return model.energy(x).unsqueeze(1) - model.energy(flipped).view({b, d});
+torch::Tensor unit_change_differences(EnergyModelImpl& model, const torch::Tensor& x) {
+  const auto states = model.unit_states();
+  if (!states) throw std::invalid_argument("'" + model.type_name() + "' has units without finitely many states to change between");
+  const auto unit = states->to(x.options());  // [S, c]
+  const int64_t s = unit.size(0), c = unit.size(1), b = x.size(0), u = x.size(1) / c;
+  // Each unit's state number (the nearest of its states), then its S - 1 others.
+  const auto current = (x.reshape({b, u, 1, c}) - unit.view({1, 1, s, c})).pow(2).sum(-1).argmin(-1);  // [B, U]
+  const auto others = (current.unsqueeze(-1) + torch::arange(1, s, current.options())).remainder(s);  // [B, U, S-1]
+  const auto replacement = unit.index_select(0, others.flatten()).view({b, u, s - 1, 1, c});
+  // Row (n, i, k) of the changed batch is example n with unit i in its k-th other state.
+  const auto own = torch::eye(u, x.options()).view({1, u, 1, u, 1});
+  const auto changed = x.reshape({b, 1, 1, u, c}) * (1 - own) + own * replacement;  // [B, U, S-1, U, c]
+  return model.energy(x).view({b, 1, 1}) - model.energy(changed.reshape({b * u * (s - 1), u * c})).view({b, u, s - 1});
 }
 
 BitFlipObjective::BitFlipObjective(std::string kind) : kind_(std::move(kind)) {
@@ -21,11 +28,15 @@ BitFlipObjective::BitFlipObjective(std::string kind) : kind_(std::move(kind)) {
 }
 
 LossTerms BitFlipObjective::compute(EnergyModelImpl& model, const torch::Tensor& batch) {
-  auto delta = flip_energy_differences(model, batch);
+  const auto changes = unit_change_differences(model, batch);
   torch::Tensor loss;
   if (kind_ == "pseudo_likelihood") {
-    loss = torch::softplus(delta).sum(1).mean();
-  } else if (kind_ == "ratio_matching") {
+    loss = torch::softplus(torch::logsumexp(changes, -1)).sum(1).mean();
+    return {loss, {{kind_, loss}}};
+  }
+  if (changes.size(2) != 1) throw std::invalid_argument(kind_ + " needs binary units, not '" + model.type_name() + "'s");
+  const auto delta = changes.squeeze(2);
+  if (kind_ == "ratio_matching") {
     loss = torch::sigmoid(delta).pow(2).sum(1).mean();
   } else {
     loss = torch::exp(0.5 * delta).sum(1).mean();

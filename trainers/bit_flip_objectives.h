@@ -5,6 +5,10 @@
 //   mpf (Sohl-Dickstein et al. 2011)    L = E_x Σ_i exp(Δ_i / 2)    (minimum probability flow,
 //                                        single-bit-flip connectivity)
 // None needs log Z or samples from the model; all cost one energy pass over B·D flipped states.
+// Pseudo-likelihood also runs on models whose units have S > 2 states (Potts units, one-hot
+// groups: EnergyModelImpl::unit_states), with Δ_ik = E(x) - E(x with unit i in its k-th other state):
+//   -log p(x_i | x_-i) = log(1 + Σ_k exp(Δ_ik)) = softplus(logsumexp_k Δ_ik),
+// which is softplus(Δ_i) for one other state.
 #pragma once
 
 #include <string>
@@ -24,7 +28,10 @@ class BitFlipObjective : public Objective {
   std::string kind_;
 };
 
-// Δ [B, D]: E(x) - E(x̄_i) for every example and unit.
-torch::Tensor flip_energy_differences(EnergyModelImpl& model, const torch::Tensor& x);
+// Δ [B, U, S - 1]: E(x) - E(x with unit i in each of its other states), for every example and
+// unit (of S states each, model.unit_states(); binary: [B, D, 1], the flip). The other states of
+// a unit in state r are r + 1, ..., r + S - 1 (mod S). std::invalid_argument for a model whose
+// units have no finite states.
+torch::Tensor unit_change_differences(EnergyModelImpl& model, const torch::Tensor& x);
 
 }  // namespace ebm::trainers

@@ -16,9 +16,9 @@ LogZ log_z_of(const EnergyModelImpl& model) {
   if (dynamic_cast<const AnalyticDensity*>(&model) != nullptr) return LogZ::Zero;
   auto* latent = dynamic_cast<const LatentVariableModel*>(&model);
   if (latent != nullptr && is_enumerable(*latent)) return LogZ::HiddenLayer;
-  if (model.domain() == Domain::Binary && model.dim() <= kMaxEnumeratedUnits) return LogZ::VisibleStates;
+  if (has_enumerable_states(model)) return LogZ::VisibleStates;
   throw std::invalid_argument("the exact objective needs an RBM with at most " + std::to_string(kMaxEnumeratedUnits) +
-                              " units on its smaller layer, a binary model of at most as many units, or an analytic density, not '" +
+                              " units on its smaller layer, a binary or discrete model of at most 2^24 states, or an analytic density, not '" +
                               model.type_name() + "'");
 }
 }  // namespace

@@ -13,9 +13,9 @@ namespace {
 LatentVariableModel* by_hidden_layer(const EnergyModelImpl& model) {
   auto* latent = dynamic_cast<LatentVariableModel*>(const_cast<EnergyModelImpl*>(&model));
   if (latent != nullptr && is_enumerable(*latent)) return latent;
-  if (model.domain() == Domain::Binary && model.dim() <= kMaxEnumeratedUnits) return nullptr;
+  if (has_enumerable_states(model)) return nullptr;
   throw std::invalid_argument("exact_ll needs an RBM with at most " + std::to_string(kMaxEnumeratedUnits) +
-                              " units on its smaller layer, or a binary model of at most as many units");
+                              " units on its smaller layer, or a binary or discrete model of at most 2^24 states");
 }
 }  // namespace
 

@@ -19,7 +19,7 @@ samplers::AISOptions annealing_path(const SectionConfig& c, const std::string& m
 std::vector<Component<EvaluatorFactory>> evaluators() {
   Accepts enumerable, latent = Accepts().with_latent_variables(), binary = Accepts::only(Domain::Binary),
           plane = Accepts::only(Domain::Continuous), known, mixture = plane;
-  enumerable.also = "an RBM with a discrete layer of at most 2^24 states (24 binary units), or a binary model of at most 24 units";
+  enumerable.also = "an RBM with a discrete layer of at most 2^24 states (24 binary units), or a binary or discrete model of at most 2^24 states";
   Accepts bits_or_reals = Accepts::only({Domain::Binary, Domain::Continuous}).with_latent_variables();
   Accepts visible_states = Accepts::only(Domain::Binary).with_latent_variables();
   visible_states.also = "at most 24 visible units";

@@ -9,6 +9,7 @@
 #include "ebm/layered_rbm.h"
 #include "ebm/mlp_energy.h"
 #include "ebm/pairwise_ising.h"
+#include "ebm/pairwise_model.h"
 #include "ebm/torchscript_energy.h"
 #include "io/input_error.h"
 #include "config/components.h"
@@ -32,23 +33,72 @@ LayerPtr configured_layer(const SectionConfig& c, const std::string& key, int64_
   return layer_registry().at(layer.get<std::string>("type")).make(layer, units);
 }
 
-// A layered RBM on the data: the visible layer's units follow the data's columns, whose rows must
-// be states of that layer (training and held-out rows).
-EnergyModelPtr layered_rbm(const SectionConfig& c, const Experiment& e) {
-  const int64_t columns_per_unit = configured_layer(c, "visible", 1)->width();
-  if (e.data->dim() % columns_per_unit != 0) {
-    c.fail("visible", "its units have " + std::to_string(columns_per_unit) + " columns each, which do not divide the " +
-                          std::to_string(e.data->dim()) + " columns of '" + e.data->name() + "'");
-  }
-  auto visible = configured_layer(c, "visible", e.data->dim() / columns_per_unit);
-  const auto held_out = e.data->evaluation_split();
-  for (const auto* rows : {&e.data->data(), &held_out.data()}) {
-    const auto why = visible->invalid_state(rows->cpu());
-    if (!why.empty()) {
-      c.fail("visible.type", "'" + e.data->name() + "' is not data for " + visible->type_name() + " units: its " +
-                                 (rows == &e.data->data() ? "training " : "held-out ") + why);
+// The keys that choose a pairwise model's graph (model.type ising and pairwise).
+std::vector<Field> graph_fields() {
+  return {choice("graph", value("lattice"), {"lattice", "complete", "file"},
+                 "lattice: periodic, of the sides below; complete: every pair; file: the edge list at `edges`"),
+          may_be_empty(list("sides", values<int64_t>({}), integer("side", required(), 2, 1e6, "side"),
+                            "lattice sides (their product the number of units); empty: a square")),
+          text("edges", value(""), "file: one \"i,j\" per line, 0-based units (relative to the working directory)"),
+          number("init_std", value(0.01), 0, 10, "std of the initial couplings")};
+}
+
+// The configured graph's edges [E, 2] between `units` units.
+torch::Tensor configured_edges(const SectionConfig& c, int64_t units) {
+  const auto graph = c.get<std::string>("graph");
+  if (graph == "complete") return complete_edges(units);
+  if (graph == "file") {
+    if (c.get<std::string>("edges").empty()) c.fail("edges", "graph: file needs the edge list's path");
+    try {
+      return read_edge_list(c.get<std::string>("edges"), units);
+    } catch (const std::invalid_argument& error) {
+      c.fail("edges", error.what());
     }
   }
+  auto sides = c.get<std::vector<int64_t>>("sides");
+  if (sides.empty()) {
+    const auto side = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(units))));
+    if (side * side != units) c.fail("sides", "the " + std::to_string(units) + " units are no square: give the sides");
+    sides = {side, side};
+  }
+  int64_t product = 1;
+  for (const int64_t side : sides) product *= side;
+  if (product != units) c.fail("sides", "their product " + std::to_string(product) + " is not the " + std::to_string(units) + " units");
+  return lattice_edges(sides);
+}
+
+// The configured layer at `key` for the data's columns, whose rows (training and held-out) must be
+// its states; every problem is a config error at `key`.
+LayerPtr layer_of_data(const SectionConfig& c, const std::string& key, const Experiment& e) {
+  const int64_t columns_per_unit = configured_layer(c, key, 1)->width();
+  if (e.data->dim() % columns_per_unit != 0) {
+    c.fail(key, "its units have " + std::to_string(columns_per_unit) + " columns each, which do not divide the " +
+                    std::to_string(e.data->dim()) + " columns of '" + e.data->name() + "'");
+  }
+  auto layer = configured_layer(c, key, e.data->dim() / columns_per_unit);
+  const auto held_out = e.data->evaluation_split();
+  for (const auto* rows : {&e.data->data(), &held_out.data()}) {
+    const auto why = layer->invalid_state(rows->cpu());
+    if (!why.empty()) {
+      c.fail(key + ".type", "'" + e.data->name() + "' is not data for " + layer->type_name() + " units: its " +
+                                (rows == &e.data->data() ? "training " : "held-out ") + why);
+    }
+  }
+  return layer;
+}
+
+// A pairwise model on the configured graph over the data's units.
+EnergyModelPtr pairwise_model(const SectionConfig& c, const Experiment& e) {
+  auto units = std::dynamic_pointer_cast<LinearLayerImpl>(layer_of_data(c, "units", e));
+  if (!units || !units->unit_states()) c.fail("units.type", "a pairwise model's units are binary, spin or potts");
+  auto model = PairwiseModel(PairwiseModelOptions(units, configured_edges(c, units->units())).init_std(c.get<double>("init_std")));
+  if (c.get<bool>("fields_from_data")) model->init_fields_from(e.data->data());
+  return model.ptr();
+}
+
+// A layered RBM on the data: the visible layer's units follow the data's columns.
+EnergyModelPtr layered_rbm(const SectionConfig& c, const Experiment& e) {
+  auto visible = layer_of_data(c, "visible", e);
   const int64_t hidden_units = SectionConfig(c.config(), c.path("hidden")).get<int64_t>("units");
   auto rbm = LayeredRBM(LayeredRBMOptions(visible, configured_layer(c, "hidden", hidden_units))
                             .init_std(c.get<double>("init_std"))
@@ -61,7 +111,8 @@ EnergyModelPtr layered_rbm(const SectionConfig& c, const Experiment& e) {
 
 std::vector<Component<ModelFactory>> components() {
   const Accepts binary = Accepts::only(Domain::Binary), continuous = Accepts::only(Domain::Continuous),
-                binary_or_continuous = Accepts::only({Domain::Binary, Domain::Continuous});
+                binary_or_continuous = Accepts::only({Domain::Binary, Domain::Continuous}),
+                discrete = Accepts::only({Domain::Binary, Domain::Discrete});
   Accepts square_images = continuous, known_density = continuous;
   square_images.also = "square single-channel images";
   known_density.known_density = true;
@@ -133,40 +184,25 @@ std::vector<Component<ModelFactory>> components() {
       {"ising",
        "an Ising model on a graph, spins s = 2x - 1: E(x) = -sum_edges J_ij s_i s_j - sum_i h_i s_i, every coupling and "
        "field trained",
-       {choice("graph", value("lattice"), {"lattice", "complete", "file"},
-               "lattice: periodic, of the sides below; complete: every pair; file: the edge list at `edges`"),
-        may_be_empty(list("sides", values<int64_t>({}), integer("side", required(), 2, 1e6, "side"),
-                          "lattice sides (their product the data's size); empty: a square")),
-        text("edges", value(""), "file: one \"i,j\" per line, 0-based units (relative to the working directory)"),
-        number("init_std", value(0.01), 0, 10, "std of the initial couplings")},
+       graph_fields(),
        binary,
        [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
          const int64_t units = e.data->dim();
-         const auto graph = c.get<std::string>("graph");
-         torch::Tensor edges;
-         if (graph == "complete") {
-           edges = complete_edges(units);
-         } else if (graph == "file") {
-           if (c.get<std::string>("edges").empty()) c.fail("edges", "graph: file needs the edge list's path");
-           try {
-             edges = read_edge_list(c.get<std::string>("edges"), units);
-           } catch (const std::invalid_argument& error) {
-             c.fail("edges", error.what());
-           }
-         } else {
-           auto sides = c.get<std::vector<int64_t>>("sides");
-           if (sides.empty()) {
-             const auto side = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(units))));
-             if (side * side != units) c.fail("sides", "the data's " + std::to_string(units) + " units are no square: give the sides");
-             sides = {side, side};
-           }
-           int64_t product = 1;
-           for (const int64_t side : sides) product *= side;
-           if (product != units) c.fail("sides", "their product " + std::to_string(product) + " is not the data's " + std::to_string(units) + " units");
-           edges = lattice_edges(sides);
-         }
+         const auto edges = configured_edges(c, units);
          return PairwiseIsing(PairwiseIsingOptions(units, edges).init_std(c.get<double>("init_std"))).ptr();
        }},
+      {"pairwise",
+       "a pairwise model on a graph over binary, spin or Potts units: E(x) = -sum_i theta_i . x_i - sum_edges x_i' J_ij "
+       "x_j, a coupling matrix per edge (generalised Potts; Ising with spins), every coupling and field trained "
+       "(ebm/pairwise_model.h)",
+       [&] {
+         auto fields = graph_fields();
+         fields.insert(fields.begin(), layer_section("units", "the units; they follow the data's columns (binary, spin or potts)", false));
+         fields.push_back(boolean("fields_from_data", value(true), "start the fields at the independent fit to the data's marginals"));
+         return fields;
+       }(),
+       discrete,
+       pairwise_model},
       {"torchscript",
        "an energy written in PyTorch: a scripted or traced torch.nn.Module (torch.jit.save) whose forward(x) maps a batch "
        "[N, D] to N energies; its parameters are trained, checkpointed and exported like any model's",

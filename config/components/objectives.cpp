@@ -46,7 +46,7 @@ ObjectiveFactory bit_flip(const std::string& kind) {
 std::vector<Component<ObjectiveFactory>> objectives() {
   Accepts with_sampler, continuous = Accepts::only(Domain::Continuous), binary = Accepts::only(Domain::Binary);
   Accepts exact;
-  exact.also = "an RBM with a discrete layer of at most 2^24 states (24 binary units), a binary model of at most 24 units, or an analytic density";
+  exact.also = "an RBM with a discrete layer of at most 2^24 states (24 binary units), a binary or discrete model of at most 2^24 states, or an analytic density";
   with_sampler.needs_sampler = true;
   // Defaults come from the options structs.
   const trainers::DenoisingScoreMatchingOptions dsm;
@@ -121,7 +121,8 @@ std::vector<Component<ObjectiveFactory>> objectives() {
       {"exact", "maximum likelihood with the exact gradient, log Z by enumeration or 0 for analytic densities (the reference for the others)", {},
        exact,
        [](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::ExactLikelihood>(); }},
-      {"pseudo_likelihood", "pseudo-likelihood, sum_i log p(x_i | x_-i) (Besag 1975)", {}, binary,
+      {"pseudo_likelihood", "pseudo-likelihood, sum_i log p(x_i | x_-i) (Besag 1975); units of any finite states (binary, spin, Potts)", {},
+       Accepts::only({Domain::Binary, Domain::Discrete}),
        bit_flip("pseudo_likelihood")},
       {"ratio_matching", "ratio matching (Hyvarinen 2007)", {}, binary, bit_flip("ratio_matching")},
       {"mpf", "minimum probability flow, single-bit-flip connectivity (Sohl-Dickstein et al. 2011)", {}, binary,

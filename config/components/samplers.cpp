@@ -20,8 +20,8 @@ namespace {
 
 std::vector<Component<SamplerFactory>> samplers() {
   const Accepts latent = Accepts().with_latent_variables(), continuous = Accepts::only(Domain::Continuous),
-                binary = Accepts::only(Domain::Binary), any;
-  Accepts graph = binary;
+                binary = Accepts::only(Domain::Binary);
+  Accepts graph = Accepts::only({Domain::Binary, Domain::Discrete});
   graph.graph = true;
   Accepts gaussian = continuous;
   gaussian.gaussian = true;
@@ -81,7 +81,7 @@ std::vector<Component<SamplerFactory>> samplers() {
       {"random_walk", "random-walk Metropolis-Hastings",
        {integer("steps", value(50), 1, 1e7, "Metropolis-Hastings steps per training step"),
         number("proposal_std", value(walk.proposal_std()), 0, 1e3, "Gaussian proposal std (binary models flip one unit)", true)},
-       any,
+       Accepts::only({Domain::Binary, Domain::Continuous}),  // a flipped bit would leave spins and one-hot states
        [](const SectionConfig& c) {
          return std::make_shared<samplers::RandomWalkSampler>(
              samplers::RandomWalkOptions().proposal_std(c.get<double>("proposal_std")));
