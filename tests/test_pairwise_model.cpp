@@ -1,6 +1,7 @@
 // The pairwise model on a graph over binary, spin or Potts units (ebm/pairwise_model.h): its
 // energy against a unit-by-unit, edge-by-edge sum for Potts units and against the Ising model's
-// independent implementation for spin units; its gradient against autograd; log Z by
+// independent implementation for spin units; its gradient against autograd; pseudo-likelihood
+// over Potts units against conditionals written out state by state; log Z by
 // enumeration against a sum over every state written out here; block Gibbs over the colouring
 // draws the enumerated law of a Potts model (chi-square over all 729 states); the exact gradient
 // and pseudo-likelihood over Potts units both fit a known model from 2,000 exact draws to within
@@ -57,6 +58,24 @@ TEST(PairwiseModel, PottsEnergyIsTheSumOverUnitsAndEdges) {
   // The gradient in closed form against autograd, at one-hot rows and off them.
   const auto off = x + 0.3 * torch::randn_like(x);
   EXPECT_TRUE(torch::allclose(model->energy_gradient(off), model->EnergyModelImpl::energy_gradient(off), 1e-10, 1e-12));
+  // Pseudo-likelihood over Potts units against -sum_i log p(x_i | x_-i), each conditional a
+  // softmax over the unit's 4 states written out one by one; the two-state objectives refuse them.
+  double pseudo_nll = 0;
+  for (int64_t n = 0; n < 5; ++n) {
+    for (int64_t i = 0; i < 6; ++i) {
+      std::vector<double> neg_energies;
+      for (int64_t k = 0; k < 4; ++k) {
+        auto row = x.slice(0, n, n + 1).clone();
+        row.slice(1, 4 * i, 4 * i + 4).zero_();
+        row[0][4 * i + k] = 1;
+        neg_energies.push_back(-model->energy(row).item<double>());
+      }
+      const auto log_p = torch::log_softmax(torch::tensor(neg_energies, torch::kFloat64), 0);
+      pseudo_nll -= log_p[x[n].view({6, 4})[i].argmax().item<int64_t>()].item<double>();
+    }
+  }
+  EXPECT_NEAR(trainers::BitFlipObjective("pseudo_likelihood").compute(*model, x).loss.item<double>(), pseudo_nll / 5, 1e-10);
+  EXPECT_THROW(trainers::BitFlipObjective("mpf").compute(*model, x), std::invalid_argument);
 }
 
 TEST(PairwiseModel, SpinUnitsAreTheIsingModel) {

@@ -34,7 +34,10 @@ LossTerms BitFlipObjective::compute(EnergyModelImpl& model, const torch::Tensor&
     loss = torch::softplus(torch::logsumexp(changes, -1)).sum(1).mean();
     return {loss, {{kind_, loss}}};
   }
-  if (changes.size(2) != 1) throw std::invalid_argument(kind_ + " needs binary units, not '" + model.type_name() + "'s");
+  if (changes.size(2) != 1) {
+    throw std::invalid_argument(kind_ + " needs units of two states; '" + model.type_name() + "' has units of " +
+                                std::to_string(changes.size(2) + 1));
+  }
   const auto delta = changes.squeeze(2);
   if (kind_ == "ratio_matching") {
     loss = torch::sigmoid(delta).pow(2).sum(1).mean();
