@@ -19,6 +19,7 @@
 #include "samplers/colour_gibbs.h"
 #include "support/numerical.h"
 #include "trainers/bit_flip_objectives.h"
+#include "trainers/evaluator.h"
 #include "trainers/exact_likelihood.h"
 
 namespace ebm {
@@ -76,6 +77,8 @@ TEST(PairwiseModel, PottsEnergyIsTheSumOverUnitsAndEdges) {
   }
   EXPECT_NEAR(trainers::BitFlipObjective("pseudo_likelihood").compute(*model, x).loss.item<double>(), pseudo_nll / 5, 1e-10);
   EXPECT_THROW(trainers::BitFlipObjective("mpf").compute(*model, x), std::invalid_argument);
+  // The uniform model of 6 units of 4 states, the divergence guard's reference.
+  EXPECT_DOUBLE_EQ(trainers::uniform_log_likelihood(*model), -6 * std::log(4.0));
 }
 
 TEST(PairwiseModel, SpinUnitsAreTheIsingModel) {

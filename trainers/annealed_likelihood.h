@@ -54,7 +54,7 @@ class AISLogLikelihood : public Evaluator {
       : options_(std::move(options)), base_data_(std::move(base_data)) {}
   Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;
   std::string primary_metric() const override { return "ais_ll"; }
-  double uniform_model_value(const EnergyModelImpl& model) const override { return uniform_binary_log_likelihood(model); }
+  double uniform_model_value(const EnergyModelImpl& model) const override { return uniform_log_likelihood(model); }
   void check_model(const EnergyModelImpl& model) const override;
   bool shares_work_over_ranks() const override { return options_.world() && options_.world()->size() > 1; }
 

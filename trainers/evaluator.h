@@ -15,10 +15,14 @@ namespace ebm::trainers {
 
 using Metrics = nlohmann::ordered_json;
 
-// -D log 2: the log-likelihood (or pseudo-log-likelihood) of the uniform model of D binary
-// features; NaN for a model of continuous data.
-inline double uniform_binary_log_likelihood(const EnergyModelImpl& model) {
-  return model.domain() == Domain::Binary ? -static_cast<double>(model.dim()) * std::log(2.0) : std::nan("");
+// -U log S: the log-likelihood (or pseudo-log-likelihood) of the uniform model of U units of S
+// states each (EnergyModelImpl::unit_states; -D log 2 for D binary features); NaN for a model of
+// continuous data.
+inline double uniform_log_likelihood(const EnergyModelImpl& model) {
+  const auto states = model.unit_states();
+  if (!states) return std::nan("");
+  const double units = static_cast<double>(model.dim() / states->size(1));
+  return -units * std::log(static_cast<double>(states->size(0)));
 }
 
 class Evaluator {
@@ -28,9 +32,10 @@ class Evaluator {
   virtual std::string primary_metric() const = 0;
   // Whether a larger primary metric is better (log-likelihoods) or worse (discrepancies).
   virtual bool higher_is_better() const { return true; }
-  // The primary metric's value for the uniform model, where one is known (-D log 2 nats for a
-  // log-likelihood of D binary features; negative), else NaN. A model far below it has blown up
-  // while staying finite, and the divergence guard (trainers/trainer.h) treats that as divergence.
+  // The primary metric's value for the uniform model, where one is known (uniform_log_likelihood:
+  // -U log S nats for a log-likelihood of U units of S states; negative), else NaN. A model far
+  // below it has blown up while staying finite, and the divergence guard (trainers/trainer.h)
+  // treats that as divergence.
   virtual double uniform_model_value(const EnergyModelImpl& model) const { return std::nan(""); }
   // Throws std::invalid_argument when the evaluator's options or the model's sizes do not fit (exact
   // enumeration's size limit). Which model types fit at all is stated once, in the registry

@@ -15,7 +15,7 @@ class ExactLogLikelihood : public Evaluator {
  public:
   Metrics evaluate(EnergyModelImpl& model, const datasets::Dataset& data) override;
   std::string primary_metric() const override { return "exact_ll"; }
-  double uniform_model_value(const EnergyModelImpl& model) const override { return uniform_binary_log_likelihood(model); }
+  double uniform_model_value(const EnergyModelImpl& model) const override { return uniform_log_likelihood(model); }
   void check_model(const EnergyModelImpl& model) const override;
 };
 

@@ -2,26 +2,29 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "ebm/bernoulli_rbm.h"
 #include "ebm/exact_enumeration.h"
+#include "trainers/bit_flip_objectives.h"
 
 namespace ebm::trainers {
 
 Metrics PseudoLikelihood::evaluate(EnergyModelImpl& model, const datasets::Dataset& data) {
   torch::NoGradGuard no_grad;
-  auto x = data.data().to(torch::kFloat64);
-  auto free_energy = model.energy(x);
-  auto total = torch::zeros_like(free_energy);
-  for (int64_t i = 0; i < x.size(1); ++i) {
-    auto flipped = x.clone();
-    flipped.select(1, i).mul_(-1).add_(1);
-    total += torch::log_sigmoid(model.energy(flipped) - free_energy);
+  const auto x = data.data().to(torch::kFloat64);
+  const int64_t units = x.size(1) / model.unit_states().value().size(1);
+  // Rows in chunks whose changed states (rows x units x other states x columns) stay near 2^24 values.
+  const int64_t rows_per_chunk = std::max<int64_t>(1, (int64_t{1} << 24) / std::max<int64_t>(1, x.size(1) * x.size(1)));
+  double total = 0;
+  for (int64_t start = 0; start < x.size(0); start += rows_per_chunk) {
+    const auto changes = unit_change_differences(model, x.slice(0, start, std::min(x.size(0), start + rows_per_chunk)));
+    total -= torch::softplus(torch::logsumexp(changes, -1)).sum().item<double>();
   }
   Metrics m;
-  m["pseudo_ll_total"] = total.mean().item<double>();
-  m["pseudo_ll_per_feature"] = total.mean().item<double>() / static_cast<double>(x.size(1));
+  m["pseudo_ll_total"] = total / static_cast<double>(x.size(0));
+  m["pseudo_ll_per_feature"] = total / static_cast<double>(x.size(0)) / static_cast<double>(units);
   return m;
 }
 

@@ -17,7 +17,7 @@ samplers::AISOptions annealing_path(const SectionConfig& c, const std::string& m
 }
 
 std::vector<Component<EvaluatorFactory>> evaluators() {
-  Accepts enumerable, latent = Accepts().with_latent_variables(), binary = Accepts::only(Domain::Binary),
+  Accepts enumerable, latent = Accepts().with_latent_variables(),
           plane = Accepts::only(Domain::Continuous), known, mixture = plane;
   enumerable.also = "an RBM with a discrete layer of at most 2^24 states (24 binary units), or a binary or discrete model of at most 2^24 states";
   Accepts bits_or_reals = Accepts::only({Domain::Binary, Domain::Continuous}).with_latent_variables();
@@ -88,7 +88,8 @@ std::vector<Component<EvaluatorFactory>> evaluators() {
                                                                    .world(distributed::World::joined()),
                                                                e.data->data());
        }},
-      {"pl", "pseudo-likelihood, every feature exactly (Besag 1975)", {}, binary,
+      {"pl", "pseudo-likelihood, every unit exactly (Besag 1975); units of any finite states (binary, spin, Potts)", {},
+       Accepts::only({Domain::Binary, Domain::Discrete}),
        [](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::PseudoLikelihood>(); }},
       {"recon", "one mean-field reconstruction: squared error and cross-entropy", {}, bits_or_reals,
        [](const SectionConfig&, const Experiment&) { return std::make_shared<trainers::Reconstruction>(); }}};
