@@ -21,6 +21,10 @@ torch::Tensor unit_change_differences(EnergyModelImpl& model, const torch::Tenso
   return model.energy(x).view({b, 1, 1}) - model.energy(changed.reshape({b * u * (s - 1), u * c})).view({b, u, s - 1});
 }
 
+torch::Tensor pseudo_negative_log_likelihood(EnergyModelImpl& model, const torch::Tensor& x) {
+  return torch::softplus(torch::logsumexp(unit_change_differences(model, x), -1)).sum(1);
+}
+
 BitFlipObjective::BitFlipObjective(std::string kind) : kind_(std::move(kind)) {
   if (kind_ != "pseudo_likelihood" && kind_ != "ratio_matching" && kind_ != "mpf") {
     throw std::invalid_argument("unknown bit-flip objective '" + kind_ + "'");
@@ -28,12 +32,12 @@ BitFlipObjective::BitFlipObjective(std::string kind) : kind_(std::move(kind)) {
 }
 
 LossTerms BitFlipObjective::compute(EnergyModelImpl& model, const torch::Tensor& batch) {
-  const auto changes = unit_change_differences(model, batch);
-  torch::Tensor loss;
   if (kind_ == "pseudo_likelihood") {
-    loss = torch::softplus(torch::logsumexp(changes, -1)).sum(1).mean();
+    const auto loss = pseudo_negative_log_likelihood(model, batch).mean();
     return {loss, {{kind_, loss}}};
   }
+  const auto changes = unit_change_differences(model, batch);
+  torch::Tensor loss;
   if (changes.size(2) != 1) {
     throw std::invalid_argument(kind_ + " needs units of two states; '" + model.type_name() + "' has units of " +
                                 std::to_string(changes.size(2) + 1));

@@ -34,4 +34,8 @@ class BitFlipObjective : public Objective {
 // units have no finite states.
 torch::Tensor unit_change_differences(EnergyModelImpl& model, const torch::Tensor& x);
 
+// -sum_i log p(x_i | x_-i) per row [B] = sum_i softplus(logsumexp_k Δ_ik): the pseudo-likelihood
+// objective's term and the pl evaluator's figure.
+torch::Tensor pseudo_negative_log_likelihood(EnergyModelImpl& model, const torch::Tensor& x);
+
 }  // namespace ebm::trainers

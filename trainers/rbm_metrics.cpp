@@ -19,8 +19,7 @@ Metrics PseudoLikelihood::evaluate(EnergyModelImpl& model, const datasets::Datas
   const int64_t rows_per_chunk = std::max<int64_t>(1, (int64_t{1} << 24) / std::max<int64_t>(1, x.size(1) * x.size(1)));
   double total = 0;
   for (int64_t start = 0; start < x.size(0); start += rows_per_chunk) {
-    const auto changes = unit_change_differences(model, x.slice(0, start, std::min(x.size(0), start + rows_per_chunk)));
-    total -= torch::softplus(torch::logsumexp(changes, -1)).sum().item<double>();
+    total -= pseudo_negative_log_likelihood(model, x.slice(0, start, std::min(x.size(0), start + rows_per_chunk))).sum().item<double>();
   }
   Metrics m;
   m["pseudo_ll_total"] = total / static_cast<double>(x.size(0));
