@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "datasets/dataset.h"
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/gemm.h"
 #include "ebm/lattice_ising.h"
 #include "ebm/mlp_energy.h"
@@ -163,7 +163,7 @@ int bench_rbm_command(const RbmBenchArguments& a) {
   const bool graphed = a.cuda_graphs != "off" && no_graphs.empty();
   // One model and sampler for the warm-up and the timed run, so that a graph is recorded in the
   // warm-up (its two host waits) and only replayed in the timed steps.
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(a.visible, a.hidden));
+  auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(a.visible, a.hidden));
   rbm->to(device, dtype);
   std::shared_ptr<samplers::Sampler> gibbs = std::make_shared<samplers::BlockGibbsSampler>();
   if (graphed) gibbs = std::make_shared<samplers::GraphedSampler>(gibbs);

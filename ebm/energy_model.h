@@ -5,6 +5,7 @@
 
 #include <torch/nn/module.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,9 @@ class EnergyModelImpl : public torch::nn::Module {
   // pseudo-likelihood and block Gibbs move between. Binary models: {0, 1}, one column; discrete
   // models state theirs (one-hot groups for Potts units); continuous ones have none.
   virtual std::optional<torch::Tensor> unit_states() const;
+  // Names some parameters had in checkpoints and exports written by earlier versions (former name
+  // -> current), so those files still load.
+  virtual std::map<std::string, std::string> former_parameter_names() const { return {}; }
 };
 
 using EnergyModelPtr = std::shared_ptr<EnergyModelImpl>;

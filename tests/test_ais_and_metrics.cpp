@@ -4,7 +4,7 @@
 #include <torch/torch.h>
 
 #include "datasets/bars_and_stripes.h"
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "config/experiment.h"
 #include "config/schema.h"
@@ -49,7 +49,7 @@ TEST(AIS, LogPartitionMatchesEnumerationOnATrainedRBM) {
   trainers::Trainer trainer(e.model, e.objective, std::move(e.optimizer), *e.data, e.evaluators, e.train_options);
   auto summary = trainer.run();
   ASSERT_GT(summary.final["exact_ll"].get<double>(), -6.0);
-  auto& rbm = dynamic_cast<BernoulliRBMImpl&>(*e.model);
+  auto& rbm = dynamic_cast<LayeredRBMImpl&>(*e.model);
   auto result = samplers::ais_log_partition(rbm, e.data->data(), samplers::AISOptions().chains(200).betas(10000));
   const double exact = summary.final["log_z"].get<double>();
   EXPECT_NEAR(result.log_z, exact, 0.1);
@@ -143,7 +143,7 @@ TEST(RAISE, IsAnUnbiasedEstimateOfTheAnnealingModelWhoseSamplesWeDraw) {
   torch::NoGradGuard no_grad;
   const auto f64 = torch::kFloat64;
   const auto v = all_binary_states(3), h = all_binary_states(2);
-  const auto w = rbm->weight.to(f64), b = rbm->visible_bias.to(f64), c = rbm->hidden_bias.to(f64);
+  const auto w = rbm->weight.to(f64), b = rbm->visible_field().to(f64), c = rbm->hidden_field().to(f64);
   const auto base_rows = torch::tensor({1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 1, 0}, f64).view({4, 3});  // marginals 3/4, 1/2, 1/4
   for (bool from_data : {false, true}) {
     const auto base_data = from_data ? base_rows : torch::Tensor();
@@ -232,8 +232,8 @@ TEST(Reconstruction, IsTheMeanFieldPassOfItsDefinition) {
   auto metrics = trainers::Reconstruction().evaluate(*rbm, datasets::Dataset(data, "random"));
   torch::NoGradGuard no_grad;
   auto x = data.to(torch::kFloat64);
-  auto w = rbm->weight.to(torch::kFloat64), b = rbm->visible_bias.to(torch::kFloat64),
-       c = rbm->hidden_bias.to(torch::kFloat64);
+  auto w = rbm->weight.to(torch::kFloat64), b = rbm->visible_field().to(torch::kFloat64),
+       c = rbm->hidden_field().to(torch::kFloat64);
   auto r = torch::sigmoid(torch::sigmoid(x.mm(w) + c).mm(w.t()) + b);
   EXPECT_NEAR(metrics["recon_mse"].get<double>(), (x - r).pow(2).mean().item<double>(), 1e-12);
   auto xent = -(x * r.log() + (1 - x) * (1 - r).log()).sum(1).mean().item<double>();

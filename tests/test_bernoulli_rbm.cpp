@@ -4,7 +4,7 @@
 #include <limits>
 #include <torch/torch.h>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "support/numerical.h"
 
@@ -12,7 +12,7 @@ namespace ebm {
 namespace {
 
 // -log sum_h exp(-E(v, h)) by explicit sum over every h, for each row of v.
-torch::Tensor brute_free_energy(BernoulliRBMImpl& rbm, const torch::Tensor& v) {
+torch::Tensor brute_free_energy(LayeredRBMImpl& rbm, const torch::Tensor& v) {
   auto hs = all_binary_states(rbm.num_hidden());
   std::vector<torch::Tensor> rows;
   for (int64_t i = 0; i < v.size(0); ++i) {
@@ -22,14 +22,14 @@ torch::Tensor brute_free_energy(BernoulliRBMImpl& rbm, const torch::Tensor& v) {
   return torch::stack(rows);
 }
 
-TEST(BernoulliRBM, FreeEnergyEqualsSumOverHiddenStates) {
+TEST(LayeredRBM, FreeEnergyEqualsSumOverHiddenStates) {
   auto rbm = testing::random_rbm(testing::RandomRBMOptions(5, 4).seed(1).weight_std(1).bias_std(1));
   auto vs = all_binary_states(5);
   torch::NoGradGuard no_grad;
   EXPECT_TRUE(torch::allclose(rbm->energy(vs), brute_free_energy(*rbm, vs), 1e-12, 1e-12));
 }
 
-TEST(BernoulliRBM, HiddenFreeEnergyEqualsSumOverVisibleStates) {
+TEST(LayeredRBM, HiddenFreeEnergyEqualsSumOverVisibleStates) {
   auto rbm = testing::random_rbm(testing::RandomRBMOptions(4, 5).seed(2).weight_std(1).bias_std(1));
   auto vs = all_binary_states(4), hs = all_binary_states(5);
   torch::NoGradGuard no_grad;
@@ -40,7 +40,7 @@ TEST(BernoulliRBM, HiddenFreeEnergyEqualsSumOverVisibleStates) {
   }
 }
 
-TEST(BernoulliRBM, ConditionalsEqualEnumeratedMarginals) {
+TEST(LayeredRBM, ConditionalsEqualEnumeratedMarginals) {
   auto rbm = testing::random_rbm(testing::RandomRBMOptions(4, 3).seed(3).weight_std(1).bias_std(1));
   auto vs = all_binary_states(4), hs = all_binary_states(3);
   torch::NoGradGuard no_grad;
@@ -59,7 +59,7 @@ TEST(BernoulliRBM, ConditionalsEqualEnumeratedMarginals) {
   }
 }
 
-TEST(BernoulliRBM, SampledConditionalsHaveTheirMeans) {
+TEST(LayeredRBM, SampledConditionalsHaveTheirMeans) {
   auto rbm = testing::random_rbm(testing::RandomRBMOptions(6, 5).seed(4).weight_std(1).bias_std(1));
   torch::NoGradGuard no_grad;
   const int64_t n = 200000;
@@ -73,7 +73,7 @@ TEST(BernoulliRBM, SampledConditionalsHaveTheirMeans) {
 }
 
 // log Z = logsumexp over every (v, h) pair, against enumeration over the smaller layer only.
-double brute_log_partition(BernoulliRBMImpl& rbm) {
+double brute_log_partition(LayeredRBMImpl& rbm) {
   auto vs = all_binary_states(rbm.dim()), hs = all_binary_states(rbm.num_hidden());
   auto v = vs.repeat_interleave(hs.size(0), 0);
   auto h = hs.repeat({vs.size(0), 1});
@@ -98,7 +98,7 @@ TEST(ExactEnumeration, FloatModelIsEvaluatedInDouble) {
 }
 
 TEST(ExactEnumeration, ZeroModelIsUniform) {
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(16, 16).init_std(0.0));
+  auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(16, 16).init_std(0.0));
   const double log_z = exact_log_partition(*rbm);
   EXPECT_NEAR(log_z, 32 * std::log(2.0), 1e-9);
   auto data = torch::randint(2, {10, 16}).to(torch::kFloat32);
@@ -111,11 +111,11 @@ TEST(ExactEnumeration, ZeroModelIsUniform) {
 TEST(ExactEnumeration, EveryVisibleStateGivesTheSameLogPartition) {
   auto rbm = testing::random_rbm(testing::RandomRBMOptions(17, 4).seed(21).weight_std(1).bias_std(1));
   EXPECT_NEAR(binary_log_partition(*rbm), exact_log_partition(*rbm), 1e-9);
-  EXPECT_THROW(binary_log_partition(*BernoulliRBM(BernoulliRBMOptions(25, 2))), std::invalid_argument);
+  EXPECT_THROW(binary_log_partition(*LayeredRBM(LayeredRBMOptions::bernoulli(25, 2))), std::invalid_argument);
 }
 
 TEST(ExactEnumeration, RefusesModelsTooLargeOnBothLayers) {
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(30, 25));
+  auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(30, 25));
   EXPECT_FALSE(is_enumerable(*rbm));
   EXPECT_THROW(exact_log_partition(*rbm), std::invalid_argument);
 }
@@ -191,18 +191,18 @@ TEST(SoftplusRowSums, EqualSoftplusSummedInDouble) {
   EXPECT_TRUE(torch::allclose(softplus_row_sums(x, torch::sigmoid(x)), torch::softplus(x).sum(1), 1e-15, 0));
 }
 
-TEST(BernoulliRBM, HiddenMeanMemoNeverServesStaleValues) {
+TEST(LayeredRBM, HiddenMeanMemoNeverServesStaleValues) {
   auto rbm = testing::random_rbm(testing::RandomRBMOptions(6, 4).seed(30).weight_std(1).bias_std(1));
   auto v = torch::randint(2, {5, 6}, torch::kFloat64);
   rbm->energy(v);
   torch::NoGradGuard no_grad;
-  auto fresh = torch::sigmoid(v.mm(rbm->weight) + rbm->hidden_bias);
+  auto fresh = torch::sigmoid(v.mm(rbm->weight) + rbm->hidden_field());
   EXPECT_TRUE(torch::allclose(rbm->hidden_mean(v), fresh, 1e-14, 1e-14));
   rbm->weight.add_(0.5);  // a parameter update invalidates the memo
-  EXPECT_TRUE(torch::allclose(rbm->hidden_mean(v), torch::sigmoid(v.mm(rbm->weight) + rbm->hidden_bias), 1e-14, 1e-14));
+  EXPECT_TRUE(torch::allclose(rbm->hidden_mean(v), torch::sigmoid(v.mm(rbm->weight) + rbm->hidden_field()), 1e-14, 1e-14));
   rbm->energy(v);
   v.add_(1).remainder_(2);  // so does changing the input in place
-  EXPECT_TRUE(torch::allclose(rbm->hidden_mean(v), torch::sigmoid(v.mm(rbm->weight) + rbm->hidden_bias), 1e-14, 1e-14));
+  EXPECT_TRUE(torch::allclose(rbm->hidden_mean(v), torch::sigmoid(v.mm(rbm->weight) + rbm->hidden_field()), 1e-14, 1e-14));
 }
 
 // energies({data, samples}) is one autograd node (the CD step): its values and the gradient of
@@ -210,12 +210,12 @@ TEST(BernoulliRBM, HiddenMeanMemoNeverServesStaleValues) {
 // primed by the sampler's hidden_mean(data) as in CD-1 and stale after an update; in double and
 // in float32 (whose products run on oneDNN where built with it), and for row weights that differ
 // (the backward pass scales the products by a mean's one weight, and s by weights that differ).
-TEST(BernoulliRBM, PairedFreeEnergiesEqualTwoSeparateOnes) {
+TEST(LayeredRBM, PairedFreeEnergiesEqualTwoSeparateOnes) {
   for (const auto dtype : {torch::kFloat64, torch::kFloat32}) {
     const double tolerance = dtype == torch::kFloat64 ? 1e-12 : 2e-5;
     for (const bool centered : {false, true}) {
       torch::manual_seed(31);
-      auto rbm = BernoulliRBM(BernoulliRBMOptions(7, 5).init_std(1.0).centered(centered));
+      auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(7, 5).init_std(1.0).centered(centered));
       rbm->to(dtype);
       auto data = torch::randint(2, {6, 7}, dtype), samples = torch::randint(2, {6, 7}, dtype);
       const auto row_weights = torch::rand({6}, dtype) + 0.5;
@@ -261,11 +261,11 @@ namespace ebm {
 namespace {
 
 // Central differences of sum_n F(v_n) against the hand-written backward pass, for every input.
-TEST(BernoulliRBM, FreeEnergyGradientsMatchFiniteDifferences) {
+TEST(LayeredRBM, FreeEnergyGradientsMatchFiniteDifferences) {
   auto rbm = testing::random_rbm(testing::RandomRBMOptions(5, 3).seed(40).weight_std(1).bias_std(1));
   auto v = torch::rand({4, 5}, torch::kFloat64).requires_grad_();  // real-valued v tests dF/dv too
   testing::expect_gradients_match_finite_differences([&] { return rbm->energy(v).sum(); },
-                                                     {v, rbm->weight, rbm->visible_bias, rbm->hidden_bias}, 1e-7);
+                                                     {v, rbm->weight, rbm->visible_field(), rbm->hidden_field()}, 1e-7);
 }
 
 }  // namespace

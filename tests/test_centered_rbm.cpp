@@ -8,7 +8,7 @@
 
 #include <map>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "samplers/ais.h"
 #include "test_support.h"
@@ -16,28 +16,28 @@
 namespace ebm {
 namespace {
 
-BernoulliRBM random_centered(int64_t v, int64_t h) {
+LayeredRBM random_centered(int64_t v, int64_t h) {
   torch::manual_seed(3);
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(v, h).centered(true).offset_rate(0.3));
+  auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(v, h).centered(true).offset_rate(0.3));
   rbm->to(torch::kFloat64);
   torch::NoGradGuard no_grad;
   rbm->weight.normal_(0, 1);
-  rbm->visible_bias.normal_(0, 1);
-  rbm->hidden_bias.normal_(0, 1);
+  rbm->visible_field().normal_(0, 1);
+  rbm->hidden_field().normal_(0, 1);
   rbm->visible_offset.uniform_(0.1, 0.9);
   rbm->hidden_offset.uniform_(0.1, 0.9);
   return rbm;
 }
 
 // The plain RBM the centred one claims to equal.
-BernoulliRBM plain_twin(BernoulliRBM& centered) {
-  auto plain = BernoulliRBM(BernoulliRBMOptions(centered->options().visible(), centered->options().hidden()));
+LayeredRBM plain_twin(LayeredRBM& centered) {
+  auto plain = LayeredRBM(LayeredRBMOptions::bernoulli(centered->dim(), centered->num_hidden()));
   plain->to(torch::kFloat64);
   torch::NoGradGuard no_grad;
-  const auto biases = centered->plain_biases(torch::kFloat64);
+  const auto biases = centered->plain_fields(torch::kFloat64);
   plain->weight.copy_(centered->weight);
-  plain->visible_bias.copy_(biases.visible);
-  plain->hidden_bias.copy_(biases.hidden);
+  plain->visible_field().copy_(biases.visible);
+  plain->hidden_field().copy_(biases.hidden);
   return plain;
 }
 
@@ -50,7 +50,7 @@ TEST(CenteredRBM, IsThePlainRBMWithShiftedBiases) {
   const auto v = torch::bernoulli(torch::full({8, 6}, 0.5, torch::kFloat64));
   const auto h = torch::bernoulli(torch::full({8, 4}, 0.5, torch::kFloat64));
   const auto mu = rbm->visible_offset, lambda = rbm->hidden_offset;
-  const auto by_hand = -((v - mu).mm(rbm->weight) * (h - lambda)).sum(1) - v.mv(rbm->visible_bias) - h.mv(rbm->hidden_bias);
+  const auto by_hand = -((v - mu).mm(rbm->weight) * (h - lambda)).sum(1) - v.mv(rbm->visible_field()) - h.mv(rbm->hidden_field());
   const auto constant = -mu.dot(rbm->weight.mv(lambda));
   EXPECT_TRUE(torch::allclose(rbm->joint_energy(v, h), by_hand - constant, 1e-12, 1e-12));
   EXPECT_TRUE(torch::allclose(rbm->energy(v), plain->energy(v), 1e-12, 1e-12));
@@ -58,7 +58,7 @@ TEST(CenteredRBM, IsThePlainRBMWithShiftedBiases) {
   EXPECT_TRUE(torch::allclose(rbm->visible_mean(h), plain->visible_mean(h), 1e-12, 1e-12));
   EXPECT_TRUE(torch::allclose(rbm->hidden_free_energy(h), plain->hidden_free_energy(h), 1e-12, 1e-12));
   // p(h_j | v) = sigmoid(c_j + ((v - μ)^T W)_j): the centred conditional by hand.
-  EXPECT_TRUE(torch::allclose(rbm->hidden_mean(v), torch::sigmoid(rbm->hidden_bias + (v - mu).mm(rbm->weight)), 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(rbm->hidden_mean(v), torch::sigmoid(rbm->hidden_field() + (v - mu).mm(rbm->weight)), 1e-12, 1e-12));
   EXPECT_NEAR(exact_log_partition(*rbm), exact_log_partition(*plain), 1e-10);
 }
 
@@ -72,8 +72,8 @@ TEST(CenteredRBM, AutogradGivesTheCentredGradient) {
   const auto outer = [&](const torch::Tensor& v) { return (v - mu).t().mm(rbm->hidden_mean(v) - lambda) / v.size(0); };
   // Melchior et al. eq. 14-16: descent on mean F(pos) - mean F(neg) follows these.
   EXPECT_TRUE(torch::allclose(-rbm->weight.grad(), outer(pos) - outer(neg), 1e-10, 1e-12));
-  EXPECT_TRUE(torch::allclose(-rbm->visible_bias.grad(), pos.mean(0) - neg.mean(0), 1e-10, 1e-12));
-  EXPECT_TRUE(torch::allclose(-rbm->hidden_bias.grad(), rbm->hidden_mean(pos).mean(0) - rbm->hidden_mean(neg).mean(0), 1e-10, 1e-12));
+  EXPECT_TRUE(torch::allclose(-rbm->visible_field().grad(), pos.mean(0) - neg.mean(0), 1e-10, 1e-12));
+  EXPECT_TRUE(torch::allclose(-rbm->hidden_field().grad(), rbm->hidden_mean(pos).mean(0) - rbm->hidden_mean(neg).mean(0), 1e-10, 1e-12));
 }
 
 TEST(CenteredRBM, MovingTheOffsetsKeepsTheDistribution) {
@@ -95,7 +95,7 @@ TEST(CenteredRBM, MovingTheOffsetsKeepsTheDistribution) {
 // flip 1 - v, from mirrored starts: the flipped model of (W, b, c, μ, λ) is (-W, -b, c + W^T 1
 // for the plain RBM / c for the centred one, 1 - μ, λ). The centred update is equivariant to
 // the flip, so both runs keep the same log-likelihood at every step; the plain RBM's is not.
-std::vector<double> exact_training(BernoulliRBM rbm, const torch::Tensor& data) {
+std::vector<double> exact_training(LayeredRBM rbm, const torch::Tensor& data) {
   torch::optim::SGD sgd(rbm->parameters(), torch::optim::SGDOptions(0.5));
   std::vector<double> curve;
   for (int step = 0; step < 60; ++step) {
@@ -109,14 +109,14 @@ std::vector<double> exact_training(BernoulliRBM rbm, const torch::Tensor& data) 
   return curve;
 }
 
-BernoulliRBM mirrored(BernoulliRBM& rbm) {
+LayeredRBM mirrored(LayeredRBM& rbm) {
   const bool centered = rbm->options().centered();
-  auto flip = BernoulliRBM(BernoulliRBMOptions(rbm->options()));
+  auto flip = LayeredRBM(LayeredRBMOptions::bernoulli(rbm->dim(), rbm->num_hidden()).centered(centered).offset_rate(rbm->options().offset_rate()));
   flip->to(torch::kFloat64);
   torch::NoGradGuard no_grad;
   flip->weight.copy_(-rbm->weight);
-  flip->visible_bias.copy_(-rbm->visible_bias);
-  flip->hidden_bias.copy_(centered ? rbm->hidden_bias : rbm->hidden_bias + rbm->weight.sum(0));
+  flip->visible_field().copy_(-rbm->visible_field());
+  flip->hidden_field().copy_(centered ? rbm->hidden_field() : rbm->hidden_field() + rbm->weight.sum(0));
   if (centered) {
     flip->visible_offset.copy_(1 - rbm->visible_offset);
     flip->hidden_offset.copy_(rbm->hidden_offset);
@@ -130,9 +130,9 @@ TEST(CenteredRBM, TrainingIsInvariantToFlippingTheData) {
   std::map<bool, std::pair<std::vector<double>, std::vector<double>>> curves;
   for (bool centered : {true, false}) {
     torch::manual_seed(12);
-    auto rbm = BernoulliRBM(BernoulliRBMOptions(8, 3).centered(centered).offset_rate(0.1).init_std(0.5));
+    auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(8, 3).centered(centered).offset_rate(0.1).init_std(0.5));
     rbm->to(torch::kFloat64);
-    rbm->init_visible_bias_from(data);
+    rbm->init_visible_from(data);
     if (centered) rbm->set_visible_offset(data);
     auto flip = mirrored(rbm);
     // The starts are the same distribution, mirrored.

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "samplers/chain_source.h"
 #include "trainers/contrastive.h"
 #include "trainers/optimizer.h"
@@ -30,7 +30,7 @@ class FixedSampler : public samplers::Sampler {
 
 TEST(Contrastive, GradientIsTheClosedFormCDUpdate) {
   torch::manual_seed(7);
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(6, 4).init_std(0.5));
+  auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(6, 4).init_std(0.5));
   rbm->to(torch::kFloat64);
   auto positive = torch::randint(2, {5, 6}, torch::kFloat64);
   auto negative = torch::randint(2, {7, 6}, torch::kFloat64);
@@ -44,14 +44,14 @@ TEST(Contrastive, GradientIsTheClosedFormCDUpdate) {
 
   // dL/dW = -<v h>_data + <v h>_model with h replaced by p(h = 1 | v) (Hinton 2002).
   torch::NoGradGuard no_grad;
-  auto ph_pos = torch::sigmoid(positive.mm(rbm->weight) + rbm->hidden_bias);
-  auto ph_neg = torch::sigmoid(negative.mm(rbm->weight) + rbm->hidden_bias);
+  auto ph_pos = torch::sigmoid(positive.mm(rbm->weight) + rbm->hidden_field());
+  auto ph_neg = torch::sigmoid(negative.mm(rbm->weight) + rbm->hidden_field());
   auto grad_w = -positive.t().mm(ph_pos) / 5 + negative.t().mm(ph_neg) / 7;
   auto grad_b = -positive.mean(0) + negative.mean(0);
   auto grad_c = -ph_pos.mean(0) + ph_neg.mean(0);
   EXPECT_TRUE(torch::allclose(rbm->weight.grad(), grad_w, 1e-12, 1e-12));
-  EXPECT_TRUE(torch::allclose(rbm->visible_bias.grad(), grad_b, 1e-12, 1e-12));
-  EXPECT_TRUE(torch::allclose(rbm->hidden_bias.grad(), grad_c, 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(rbm->visible_field().grad(), grad_b, 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(rbm->hidden_field().grad(), grad_c, 1e-12, 1e-12));
   EXPECT_NEAR(terms.loss.item<double>(),
               (rbm->energy(positive).mean() - rbm->energy(negative).mean()).item<double>(), 1e-12);
 }

@@ -15,7 +15,7 @@
 
 #include "background_runs.h"
 #include "distributed/world.h"
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "samplers/block_gibbs.h"
 #include "samplers/chain_source.h"
@@ -121,16 +121,16 @@ TEST_F(Distributed, AveragedContrastiveGradientIsTheWholeBatchsGradient) {
   torch::manual_seed(3);
   const auto data = (torch::rand({8, 6}) < 0.5).to(torch::kFloat64);
   const auto negatives = (torch::rand({8, 6}) < 0.5).to(torch::kFloat64);
-  auto reference = BernoulliRBM(BernoulliRBMOptions(6, 4).init_std(0.5));
+  auto reference = LayeredRBM(LayeredRBMOptions::bernoulli(6, 4).init_std(0.5));
   reference->to(torch::kFloat64);
   auto copy = [&] {  // the reference's parameters in a model of one's own
-    auto rbm = BernoulliRBM(BernoulliRBMOptions(6, 4));
+    auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(6, 4));
     rbm->to(torch::kFloat64);
     torch::NoGradGuard no_grad;
     for (size_t i = 0; i < rbm->parameters().size(); ++i) rbm->parameters()[i].copy_(reference->parameters()[i]);
     return rbm;
   };
-  auto gradient = [&](BernoulliRBM rbm, const torch::Tensor& rows, const torch::Tensor& chains) {
+  auto gradient = [&](LayeredRBM rbm, const torch::Tensor& rows, const torch::Tensor& chains) {
     trainers::ContrastiveObjective cd(std::make_shared<samplers::BlockGibbsSampler>(), std::make_shared<FixedNegatives>(chains),
                                       trainers::ContrastiveOptions().sampler_steps(0));
     cd.compute(*rbm, rows).loss.backward();
@@ -177,7 +177,7 @@ TEST_F(Distributed, AveragedContrastiveGradientIsTheWholeBatchsGradient) {
 // and the exact log-likelihood of an enumerable RBM.
 TEST_F(Distributed, AnnealingSharesItsChainsOverTheRanks) {
   const auto options = testing::RandomRBMOptions(20, 10).seed(150).weight_std(0.5).bias_std(0.5).dtype(torch::kFloat32);
-  std::vector<BernoulliRBM> models = {testing::random_rbm(options), testing::random_rbm(options)};  // one per rank
+  std::vector<LayeredRBM> models = {testing::random_rbm(options), testing::random_rbm(options)};  // one per rank
   const auto rows = exact_samples(*models[0], 200);
   const double exact_log_z = exact_log_partition(*models[0]);
   const double exact_ll = mean_log_likelihood(*models[0], rows, exact_log_z);

@@ -11,7 +11,7 @@
 #include <memory>
 #include <vector>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/gaussian.h"
 #include "trainers/exact_log_likelihood.h"
 #include "trainers/optimizer.h"
@@ -191,7 +191,7 @@ TEST(DivergenceGuard, AMetricFarBelowTheUniformModelRollsBack) {
   EXPECT_NE(stopped.stopped.find("training diverged: ll = -21 is below 2 times the uniform model's -10"), std::string::npos)
       << stopped.stopped;
   // The binary models' log-likelihoods know their uniform value: -D log 2.
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(9, 4));
+  auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(9, 4));
   EXPECT_DOUBLE_EQ(ExactLogLikelihood().uniform_model_value(*rbm), -9 * std::log(2.0));
   EXPECT_DOUBLE_EQ(PseudoLikelihood().uniform_model_value(*rbm), -9 * std::log(2.0));
 }

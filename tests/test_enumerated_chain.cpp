@@ -6,7 +6,7 @@
 #include <torch/torch.h>
 
 #include "datasets/bars_and_stripes.h"
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "ebm/gaussian.h"
 #include "config/config.h"
@@ -113,7 +113,7 @@ TEST(GaussianGibbs, LeavesTheGaussianInvariant) {
   // Standard error of a covariance entry with 20000 independent draws is below 0.02 here.
   EXPECT_LT((sample_cov - covariance).abs().max().item<double>(), 0.06);
   EXPECT_LT((x.mean(0) - mean).abs().max().item<double>(), 0.05);
-  BernoulliRBM rbm(BernoulliRBMOptions(3, 2));
+  LayeredRBM rbm(LayeredRBMOptions::bernoulli(3, 2));
   EXPECT_THROW(gibbs.run(*rbm, torch::zeros({1, 3}), 1), std::invalid_argument);
 }
 

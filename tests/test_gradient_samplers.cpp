@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "ebm/gaussian.h"
 #include "samplers/hmc.h"
@@ -118,7 +118,7 @@ TEST(MALA, SamplingAKnownMixtureRecoversItsWeights) {
 
 TEST(RandomWalk, SamplesAnEnumerableRbmExactlyByBitFlips) {
   torch::manual_seed(6);
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(3, 2).init_std(1.0));
+  auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(3, 2).init_std(1.0));
   rbm->to(torch::kFloat64);
   torch::Tensor exact;
   {

@@ -1,6 +1,7 @@
 // The RBM built from layers (ebm/layered_rbm.h), checked exactly:
-//  - with two binary layers it is the Bernoulli RBM: the same free energies, conditionals and
-//    log Z for the same parameters, plain and centred;
+//  - for two linear layers (binary, spin, Potts), whose fields the RBM folds into its products
+//    and whose free-energy gradient it writes out, every quantity and gradient equals the layers'
+//    own laws composed through autograd, plain and centred;
 //  - for pairs of discrete layers (binary, spin, Potts), log Z by enumerating the visible states
 //    (F(v)), by enumerating the hidden ones (F(h)) and by summing exp(-E(v, h)) over every pair
 //    agree, and the enumeration code picks the side with fewer states;
@@ -8,15 +9,16 @@
 //    exp(-E(v, h)) over a one-unit hidden layer;
 //  - block Gibbs leaves the exact law of a Potts RBM invariant (chi-square of visible states);
 //  - forward AIS (5 repeats) covers the exact log Z of Potts-ReLU and centred binary RBMs;
-//  - a centred RBM's offset update leaves every state's probability unchanged.
+//  - a centred RBM's offset update leaves every state's probability unchanged;
+//  - checkpoints that name a Bernoulli RBM's fields by their former names still load.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <cmath>
+#include <sstream>
 
 #include "config/experiment.h"
 #include "config/schema.h"
-#include "ebm/bernoulli_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "ebm/layered_rbm.h"
 #include "ebm/layers/binary_layer.h"
@@ -27,6 +29,7 @@
 #include "ebm/layers/spin_layer.h"
 #include "samplers/ais.h"
 #include "support/numerical.h"
+#include "trainers/checkpoint.h"
 
 namespace ebm {
 namespace {
@@ -57,31 +60,62 @@ torch::Tensor all_states(const LayerImpl& layer) {
 
 double logsumexp(const torch::Tensor& x) { return torch::logsumexp(x, 0).item<double>(); }
 
-TEST(LayeredRBM, WithBinaryLayersItIsTheBernoulliRBM) {
-  for (const bool centered : {false, true}) {
-    SCOPED_TRACE(centered ? "centred" : "plain");
-    auto layered = random_rbm(BinaryLayer(5).ptr(), BinaryLayer(4).ptr(), 1.0, centered);
-    auto bernoulli = BernoulliRBM(BernoulliRBMOptions(5, 4).centered(centered));
-    bernoulli->to(torch::kFloat64);
-    {
-      torch::NoGradGuard no_grad;
-      bernoulli->weight.copy_(layered->weight);
-      bernoulli->visible_bias.copy_(static_cast<BinaryLayerImpl&>(*layered->visible).field);
-      bernoulli->hidden_bias.copy_(static_cast<BinaryLayerImpl&>(*layered->hidden).field);
+// The RBM of two linear layers folds their fields into its products and writes F's gradient out;
+// everything it computes must equal the layers' own laws composed through autograd (the form of
+// the header: E_v(v) + v'W lambda - Gamma_h(W'(v - mu)), ...).
+TEST(LayeredRBM, LinearLayersFoldedEqualTheLayersOwnLaws) {
+  struct Pair {
+    std::string name;
+    std::function<LayerPtr()> visible, hidden;
+  };
+  const std::vector<Pair> pairs = {{"binary-binary", [] { return BinaryLayer(5).ptr(); }, [] { return BinaryLayer(4).ptr(); }},
+                                   {"potts-spin", [] { return PottsLayer(2, 3).ptr(); }, [] { return SpinLayer(3).ptr(); }},
+                                   {"spin-potts", [] { return SpinLayer(4).ptr(); }, [] { return PottsLayer(2, 3).ptr(); }}};
+  for (const auto& pair : pairs) {
+    for (const bool centered : {false, true}) {
+      SCOPED_TRACE(pair.name + (centered ? " centred" : " plain"));
+      auto rbm = random_rbm(pair.visible(), pair.hidden(), 1.0, centered);
+      ASSERT_TRUE(rbm->visible_linear() && rbm->hidden_linear());
       if (centered) {
-        layered->visible_offset.uniform_(0.2, 0.8), layered->hidden_offset.uniform_(0.2, 0.8);
-        bernoulli->visible_offset.copy_(layered->visible_offset), bernoulli->hidden_offset.copy_(layered->hidden_offset);
+        torch::NoGradGuard no_grad;
+        rbm->visible_offset.uniform_(0.2, 0.8), rbm->hidden_offset.uniform_(0.2, 0.8);
       }
+      const auto w = rbm->weight;
+      const auto mu = centered ? rbm->visible_offset : torch::zeros({w.size(0)}, w.options());
+      const auto lambda = centered ? rbm->hidden_offset : torch::zeros({w.size(1)}, w.options());
+      const auto v = all_states(*rbm->visible), h = all_states(*rbm->hidden);
+      auto by_layers = [&](const torch::Tensor& x) {
+        return rbm->visible->energy(x) + x.mv(w.mv(lambda)) - rbm->hidden->cgf((x - mu).mm(w));
+      };
+      {
+        torch::NoGradGuard no_grad;
+        EXPECT_TRUE(torch::allclose(rbm->energy(v), by_layers(v), 1e-12, 1e-12));
+        EXPECT_TRUE(torch::allclose(rbm->hidden_free_energy(h),
+                                    rbm->hidden->energy(h) + h.mv(w.t().mv(mu)) - rbm->visible->cgf((h - lambda).mm(w.t())), 1e-12, 1e-12));
+        EXPECT_TRUE(torch::allclose(rbm->hidden_mean(v), rbm->hidden->mean((v - mu).mm(w)), 1e-12, 1e-12));
+        EXPECT_TRUE(torch::allclose(rbm->visible_mean(h), rbm->visible->mean((h - lambda).mm(w.t())), 1e-12, 1e-12));
+        const auto pv = v.repeat_interleave(h.size(0), 0), ph = h.repeat({v.size(0), 1});
+        const auto joint = rbm->visible->energy(pv) + rbm->hidden->energy(ph) - ((pv - mu).mm(w) * (ph - lambda)).sum(1) + mu.dot(w.mv(lambda));
+        EXPECT_TRUE(torch::allclose(rbm->joint_energy(pv, ph), joint, 1e-12, 1e-12));
+      }
+      // The written-out gradients, of one batch (inputs included) and of a pair in one node.
+      const auto x = v.index_select(0, torch::randint(v.size(0), {7}, torch::kLong)).requires_grad_(true);
+      const auto y = v.index_select(0, torch::randint(v.size(0), {9}, torch::kLong));
+      const auto weights = torch::rand({7}, v.options()), weights_y = torch::rand({9}, v.options());
+      auto gradients = [&](const torch::Tensor& loss, bool with_input) {
+        std::vector<torch::Tensor> wrt = rbm->parameters();
+        if (with_input) wrt.push_back(x);
+        return torch::autograd::grad({loss}, wrt);
+      };
+      const auto fused = gradients(rbm->energy(x).dot(weights), true);
+      const auto composed = gradients(by_layers(x).dot(weights), true);
+      const auto rows = x.detach();
+      const auto both = rbm->energies({rows, y});
+      const auto fused_pair = gradients(both[0].dot(weights) + both[1].dot(weights_y), false);
+      const auto composed_pair = gradients(by_layers(rows).dot(weights) + by_layers(y).dot(weights_y), false);
+      for (size_t i = 0; i < fused.size(); ++i) EXPECT_TRUE(torch::allclose(fused[i], composed[i], 1e-10, 1e-12)) << i;
+      for (size_t i = 0; i < fused_pair.size(); ++i) EXPECT_TRUE(torch::allclose(fused_pair[i], composed_pair[i], 1e-10, 1e-12)) << i;
     }
-    torch::NoGradGuard no_grad;
-    const auto v = all_binary_states(5), h = all_binary_states(4);
-    EXPECT_TRUE(torch::allclose(layered->energy(v), bernoulli->energy(v), 1e-12, 1e-12));
-    EXPECT_TRUE(torch::allclose(layered->hidden_free_energy(h), bernoulli->hidden_free_energy(h), 1e-12, 1e-12));
-    EXPECT_TRUE(torch::allclose(layered->hidden_mean(v), bernoulli->hidden_mean(v), 1e-12, 1e-12));
-    EXPECT_TRUE(torch::allclose(layered->visible_mean(h), bernoulli->visible_mean(h), 1e-12, 1e-12));
-    const auto pairs_v = v.repeat_interleave(16, 0), pairs_h = h.repeat({32, 1});
-    EXPECT_TRUE(torch::allclose(layered->joint_energy(pairs_v, pairs_h), bernoulli->joint_energy(pairs_v, pairs_h), 1e-12, 1e-12));
-    EXPECT_NEAR(exact_log_partition(*layered), exact_log_partition(*bernoulli), 1e-10);
   }
 }
 
@@ -201,6 +235,39 @@ TEST(LayeredRBM, CentredOffsetUpdateKeepsEveryStatesProbability) {
 
 // From a config: a Potts RBM on coloured bars and stripes; data that are not the visible layer's
 // states are refused at the key, naming the row.
+// Checkpoints written before the Bernoulli RBM was a pair of binary layers hold its fields as
+// "visible_bias" and "hidden_bias": they load into the layers' fields; an unknown name is refused.
+TEST(LayeredRBM, ReadsCheckpointsThatNameTheFieldsByTheirFormerNames) {
+  auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(4, 3).centered(true));
+  const auto weight = torch::randn({4, 3}), b = torch::randn({4}), c = torch::randn({3});
+  const auto mu = torch::rand({4}), lambda = torch::rand({3});
+  auto write = [&](const std::string& bias_name) {
+    torch::serialize::OutputArchive archive, model;
+    archive.write("model_type", c10::IValue(std::string("bernoulli_rbm")));
+    model.write("weight", weight), model.write(bias_name, b), model.write("hidden_bias", c);
+    model.write("visible_offset", mu, true), model.write("hidden_offset", lambda, true);
+    archive.write("model", model);
+    std::stringstream bytes;
+    archive.save_to(bytes);
+    torch::serialize::InputArchive input;
+    input.load_from(bytes);
+    return input;
+  };
+  auto archive = write("visible_bias");
+  trainers::read_model(archive, *rbm, "old.pt");
+  EXPECT_TRUE(rbm->weight.equal(weight));
+  EXPECT_TRUE(rbm->visible_field().equal(b));
+  EXPECT_TRUE(rbm->hidden_field().equal(c));
+  EXPECT_TRUE(rbm->visible_offset.equal(mu) && rbm->hidden_offset.equal(lambda));
+  auto wrong = write("visible_bias_typo");
+  try {
+    trainers::read_model(wrong, *rbm, "old.pt");
+    FAIL() << "a checkpoint without the visible field was read";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("old.pt: the checkpoint has no parameter 'visible.field'"), std::string::npos) << e.what();
+  }
+}
+
 TEST(LayeredRBM, ConfigsBuildItAndRefuseDataThatAreNotTheLayersStates) {
   const auto build = [](const std::string& data, const std::string& visible) {
     const std::string yaml = "seed: 1\nthreads: 1\ndata: " + data + "\nmodel: {type: rbm, visible: " + visible +

@@ -8,7 +8,7 @@
 #include <cmath>
 
 #include "datasets/dataset.h"
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "ebm/gaussian.h"
 #include "ebm/mlp_energy.h"
@@ -145,7 +145,7 @@ TEST(NCE, RecoversTheMeanVarianceAndLogPartitionOfAGaussianThroughTheTrainer) {
 }
 
 // F(v) = -log Σ_h exp(-E(v, h)) by enumerating h, independent of the RBM's closed form.
-torch::Tensor enumerated_free_energy(BernoulliRBMImpl& rbm, const torch::Tensor& v) {
+torch::Tensor enumerated_free_energy(LayeredRBMImpl& rbm, const torch::Tensor& v) {
   auto hs = all_binary_states(rbm.num_hidden());
   std::vector<torch::Tensor> columns;
   for (int64_t k = 0; k < hs.size(0); ++k) columns.push_back(-rbm.joint_energy(v, hs[k].expand({v.size(0), hs.size(1)})));

@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "samplers/block_gibbs.h"
 #include "samplers/parallel_tempering.h"
@@ -16,11 +16,11 @@ namespace ebm::samplers {
 namespace {
 
 // Exact p_β(v) ∝ exp(β b·v + Σ_j softplus(β (c_j + (v W)_j))) over all visible states.
-torch::Tensor tempered_marginal(BernoulliRBMImpl& rbm, double beta) {
+torch::Tensor tempered_marginal(LayeredRBMImpl& rbm, double beta) {
   torch::NoGradGuard no_grad;
   auto v = all_binary_states(rbm.dim());
-  auto log_p = beta * v.mv(rbm.visible_bias.to(torch::kFloat64)) +
-               torch::softplus(beta * torch::addmm(rbm.hidden_bias.to(torch::kFloat64), v, rbm.weight.to(torch::kFloat64))).sum(1);
+  auto log_p = beta * v.mv(rbm.visible_field().to(torch::kFloat64)) +
+               torch::softplus(beta * torch::addmm(rbm.hidden_field().to(torch::kFloat64), v, rbm.weight.to(torch::kFloat64))).sum(1);
   return torch::softmax(log_p, 0);
 }
 
@@ -31,11 +31,11 @@ torch::Tensor state_codes(const torch::Tensor& v) {
 
 TEST(ParallelTempering, EveryReplicaSamplesItsTemperedModel) {
   torch::manual_seed(11);
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(3, 2).init_std(2.0));
+  auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(3, 2).init_std(2.0));
   {
     torch::NoGradGuard no_grad;
-    rbm->visible_bias.copy_(torch::tensor({1.0, -1.5, 0.5}));
-    rbm->hidden_bias.copy_(torch::tensor({-0.5, 1.0}));
+    rbm->visible_field().copy_(torch::tensor({1.0, -1.5, 0.5}));
+    rbm->hidden_field().copy_(torch::tensor({-0.5, 1.0}));
   }
   rbm->to(torch::kFloat64);
   ParallelTemperingSampler pt(ParallelTemperingOptions().temperatures(3).min_beta(0.2));
@@ -58,7 +58,7 @@ TEST(ParallelTempering, EveryReplicaSamplesItsTemperedModel) {
 
 TEST(ParallelTempering, NearlyEqualTemperaturesAlwaysSwap) {
   torch::manual_seed(3);
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(6, 4).init_std(1.0));
+  auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(6, 4).init_std(1.0));
   ParallelTemperingSampler pt(ParallelTemperingOptions().temperatures(2).min_beta(0.9999));
   pt.run(*rbm, torch::zeros({2000, 6}), 10);
   // The log acceptance ratio is 1e-4 times an energy difference of order 10.
@@ -69,15 +69,15 @@ TEST(ParallelTempering, NearlyEqualTemperaturesAlwaysSwap) {
 // 1 the reverse, each gated by a bias of -a n / 2, so that the modes v = A and v = B lie some
 // a n / 2 = 24 nats above the states between them (with a = 6, Gibbs leaves a mode about once in
 // 10^7 sweeps). Unit 1's extra bias log 3 makes mode B about three times as probable as mode A.
-BernoulliRBM bimodal_rbm() {
+LayeredRBM bimodal_rbm() {
   const int64_t n = 8;
   const double a = 6.0;
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(2 * n, 2));
+  auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(2 * n, 2));
   torch::NoGradGuard no_grad;
   auto sign = torch::cat({torch::ones({n}), -torch::ones({n})});
   rbm->weight.copy_(torch::stack({a * sign, -a * sign}, 1));
-  rbm->visible_bias.zero_();
-  rbm->hidden_bias.copy_(torch::tensor({-a * n / 2, -a * n / 2 + std::log(3.0)}));
+  rbm->visible_field().zero_();
+  rbm->hidden_field().copy_(torch::tensor({-a * n / 2, -a * n / 2 + std::log(3.0)}));
   return rbm;
 }
 
@@ -130,7 +130,7 @@ TEST(ParallelTempering, VisitsDistantModesInTheirExactProportionsWhereGibbsStays
 
 TEST(ParallelTempering, SavedReplicasContinueExactly) {
   torch::manual_seed(2);
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(10, 5).init_std(1.0));
+  auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(10, 5).init_std(1.0));
   auto start = torch::zeros({20, 10});
   ParallelTemperingSampler first(ParallelTemperingOptions().temperatures(4));
   auto x = first.run(*rbm, start, 7);

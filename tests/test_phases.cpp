@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "trainers/phases.h"
 #include "support/numerical.h"

@@ -155,13 +155,23 @@ TEST(Runs, RunDirectoryHoldsConfigMetricsSummaryAndExport) {
   ASSERT_EQ(tensors.size(), 3u);
   EXPECT_EQ(tensors[0].first, "weight");
   EXPECT_EQ(tensors[0].second.sizes(), (std::vector<int64_t>{16, 16}));
-  EXPECT_EQ(tensors[1].first, "visible_bias");
-  EXPECT_EQ(tensors[2].first, "hidden_bias");
+  EXPECT_EQ(tensors[1].first, "visible.field");
+  EXPECT_EQ(tensors[2].first, "hidden.field");
   // The exported file carries its config: `ebm eval --model` gives the run's figure alone.
   auto from_file = testing::run_ebm("eval --model '" + (dir / "rbm.safetensors").string() + "' --metric exact_ll");
   ASSERT_EQ(from_file.exit_code, 0) << from_file.output;
   EXPECT_NEAR(last_json_line(from_file)["exact_ll"].get<double>(), exact_ll, 1e-9);
   EXPECT_EQ(last_json_line(from_file)["step"].get<int64_t>(), 5000);
+  // So does a file written before the Bernoulli RBM was a pair of binary layers, which names the
+  // fields by their former names (models/*.safetensors are such files).
+  std::map<std::string, std::string> metadata;
+  read_safetensors((dir / "rbm.safetensors").string(), &metadata);
+  auto former = tensors;
+  former[1].first = "visible_bias", former[2].first = "hidden_bias";
+  write_safetensors((dir / "former.safetensors").string(), former, metadata);
+  auto from_former = testing::run_ebm("eval --model '" + (dir / "former.safetensors").string() + "' --metric exact_ll");
+  ASSERT_EQ(from_former.exit_code, 0) << from_former.output;
+  EXPECT_EQ(last_json_line(from_former)["exact_ll"].get<double>(), last_json_line(from_file)["exact_ll"].get<double>());
   // A file without a config, or with a tensor the model lacks, is refused by name.
   write_safetensors((dir / "bare.safetensors").string(), tensors);
   expect_refused(testing::run_ebm("eval --model '" + (dir / "bare.safetensors").string() + "' --metric exact_ll"),

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "samplers/block_gibbs.h"
 #include "samplers/chain_source.h"
@@ -12,11 +12,11 @@ namespace {
 
 TEST(BlockGibbs, StationaryDistributionIsTheModel) {
   torch::manual_seed(5);
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(3, 2).init_std(1.5));
+  auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(3, 2).init_std(1.5));
   {
     torch::NoGradGuard no_grad;
-    rbm->visible_bias.copy_(torch::tensor({1.0, -1.0, 0.5}));
-    rbm->hidden_bias.copy_(torch::tensor({-0.5, 0.8}));
+    rbm->visible_field().copy_(torch::tensor({1.0, -1.0, 0.5}));
+    rbm->hidden_field().copy_(torch::tensor({-0.5, 0.8}));
   }
   rbm->to(torch::kFloat64);
   auto states = all_binary_states(3);

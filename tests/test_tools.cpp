@@ -60,7 +60,7 @@ TEST(PhasesTool, ReportsCdPcdAndTemperingAgainstTheExactGradient) {
   for (const auto& [name, t] : tensors) tensor_names.insert(name);
   EXPECT_TRUE(tensor_names.count("positive.weight"));
   EXPECT_TRUE(tensor_names.count("negative_exact.weight"));
-  EXPECT_TRUE(tensor_names.count("negative_mean.cd-1.hidden_bias"));
+  EXPECT_TRUE(tensor_names.count("negative_mean.cd-1.hidden.field"));
   auto picture = read_png((dir / "phases" / "phases.png").string());
   EXPECT_GT(picture.height(), 300);
 

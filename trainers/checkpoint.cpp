@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -155,21 +156,27 @@ void read_model(torch::serialize::InputArchive& checkpoint, EnergyModelImpl& mod
     }
     torch::serialize::InputArchive saved;
     if (!checkpoint.try_read("model", saved)) throw io::InputError(origin + ": no model entry");
-    // Module::load replaces tensors whatever their shape; compare first so a config that no
-    // longer fits its checkpoint is named here, not as a shape error deep in a matrix product.
-    for (const auto& item : model.named_parameters()) {
+    // Each tensor by its name (or the name an earlier version gave it), its shape compared first
+    // so a config that no longer fits its checkpoint is named here, not as a shape error deep in
+    // a matrix product.
+    std::map<std::string, std::string> former;
+    for (const auto& [old_name, name] : model.former_parameter_names()) former[name] = old_name;
+    auto load = [&](const std::string& name, torch::Tensor& target, const char* what) {
       torch::Tensor stored;
-      if (!read_nested(saved, item.key(), stored)) {
-        throw io::InputError(origin + ": the checkpoint has no parameter '" + item.key() + "'");
+      if (!read_nested(saved, name, stored) && !(former.count(name) && read_nested(saved, former[name], stored))) {
+        throw io::InputError(origin + ": the checkpoint has no " + what + " '" + name + "'");
       }
-      if (stored.sizes() != item.value().sizes()) {
+      if (stored.sizes() != target.sizes()) {
         std::ostringstream message;
-        message << origin << ": parameter '" << item.key() << "' is " << stored.sizes() << " in the checkpoint but "
-                << item.value().sizes() << " in the config's model";
+        message << origin << ": " << what << " '" << name << "' is " << stored.sizes() << " in the checkpoint but "
+                << target.sizes() << " in the config's model";
         throw io::InputError(message.str());
       }
-    }
-    model.load(saved);
+      torch::NoGradGuard no_grad;
+      target.copy_(stored);
+    };
+    for (auto& item : model.named_parameters()) load(item.key(), item.value(), "parameter");
+    for (auto& item : model.named_buffers()) load(item.key(), item.value(), "buffer");
   });
 }
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "trainers/bit_flip_objectives.h"
 

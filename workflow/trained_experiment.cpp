@@ -34,6 +34,13 @@ Experiment load_exported_experiment(const std::string& model_file, int64_t* step
   Experiment e = build_experiment(config, config.get<std::string>("name"));
   std::map<std::string, torch::Tensor> by_name(tensors.begin(), tensors.end());
   torch::NoGradGuard no_grad;
+  for (const auto& [old_name, name] : e.model->former_parameter_names()) {
+    const auto found = by_name.find(old_name);
+    if (found != by_name.end() && by_name.count(name) == 0) {
+      by_name[name] = found->second;  // written before the parameter was renamed
+      by_name.erase(found);
+    }
+  }
   auto load = [&](const std::string& name, torch::Tensor& target) {
     const auto found = by_name.find(name);
     if (found == by_name.end()) throw ConfigError(model_file + ": has no tensor '" + name + "' for its " + e.model->type_name());

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/conv_energy.h"
 #include "ebm/gaussian_bernoulli_rbm.h"
 #include "ebm/layered_rbm.h"
@@ -117,12 +117,12 @@ std::vector<Component<ModelFactory>> components() {
   square_images.also = "square single-channel images";
   known_density.known_density = true;
   // Defaults come from the options structs (sizes are set by the factories).
-  const BernoulliRBMOptions rbm(0, 0);
+  const LayeredRBMOptions rbm(nullptr, nullptr);
   const GaussianBernoulliRBMOptions grbm(0, 0);
   const MLPEnergyOptions mlp(0, {});
   const ConvEnergyOptions conv(1, 1, 1);
   return {
-      {"bernoulli_rbm", "a Bernoulli-Bernoulli RBM, E(v, h) = -b'v - c'h - v'Wh (Hinton 2002)",
+      {"bernoulli_rbm", "a Bernoulli-Bernoulli RBM, E(v, h) = -b'v - c'h - v'Wh (Hinton 2002): model.type rbm with binary layers",
        {integer("hidden", required(), 1, 100000, "number of hidden units"),
         number("init_std", value(rbm.init_std()), 0, 10, "std of the initial weights"),
         boolean("visible_bias_from_data", value(true), "start visible biases at the log-odds of the data marginals"),
@@ -132,11 +132,11 @@ std::vector<Component<ModelFactory>> components() {
         number("offset_rate", value(rbm.offset_rate()), 0, 1, "centered: how fast the hidden offsets follow p(h | data)")},
        binary,
        [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
-         auto rbm = BernoulliRBM(BernoulliRBMOptions(e.data->dim(), c.get<int64_t>("hidden"))
-                                     .init_std(c.get<double>("init_std"))
-                                     .centered(c.get<bool>("centered"))
-                                     .offset_rate(c.get<double>("offset_rate")));
-         if (c.get<bool>("visible_bias_from_data")) rbm->init_visible_bias_from(e.data->data());
+         auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(e.data->dim(), c.get<int64_t>("hidden"))
+                                   .init_std(c.get<double>("init_std"))
+                                   .centered(c.get<bool>("centered"))
+                                   .offset_rate(c.get<double>("offset_rate")));
+         if (c.get<bool>("visible_bias_from_data")) rbm->init_visible_from(e.data->data());
          if (c.get<bool>("centered")) rbm->set_visible_offset(e.data->data());
          return rbm.ptr();
        }},

@@ -6,6 +6,22 @@ namespace ebm {
 
 LinearLayerImpl::LinearLayerImpl(std::vector<int64_t> shape) : field(register_parameter("field", torch::zeros(shape))) {}
 
+namespace {
+// beta (theta + I), the total input.
+torch::Tensor total_input(const torch::Tensor& field, const torch::Tensor& inputs, const torch::Tensor& beta) {
+  return inverse_temperature(beta, inputs) * (inputs + field.to(inputs.dtype()).flatten());
+}
+}  // namespace
+
+torch::Tensor LinearLayerImpl::cgf(const torch::Tensor& inputs, const torch::Tensor& beta) const { return cgf_at(total_input(field, inputs, beta)); }
+torch::Tensor LinearLayerImpl::mean(const torch::Tensor& inputs, const torch::Tensor& beta) const { return mean_at(total_input(field, inputs, beta)); }
+torch::Tensor LinearLayerImpl::variance(const torch::Tensor& inputs, const torch::Tensor& beta) const {
+  return variance_at(total_input(field, inputs, beta));
+}
+torch::Tensor LinearLayerImpl::sample(const torch::Tensor& inputs, const torch::Tensor& beta) const {
+  return sample_at(total_input(field, inputs, beta).detach());
+}
+
 torch::Tensor LinearLayerImpl::energy(const torch::Tensor& x) const { return -x.matmul(field.to(x.dtype()).flatten()); }
 
 LayerPtr LinearLayerImpl::with_field(const torch::Tensor& value) const {

@@ -10,23 +10,15 @@ PottsLayerImpl::PottsLayerImpl(int64_t units, int64_t states) : LinearLayerImpl(
   if (states < 2) throw std::invalid_argument("a Potts unit has at least 2 states");
 }
 
-torch::Tensor PottsLayerImpl::logits(const torch::Tensor& inputs, const torch::Tensor& beta) const {
-  return inverse_temperature(beta, inputs, 2) * (inputs.view({inputs.size(0), units(), states()}) + field.to(inputs.dtype()));
-}
-
-torch::Tensor PottsLayerImpl::cgf(const torch::Tensor& inputs, const torch::Tensor& beta) const { return torch::logsumexp(logits(inputs, beta), 2).sum(1); }
-
-torch::Tensor PottsLayerImpl::mean(const torch::Tensor& inputs, const torch::Tensor& beta) const {
-  return torch::softmax(logits(inputs, beta), 2).flatten(1);
-}
-
-torch::Tensor PottsLayerImpl::variance(const torch::Tensor& inputs, const torch::Tensor& beta) const {
-  const auto p = mean(inputs, beta);
+torch::Tensor PottsLayerImpl::grouped(const torch::Tensor& a) const { return a.view({a.size(0), units(), states()}); }
+torch::Tensor PottsLayerImpl::cgf_at(const torch::Tensor& a, const torch::Tensor&) const { return torch::logsumexp(grouped(a), 2).sum(1); }
+torch::Tensor PottsLayerImpl::mean_at(const torch::Tensor& a) const { return torch::softmax(grouped(a), 2).flatten(1); }
+torch::Tensor PottsLayerImpl::variance_at(const torch::Tensor& a) const {
+  const auto p = mean_at(a);
   return p * (1 - p);
 }
-
-torch::Tensor PottsLayerImpl::sample(const torch::Tensor& inputs, const torch::Tensor& beta) const {
-  const auto l = logits(inputs, beta).detach();
+torch::Tensor PottsLayerImpl::sample_at(const torch::Tensor& a, const torch::Tensor&) const {
+  const auto l = grouped(a);
   const auto gumbel = -torch::log(-torch::log(torch::rand_like(l).clamp_min(1e-30)));
   const auto chosen = (l + gumbel).argmax(2, true);  // Gumbel-max: a draw of softmax(l)
   return torch::zeros_like(l).scatter_(2, chosen, 1.0).flatten(1);

@@ -11,10 +11,10 @@ class PottsLayerImpl : public LinearLayerImpl {
  public:
   PottsLayerImpl(int64_t units, int64_t states);
   int64_t states() const { return field.size(1); }
-  torch::Tensor cgf(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
-  torch::Tensor sample(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
-  torch::Tensor mean(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
-  torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
+  torch::Tensor cgf_at(const torch::Tensor& a, const torch::Tensor& mean = {}) const override;
+  torch::Tensor mean_at(const torch::Tensor& a) const override;
+  torch::Tensor variance_at(const torch::Tensor& a) const override;
+  torch::Tensor sample_at(const torch::Tensor& a, const torch::Tensor& mean = {}) const override;
   std::optional<torch::Tensor> unit_states() const override;
   std::string type_name() const override { return "potts"; }
   Domain domain() const override { return Domain::Discrete; }
@@ -24,7 +24,7 @@ class PottsLayerImpl : public LinearLayerImpl {
   LayerPtr independent_fit(const torch::Tensor& data) const override;
 
  private:
-  torch::Tensor logits(const torch::Tensor& inputs, const torch::Tensor& beta) const;  // beta a, [B, units, q]
+  torch::Tensor grouped(const torch::Tensor& a) const;  // [B, width()] as [B, units, q]
 };
 TORCH_MODULE(PottsLayer);
 

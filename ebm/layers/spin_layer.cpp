@@ -7,20 +7,13 @@
 
 namespace ebm {
 
-torch::Tensor SpinLayerImpl::cgf(const torch::Tensor& inputs, const torch::Tensor& beta) const {
-  const auto a = (inverse_temperature(beta, inputs) * (inputs + field.to(inputs.dtype()))).abs();
-  return (a + torch::log1p(torch::exp(-2 * a))).sum(1);  // log(e^a + e^-a) = log 2 cosh, without overflow
+torch::Tensor SpinLayerImpl::cgf_at(const torch::Tensor& a, const torch::Tensor&) const {
+  const auto m = a.abs();
+  return (m + torch::log1p(torch::exp(-2 * m))).sum(1);  // log(e^a + e^-a) = log 2 cosh, without overflow
 }
-
-torch::Tensor SpinLayerImpl::mean(const torch::Tensor& inputs, const torch::Tensor& beta) const {
-  return torch::tanh(inverse_temperature(beta, inputs) * (inputs + field.to(inputs.dtype())));
-}
-
-torch::Tensor SpinLayerImpl::variance(const torch::Tensor& inputs, const torch::Tensor& beta) const { return 1 - mean(inputs, beta).pow(2); }
-
-torch::Tensor SpinLayerImpl::sample(const torch::Tensor& inputs, const torch::Tensor& beta) const {
-  return 2 * sample_bernoulli(torch::sigmoid(2 * inverse_temperature(beta, inputs) * (inputs + field.to(inputs.dtype()))).detach()) - 1;
-}
+torch::Tensor SpinLayerImpl::mean_at(const torch::Tensor& a) const { return torch::tanh(a); }
+torch::Tensor SpinLayerImpl::variance_at(const torch::Tensor& a) const { return 1 - mean_at(a).pow(2); }
+torch::Tensor SpinLayerImpl::sample_at(const torch::Tensor& a, const torch::Tensor&) const { return 2 * sample_bernoulli(torch::sigmoid(2 * a)) - 1; }
 
 std::string SpinLayerImpl::invalid_state(const torch::Tensor& x) const {
   return first_bad_row(((x != -1) & (x != 1)).any(1), "has a value that is neither -1 nor +1 (spin units)");

@@ -10,10 +10,10 @@ namespace ebm {
 class SpinLayerImpl : public LinearLayerImpl {
  public:
   explicit SpinLayerImpl(int64_t units) : LinearLayerImpl({units}) {}
-  torch::Tensor cgf(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
-  torch::Tensor sample(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
-  torch::Tensor mean(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
-  torch::Tensor variance(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const override;
+  torch::Tensor cgf_at(const torch::Tensor& a, const torch::Tensor& mean = {}) const override;
+  torch::Tensor mean_at(const torch::Tensor& a) const override;
+  torch::Tensor variance_at(const torch::Tensor& a) const override;
+  torch::Tensor sample_at(const torch::Tensor& a, const torch::Tensor& mean = {}) const override;
   std::optional<torch::Tensor> unit_states() const override;
   std::string type_name() const override { return "spin"; }
   Domain domain() const override { return Domain::Discrete; }

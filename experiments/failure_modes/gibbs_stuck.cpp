@@ -11,7 +11,7 @@
 
 #include <cmath>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "experiments/study_support.h"
 #include "samplers/block_gibbs.h"
@@ -27,7 +27,7 @@ struct ChainRecord {
   double on_share = 0;    // share of draws in the "on" mode
 };
 
-ChainRecord record(samplers::Sampler& sampler, BernoulliRBMImpl& model, torch::Tensor x, int64_t warmup, int64_t draws) {
+ChainRecord record(samplers::Sampler& sampler, LayeredRBMImpl& model, torch::Tensor x, int64_t warmup, int64_t draws) {
   const int64_t chains = x.size(0), v = x.size(1);
   x = sampler.run(model, x, warmup);
   ChainRecord out{samplers::Draws(chains, draws)};
@@ -60,13 +60,13 @@ Signature measure(const StudyContext& c) {
   const int64_t v = st.get<int64_t>("visible"), chains = st.get<int64_t>("chains"), draws = st.get<int64_t>("draws");
   const double w = st.get<double>("weight"), share = st.get<double>("on_share");
   torch::manual_seed(c.file.get<int64_t>("experiment.seed"));
-  BernoulliRBM model(BernoulliRBMOptions(v, 1));
+  LayeredRBM model(LayeredRBMOptions::bernoulli(v, 1));
   model->to(torch::kFloat64);
   {
     torch::NoGradGuard no_grad;
     model->weight.fill_(w);
-    model->visible_bias.fill_(-w / 2);
-    model->hidden_bias.fill_(std::log(share / (1 - share)) -
+    model->visible_field().fill_(-w / 2);
+    model->hidden_field().fill_(std::log(share / (1 - share)) -
                              static_cast<double>(v) * std::log((1 + std::exp(w / 2)) / (1 + std::exp(-w / 2))));
   }
   auto states = all_binary_states(v);

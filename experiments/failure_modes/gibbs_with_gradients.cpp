@@ -18,7 +18,7 @@
 #include <cmath>
 #include <map>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/exact_enumeration.h"
 #include "experiments/study_support.h"
 #include "samplers/block_gibbs.h"
@@ -40,7 +40,7 @@ struct Measured {
   nlohmann::ordered_json figures;
 };
 
-Measured run(samplers::Sampler& sampler, BernoulliRBMImpl& model, const torch::Tensor& start, int64_t records, int64_t steps_per_record,
+Measured run(samplers::Sampler& sampler, LayeredRBMImpl& model, const torch::Tensor& start, int64_t records, int64_t steps_per_record,
              double products_per_step, const torch::Tensor& exact_means) {
   Measured m{sampler.name(), products_per_step, steps_per_record};
   std::vector<torch::Tensor> on, free_energy;
@@ -79,13 +79,13 @@ Measured run(samplers::Sampler& sampler, BernoulliRBMImpl& model, const torch::T
 }
 
 // The RBM of coupling w: weights N(0, w^2), biases -W 1 / 2 (the law symmetric under a global flip).
-BernoulliRBM coupled_rbm(int64_t v, int64_t h, double w) {
-  BernoulliRBM model(BernoulliRBMOptions(v, h));
+LayeredRBM coupled_rbm(int64_t v, int64_t h, double w) {
+  LayeredRBM model(LayeredRBMOptions::bernoulli(v, h));
   model->to(torch::kFloat64);
   torch::NoGradGuard no_grad;
   model->weight.normal_(0, w);
-  model->visible_bias.copy_(-0.5 * model->weight.sum(1));
-  model->hidden_bias.copy_(-0.5 * model->weight.sum(0));
+  model->visible_field().copy_(-0.5 * model->weight.sum(1));
+  model->hidden_field().copy_(-0.5 * model->weight.sum(0));
   for (auto& p : model->parameters()) p.requires_grad_(false);
   return model;
 }

@@ -62,8 +62,8 @@ def test_energy_is_the_rbm_free_energy_of_the_exported_parameters(tmp_path):
     run.export(tmp_path / "model.safetensors")
     p = read_safetensors(tmp_path / "model.safetensors")
     v = torch.randint(0, 2, (50, 16)).to(torch.float32)
-    # F(v) = -b'v - sum_j softplus(c_j + (v'W)_j), W [visible, hidden] (ebm/bernoulli_rbm.h)
-    W, b, c = p["weight"], p["visible_bias"], p["hidden_bias"]
+    # F(v) = -b'v - sum_j softplus(c_j + (v'W)_j), W [visible, hidden] (ebm/layered_rbm.h)
+    W, b, c = p["weight"], p["visible.field"], p["hidden.field"]
     expected = -(v @ b) - torch.nn.functional.softplus(c + v @ W).sum(1)
     energy = run.energy(v)
     assert energy.shape == (50,) and energy.dtype == torch.float32

@@ -4,12 +4,12 @@
 
 #include <torch/torch.h>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "io/input_error.h"
 #include "trainers/checkpoint.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static auto rbm = ebm::BernoulliRBM(ebm::BernoulliRBMOptions(16, 16));
+  static auto rbm = ebm::LayeredRBM(ebm::LayeredRBMOptions::bernoulli(16, 16));
   const std::string bytes(reinterpret_cast<const char*>(data), size);
   try {
     auto archive = ebm::trainers::checkpoint_from_bytes(bytes, "fuzz.pt", torch::kCPU);

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "ebm/bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
 #include "ebm/finite_differences.h"
 #include "ebm/gaussian_bernoulli_rbm.h"
 
@@ -59,13 +59,13 @@ struct RandomRBMOptions {
   TORCH_ARG(torch::Dtype, dtype) = torch::kFloat64;
 };
 
-inline BernoulliRBM random_rbm(const RandomRBMOptions& o) {
+inline LayeredRBM random_rbm(const RandomRBMOptions& o) {
   torch::manual_seed(o.seed());
-  auto rbm = BernoulliRBM(BernoulliRBMOptions(o.visible(), o.hidden()).init_std(o.weight_std()));
+  auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(o.visible(), o.hidden()).init_std(o.weight_std()));
   {
     torch::NoGradGuard no_grad;
-    rbm->visible_bias.normal_(0, o.bias_std());
-    rbm->hidden_bias.normal_(0, o.bias_std());
+    rbm->visible_field().normal_(0, o.bias_std());
+    rbm->hidden_field().normal_(0, o.bias_std());
   }
   rbm->to(o.dtype());
   return rbm;
