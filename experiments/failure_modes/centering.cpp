@@ -2,7 +2,7 @@
 // the flipped data set is the same problem with relabelled pixels: its gradient <v h^T>_data -
 // <v h^T>_model mixes the mean of v into the weights' update, and on flipped MNIST (mostly ones)
 // that mixing is large, so plain training falls far behind. The centred RBM (Melchior, Fischer &
-// Wiskott 2016; ebm/bernoulli_rbm.h) subtracts the offsets first; its update is equivariant to
+// Wiskott 2016; ebm/layered_rbm.h) subtracts the offsets first; its update is equivariant to
 // the flip, and it scores the same on both. Four runs: plain and centred, on the data and on
 // its flip; the exact test log-likelihood (enumerating the hidden layer) of each, averaged over
 // the log steps of the second half of training.
