@@ -3,7 +3,6 @@
 
 #include <cmath>
 
-#include "ebm/layered_rbm.h"
 #include "ebm/conv_energy.h"
 #include "ebm/gaussian_bernoulli_rbm.h"
 #include "ebm/layered_rbm.h"
