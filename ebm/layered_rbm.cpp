@@ -317,11 +317,12 @@ class LayeredPath : public AnnealingPath {
     base_hidden_ = hidden_->blank();
     base_visible_->to(opts.device()), base_hidden_->to(opts.device());
     base_log_z_ = (base_visible_->cgf(torch::zeros({1, w_.size(0)}, opts)) + base_hidden_->cgf(torch::zeros({1, w_.size(1)}, opts))).item<double>();
+    const auto plain = rbm.plain_fields(torch::kFloat64);  // undefined on sides that are not linear
     if (visible_linear_) {
-      b_ = rbm.plain_fields(torch::kFloat64).visible.detach().to(opts);
+      b_ = plain.visible.detach().to(opts);
       base_b_ = static_cast<const LinearLayerImpl&>(*base_visible_).field.detach().to(opts).flatten();
     }
-    if (hidden_linear_) c_ = rbm.plain_fields(torch::kFloat64).hidden.detach().to(opts);
+    if (hidden_linear_) c_ = plain.hidden.detach().to(opts);
   }
   double base_log_z() const override { return base_log_z_; }
   torch::TensorOptions options() const override { return w_.options(); }
