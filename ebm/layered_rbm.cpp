@@ -7,12 +7,19 @@
 
 #include "ebm/gemm.h"
 #include "ebm/layers/binary_layer.h"
+#include "ebm/layers/scaled_gaussian_layer.h"
 
 namespace ebm {
 
 LayeredRBMOptions LayeredRBMOptions::bernoulli(int64_t visible, int64_t hidden) {
   if (visible <= 0 || hidden <= 0) throw std::invalid_argument("RBM layer sizes must be positive");
   return LayeredRBMOptions(std::make_shared<BinaryLayerImpl>(visible), std::make_shared<BinaryLayerImpl>(hidden)).name("bernoulli_rbm");
+}
+
+LayeredRBMOptions LayeredRBMOptions::gaussian_bernoulli(int64_t visible, int64_t hidden, bool learn_variance) {
+  if (visible <= 0 || hidden <= 0) throw std::invalid_argument("RBM layer sizes must be positive");
+  return LayeredRBMOptions(std::make_shared<ScaledGaussianLayerImpl>(visible, learn_variance), std::make_shared<BinaryLayerImpl>(hidden))
+      .name("gaussian_bernoulli_rbm");
 }
 
 LayeredRBMImpl::LayeredRBMImpl(const LayeredRBMOptions& options)
@@ -25,14 +32,21 @@ LayeredRBMImpl::LayeredRBMImpl(const LayeredRBMOptions& options)
   weight = register_parameter("weight", torch::randn({visible->width(), hidden->width()}) * options.init_std());
   if (options.centered()) {
     torch::NoGradGuard no_grad;
-    visible_offset = register_buffer("visible_offset", visible->mean(torch::zeros({1, visible->width()}))[0].clone());
-    hidden_offset = register_buffer("hidden_offset", hidden->mean(torch::zeros({1, hidden->width()}))[0].clone());
+    const auto mean_statistic = [](const LayerImpl& layer) { return layer.statistic(layer.mean(torch::zeros({1, layer.width()})))[0].clone(); };
+    visible_offset = register_buffer("visible_offset", mean_statistic(*visible));
+    hidden_offset = register_buffer("hidden_offset", mean_statistic(*hidden));
   }
 }
 
 std::map<std::string, std::string> LayeredRBMImpl::former_parameter_names() const {
-  if (!visible_linear_ || !hidden_linear_) return {};
-  return {{"visible_bias", "visible.field"}, {"hidden_bias", "hidden.field"}};
+  std::map<std::string, std::string> names;
+  if (hidden_linear_) names["hidden_bias"] = "hidden.field";
+  if (visible_linear_) names["visible_bias"] = "visible.field";
+  if (dynamic_cast<const ScaledGaussianLayerImpl*>(visible.get())) {
+    names["visible_bias"] = "visible.bias";
+    names["log_variance"] = "visible.log_variance";
+  }
+  return names;
 }
 
 torch::Tensor& LayeredRBMImpl::visible_field() const {
@@ -60,38 +74,45 @@ LayeredRBMImpl::PlainFields LayeredRBMImpl::plain_fields(torch::Dtype dtype) con
   return {b, hidden_linear_ ? plain_hidden_field(dtype) : torch::Tensor()};
 }
 
-torch::Tensor LayeredRBMImpl::hidden_input(const torch::Tensor& v) const {
-  const auto centred = options_.centered() ? v - in_dtype_of(visible_offset, v) : v;
-  return centred.matmul(in_dtype_of(weight, v));
+torch::Tensor LayeredRBMImpl::hidden_input(const torch::Tensor& v) const { return hidden_input_of(visible->statistic(v)); }
+
+torch::Tensor LayeredRBMImpl::hidden_input_of(const torch::Tensor& s) const {
+  const auto centred = options_.centered() ? s - in_dtype_of(visible_offset, s) : s;
+  return centred.matmul(in_dtype_of(weight, s));
 }
 
 torch::Tensor LayeredRBMImpl::visible_input(const torch::Tensor& h) const {
-  const auto centred = options_.centered() ? h - in_dtype_of(hidden_offset, h) : h;
+  const auto s = hidden->statistic(h);
+  const auto centred = options_.centered() ? s - in_dtype_of(hidden_offset, h) : s;
   return centred.matmul(in_dtype_of(weight, h).t());
 }
 
-torch::Tensor LayeredRBMImpl::hidden_total_input(const torch::Tensor& v) const {
-  return ebm::addmm(plain_hidden_field(v.scalar_type()), v, in_dtype_of(weight, v));
+torch::Tensor LayeredRBMImpl::hidden_total_input(const torch::Tensor& s) const {
+  return ebm::addmm(plain_hidden_field(s.scalar_type()), s, in_dtype_of(weight, s));
 }
 
 torch::Tensor LayeredRBMImpl::visible_total_input(const torch::Tensor& h) const {
-  return ebm::addmm(plain_visible_field(h.scalar_type()), h, in_dtype_of(weight, h).t());
+  return ebm::addmm(plain_visible_field(h.scalar_type()), hidden->statistic(h), in_dtype_of(weight, h).t());
 }
 
 torch::Tensor LayeredRBMImpl::visible_potential(const torch::Tensor& v) const {
   if (visible_linear_) return -v.mv(plain_visible_field(v.scalar_type()));
-  auto e = visible->energy(v);
-  return options_.centered() ? e + v.matmul(in_dtype_of(weight, v).mv(in_dtype_of(hidden_offset, v))) : e;
+  return visible_potential_of(visible->energy_and_statistic(v));
+}
+
+torch::Tensor LayeredRBMImpl::visible_potential_of(const LayerImpl::EnergyAndStatistic& v) const {
+  const auto& s = v.statistic;
+  return options_.centered() ? v.energy + s.matmul(in_dtype_of(weight, s).mv(in_dtype_of(hidden_offset, s))) : v.energy;
 }
 
 torch::Tensor LayeredRBMImpl::hidden_potential(const torch::Tensor& h) const {
   if (hidden_linear_) return -h.mv(plain_hidden_field(h.scalar_type()));
   auto e = hidden->energy(h);
-  return options_.centered() ? e + h.matmul(in_dtype_of(weight, h).t().mv(in_dtype_of(visible_offset, h))) : e;
+  return options_.centered() ? e + hidden->statistic(h).matmul(in_dtype_of(weight, h).t().mv(in_dtype_of(visible_offset, h))) : e;
 }
 
-torch::Tensor LayeredRBMImpl::hidden_cgf(const torch::Tensor& v) const {
-  return hidden_linear_ ? hidden_linear_->cgf_at(hidden_total_input(v)) : hidden->cgf(hidden_input(v));
+torch::Tensor LayeredRBMImpl::hidden_cgf(const torch::Tensor& s) const {
+  return hidden_linear_ ? hidden_linear_->cgf_at(hidden_total_input(s)) : hidden->cgf(hidden_input_of(s));
 }
 
 torch::Tensor LayeredRBMImpl::visible_cgf(const torch::Tensor& h) const {
@@ -186,7 +207,12 @@ class FreeEnergyPair : public torch::autograd::Function<FreeEnergyPair> {
 }  // namespace
 
 torch::Tensor LayeredRBMImpl::energy(const torch::Tensor& v) {
-  if (!visible_linear_ || !hidden_linear_) return visible_potential(v) - hidden_cgf(v);
+  if (visible_linear_ && !hidden_linear_) return visible_potential(v) - hidden_cgf(v);
+  if (!visible_linear_) {
+    // E_v and s_v in one call: what they share (a scaled Gaussian layer's sigma^2) is computed once.
+    const auto terms = visible->energy_and_statistic(v);
+    return visible_potential_of(terms) - hidden_cgf(terms.statistic);
+  }
   const auto fields = plain_fields(v.scalar_type());
   auto outputs = FreeEnergy::apply(hidden_linear_, v, in_dtype_of(weight, v), fields.visible, fields.hidden);
   remember(v, outputs[2], outputs[1]);
@@ -217,25 +243,31 @@ std::vector<torch::Tensor> LayeredRBMImpl::energies(const std::vector<torch::Ten
 
 bool LayeredRBMImpl::memo_matches(const torch::Tensor& v) const {
   return memo_.input.defined() && memo_.input.is_same(v) && memo_.input_version == v._version() &&
-         memo_.weight_version == weight._version() && memo_.field_version == hidden_linear_->field._version() &&
-         memo_.weight_data == weight.data_ptr();
+         memo_.parameters_version == parameters_version() && memo_.weight_data == weight.data_ptr();
 }
 
 void LayeredRBMImpl::remember(const torch::Tensor& v, const torch::Tensor& total, const torch::Tensor& mean) {
-  memo_ = {v, total.detach(), mean.detach(), v._version(), weight._version(), hidden_linear_->field._version(), weight.data_ptr()};
+  memo_ = {v, total.detach(), mean.detach(), v._version(), parameters_version(), weight.data_ptr()};
+}
+
+int64_t LayeredRBMImpl::parameters_version() const {
+  // Versions only grow, so their sum changes when any of them does.
+  int64_t sum = weight._version() + hidden_linear_->field._version();
+  for (const auto& p : visible->parameters()) sum += p._version();
+  return sum;
 }
 
 torch::Tensor LayeredRBMImpl::hidden_free_energy(const torch::Tensor& h) { return hidden_potential(h) - visible_cgf(h); }
 
 torch::Tensor LayeredRBMImpl::joint_energy(const torch::Tensor& v, const torch::Tensor& h) {
-  return -(ebm::mm(v, in_dtype_of(weight, v)) * h).sum(1) + visible_potential(v) + hidden_potential(h);
+  return -(ebm::mm(visible->statistic(v), in_dtype_of(weight, v)) * hidden->statistic(h)).sum(1) + visible_potential(v) + hidden_potential(h);
 }
 
 LayeredRBMImpl::HiddenLaw LayeredRBMImpl::hidden_law(const torch::Tensor& v) {
   // The memo holds no graph, so it serves only callers that need none (samplers).
   const bool memo = !torch::GradMode::is_enabled();
   if (memo && memo_matches(v)) return {memo_.total, memo_.mean};
-  auto a = hidden_total_input(v);
+  auto a = hidden_total_input(visible->statistic(v));
   auto m = hidden_linear_->mean_at(a);
   if (memo) remember(v, a, m);
   return {a, m};
@@ -261,7 +293,7 @@ torch::Tensor LayeredRBMImpl::sample_visible(const torch::Tensor& h) {
 
 torch::Tensor LayeredRBMImpl::sample_hidden_tempered(const torch::Tensor& v, const torch::Tensor& beta) {
   if (!hidden_linear_) return hidden->sample(hidden_input(v), beta);
-  auto a = hidden_total_input(v);
+  auto a = hidden_total_input(visible->statistic(v));
   return hidden_linear_->sample_at(a.mul_(inverse_temperature(beta, a)));
 }
 
@@ -281,7 +313,7 @@ void LayeredRBMImpl::init_visible_from(const torch::Tensor& data) {
 void LayeredRBMImpl::set_visible_offset(const torch::Tensor& data) {
   if (!options_.centered()) throw std::logic_error("set_visible_offset: the RBM is not centred");
   torch::NoGradGuard no_grad;
-  visible_offset.copy_(data.to(visible_offset.dtype()).mean(0));
+  visible_offset.copy_(visible->statistic(data.to(visible_offset.dtype())).mean(0));
   memo_ = {};  // the hidden total input depends on the offset
 }
 
@@ -290,7 +322,8 @@ void LayeredRBMImpl::after_update(const torch::Tensor& data_batch) {
   memo_ = {};
   if (!options_.centered()) return;
   torch::NoGradGuard no_grad;
-  const auto batch_mean = hidden_mean(data_batch.to(weight.dtype())).mean(0);
+  // E[s(h) | v] = s(E[h | v]): every statistic is a scale of the state.
+  const auto batch_mean = hidden->statistic(hidden_mean(data_batch.to(weight.dtype()))).mean(0);
   const auto moved = hidden_offset + options_.offset_rate() * (batch_mean - hidden_offset);
   visible->shift_field(weight.mv(moved - hidden_offset));  // the distribution stays what it was
   hidden_offset.copy_(moved);
@@ -330,15 +363,19 @@ class LayeredPath : public AnnealingPath {
     torch::NoGradGuard no_grad;
     return base_visible_->sample(torch::zeros({chains, w_.size(0)}, w_.options()));
   }
-  torch::Tensor shared(const torch::Tensor& v) const override { return hidden_linear_ ? torch::addmm(c_, v, w_) : (v - mu_).mm(w_); }
+  torch::Tensor shared(const torch::Tensor& v) const override {
+    const auto s = visible_->statistic(v);
+    return hidden_linear_ ? torch::addmm(c_, s, w_) : (s - mu_).mm(w_);
+  }
   torch::Tensor log_unnormalised(const torch::Tensor& v, const torch::Tensor& pre, double beta) const override {
     torch::NoGradGuard no_grad;
-    const auto visible_part = visible_linear_ ? v.mv(visible_field(beta)) : -at(beta).visible->energy(v) - beta * v.mv(w_.mv(lambda_));
+    const auto visible_part =
+        visible_linear_ ? v.mv(visible_field(beta)) : -at(beta).visible->energy(v) - beta * visible_->statistic(v).mv(w_.mv(lambda_));
     return visible_part + (hidden_linear_ ? hidden_linear_->cgf_at(pre * beta) : at(beta).hidden->cgf(pre * beta));
   }
   torch::Tensor sweep(const torch::Tensor& pre, double beta) const override {
     torch::NoGradGuard no_grad;
-    const auto h = hidden_linear_ ? hidden_linear_->sample_at(pre * beta) : at(beta).hidden->sample(pre * beta);
+    const auto h = hidden_->statistic(hidden_linear_ ? hidden_linear_->sample_at(pre * beta) : at(beta).hidden->sample(pre * beta));
     if (visible_linear_) return visible_linear_->sample_at(torch::addmm(visible_field(beta), h, w_.t(), /*beta=*/1, /*alpha=*/beta));
     return at(beta).visible->sample((h - lambda_).mm(w_.t()) * beta);
   }

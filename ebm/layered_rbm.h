@@ -1,7 +1,8 @@
 // A restricted Boltzmann machine composed of a visible and a hidden layer of units (ebm/layers/)
 // and the weights between them, as RestrictedBoltzmannMachines.jl builds every RBM (Tubiana &
-// Monasson 2017 for ReLU and dReLU hidden units). With E_v, E_h the layers' potentials and
-// Gamma_v, Gamma_h their cumulant generating functions:
+// Monasson 2017 for ReLU and dReLU hidden units). With E_v, E_h the layers' potentials, s_v, s_h
+// the statistics their units couple (the states, but for scaled Gaussian units) and Gamma_v,
+// Gamma_h their cumulant generating functions, writing v, h for s_v(v), s_h(h) in the couplings:
 //   E(v, h) = E_v(v) + E_h(h) - (v - mu)^T W (h - lambda) + mu^T W lambda
 //           = E_v(v) + E_h(h) - v^T W h + v^T W lambda + mu^T W h,
 //   F(v)    = E_v(v) + v^T W lambda - Gamma_h(W^T (v - mu)),
@@ -10,8 +11,8 @@
 // given W (h - lambda), and the tempered model exp(-beta E) has the layers' laws at beta. The
 // offsets mu, lambda are 0 unless the RBM is centred (Melchior, Fischer & Wiskott 2016; the
 // constant mu^T W lambda makes it the plain RBM of fields shifted by -W lambda and -W^T mu): mu
-// the data mean, lambda a running mean of E[h | data], moved after each update while the visible
-// field shifts by W (lambda' - lambda), which keeps the distribution. Differentiating F in this
+// the data mean (of s_v), lambda a running mean of E[s_h(h) | data], moved after each update while
+// the visible field shifts by W (lambda' - lambda), which keeps the distribution. Differentiating F in this
 // parametrisation gives the centred gradient <(v - mu)(h - lambda)^T>_data - <...>_model, better
 // conditioned and unchanged when the data are flipped (1 - v). Sampling, free energies,
 // exact enumeration of the layer with fewer states (ebm/exact_enumeration.h), tempering, AIS and
@@ -30,7 +31,9 @@
 // a fifth of a CD-1 step), and energies({data, samples}) is one autograd node whose weight
 // gradient accumulates in one product buffer (two V x H gradients added cost a sixth of a step).
 // The Bernoulli-Bernoulli RBM (Smolensky 1986; Hinton 2002), E(v, h) = -b.v - c.h - v^T W h, is
-// this model with two binary layers (LayeredRBMOptions::bernoulli).
+// this model with two binary layers (LayeredRBMOptions::bernoulli); the Gaussian-Bernoulli RBM of
+// Cho, Ilin & Raiko (2011), E(v, h) = sum (v - b)^2 / (2 sigma^2) - (v / sigma^2)^T W h - c.h, is
+// it with scaled Gaussian visible units and binary hidden ones (LayeredRBMOptions::gaussian_bernoulli).
 // Parameters: "weight" [visible columns, hidden columns], "visible.*", "hidden.*".
 #pragma once
 
@@ -49,6 +52,9 @@ struct LayeredRBMOptions {
   LayeredRBMOptions(LayerPtr visible, LayerPtr hidden) : visible_(std::move(visible)), hidden_(std::move(hidden)) {}
   // The Bernoulli-Bernoulli RBM: two binary layers, named "bernoulli_rbm".
   static LayeredRBMOptions bernoulli(int64_t visible, int64_t hidden);
+  // The Gaussian-Bernoulli RBM of Cho, Ilin & Raiko (2011): scaled Gaussian visible units
+  // (ebm/layers/scaled_gaussian_layer.h) and binary hidden ones, named "gaussian_bernoulli_rbm".
+  static LayeredRBMOptions gaussian_bernoulli(int64_t visible, int64_t hidden, bool learn_variance = true);
   TORCH_ARG(LayerPtr, visible);
   TORCH_ARG(LayerPtr, hidden);
   // Weights start as N(0, init_std^2) (Hinton 2010).
@@ -70,8 +76,8 @@ class LayeredRBMImpl : public LatentVariableModel {
   int64_t dim() const override { return visible->width(); }
   Domain domain() const override { return visible->domain(); }
   std::string type_name() const override { return options_.name(); }
-  // Files written before the Bernoulli RBM was a layer pair name its fields "visible_bias" and
-  // "hidden_bias".
+  // Files written before the Bernoulli and Gaussian-Bernoulli RBMs were layer pairs name the fields
+  // "visible_bias" and "hidden_bias", the scaled Gaussian layer's log variances "log_variance".
   std::map<std::string, std::string> former_parameter_names() const override;
 
   int64_t num_hidden() const override { return hidden->units(); }
@@ -122,13 +128,17 @@ class LayeredRBMImpl : public LatentVariableModel {
   torch::Tensor plain_visible_field(torch::Dtype dtype) const;
   // A layer's law given the other layer's state: for linear layers of their total input, the
   // plain field plus the product in one GEMM (times beta when tempered), else of the input.
-  torch::Tensor hidden_total_input(const torch::Tensor& v) const;
+  // (s is the visible statistic s_v(v) where a function takes it.)
+  torch::Tensor hidden_total_input(const torch::Tensor& s) const;
   torch::Tensor visible_total_input(const torch::Tensor& h) const;
-  // E_v(v) + v^T W lambda and E_h(h) + h^T W^T mu: -b.v and -c.h for linear layers.
+  torch::Tensor hidden_input_of(const torch::Tensor& s) const;  // W^T (s - mu)
+  // E_v(v) + s_v(v)^T W lambda and E_h(h) + s_h(h)^T W^T mu: -b.v and -c.h for linear layers;
+  // visible_potential_of from E_v(v) and s_v(v) computed together.
   torch::Tensor visible_potential(const torch::Tensor& v) const;
+  torch::Tensor visible_potential_of(const LayerImpl::EnergyAndStatistic& v) const;
   torch::Tensor hidden_potential(const torch::Tensor& h) const;
-  // Gamma_h(W^T (v - mu)) and Gamma_v(W (h - lambda)).
-  torch::Tensor hidden_cgf(const torch::Tensor& v) const;
+  // Gamma_h(W^T (s - mu)) and Gamma_v(W (s_h(h) - lambda)).
+  torch::Tensor hidden_cgf(const torch::Tensor& s) const;
   torch::Tensor visible_cgf(const torch::Tensor& h) const;
   // A linear hidden layer's total input and mean given v, from the memo where it serves.
   struct HiddenLaw {
@@ -143,11 +153,13 @@ class LayeredRBMImpl : public LatentVariableModel {
   // and the parameters are unchanged (same tensor, versions, storage; after_update clears it).
   struct HiddenMemo {
     torch::Tensor input, total, mean;
-    int64_t input_version = -1, weight_version = -1, field_version = -1;
+    int64_t input_version = -1, parameters_version = -1;
     const void* weight_data = nullptr;
   };
   HiddenMemo memo_;
   bool memo_matches(const torch::Tensor& v) const;
+  // The sum of the versions of what c + s(v) W depends on: W, theta_h and the visible layer's parameters.
+  int64_t parameters_version() const;
   void remember(const torch::Tensor& v, const torch::Tensor& total, const torch::Tensor& mean);
 };
 

@@ -1,6 +1,6 @@
-// The Gaussian-Bernoulli RBM against numerical integration and its own joint: the free energies
-// F(v) and F(h) against sums and integrals of exp(-E(v, h)), the conditionals against ratios of
-// the joint, exact log Z against 2-D quadrature of exp(-F(v)), AIS (forward and reverse)
+// The Gaussian-Bernoulli RBM (scaled Gaussian and binary layers) against numerical integration
+// and its own joint: the free energies F(v) and F(h) against sums and integrals of exp(-E(v, h)),
+// the conditionals against ratios of the joint, exact log Z against 2-D quadrature of exp(-F(v)), AIS (forward and reverse)
 // against exact log Z, and block Gibbs keeping the model's distribution.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -8,7 +8,8 @@
 #include <cmath>
 
 #include "ebm/exact_enumeration.h"
-#include "ebm/gaussian_bernoulli_rbm.h"
+#include "ebm/layered_rbm.h"
+#include "ebm/layers/scaled_gaussian_layer.h"
 #include "samplers/ais.h"
 #include "support/numerical.h"
 
@@ -66,7 +67,7 @@ TEST(GaussianBernoulliRBM, ConditionalsAreRatiosOfTheJoint) {
   }
   // p(v | h) is N(b + W h, σ²): log p(v1 | h) - log p(v2 | h) = E(v2, h) - E(v1, h).
   const auto h = hidden.slice(0, 3, 4).expand({5, 3});
-  const auto mean = rbm->visible_mean(h), var = rbm->variance(torch::kFloat64);
+  const auto mean = rbm->visible_mean(h), var = dynamic_cast<ScaledGaussianLayerImpl&>(*rbm->visible).unit_variance(torch::kFloat64);
   const auto log_normal = [&](const torch::Tensor& x) { return (-(x - mean).pow(2) / (2 * var)).sum(1); };
   const auto w = torch::randn({5, 2}, torch::kFloat64);
   EXPECT_TRUE(torch::allclose(log_normal(v) - log_normal(w), rbm->joint_energy(w, h) - rbm->joint_energy(v, h), 1e-10, 1e-10));

@@ -5,12 +5,15 @@
 //  - for pairs of discrete layers (binary, spin, Potts), log Z by enumerating the visible states
 //    (F(v)), by enumerating the hidden ones (F(h)) and by summing exp(-E(v, h)) over every pair
 //    agree, and the enumeration code picks the side with fewer states;
-//  - for continuous hidden layers (Gaussian, ReLU, dReLU), F(v) against quadrature of
-//    exp(-E(v, h)) over a one-unit hidden layer;
+//  - for continuous hidden layers (Gaussian, scaled Gaussian, ReLU, dReLU), F(v) against
+//    quadrature of exp(-E(v, h)) over a one-unit hidden layer;
 //  - block Gibbs leaves the exact law of a Potts RBM invariant (chi-square of visible states);
-//  - forward AIS (5 repeats) covers the exact log Z of Potts-ReLU and centred binary RBMs;
-//  - a centred RBM's offset update leaves every state's probability unchanged;
-//  - checkpoints that name a Bernoulli RBM's fields by their former names still load.
+//  - forward AIS (5 repeats) covers the exact log Z of Potts-ReLU, centred binary and centred
+//    Gaussian-Bernoulli RBMs;
+//  - a centred RBM's offset update leaves every state's probability unchanged (Potts and scaled
+//    Gaussian visible units);
+//  - checkpoints that name a Bernoulli or Gaussian-Bernoulli RBM's parameters by their former
+//    names still load.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -26,6 +29,7 @@
 #include "ebm/layers/gaussian_layer.h"
 #include "ebm/layers/potts_layer.h"
 #include "ebm/layers/relu_layer.h"
+#include "ebm/layers/scaled_gaussian_layer.h"
 #include "ebm/layers/spin_layer.h"
 #include "samplers/ais.h"
 #include "support/numerical.h"
@@ -153,7 +157,10 @@ TEST(LayeredRBM, FreeEnergyOverAContinuousHiddenUnitMatchesQuadrature) {
     LayerPtr hidden;
     double low;  // the unit's support starts here
   };
-  for (auto& c : std::vector<Case>{{"gaussian", GaussianLayer(1).ptr(), -30}, {"relu", ReLULayer(1).ptr(), 0}, {"drelu", DReLULayer(1).ptr(), -30}}) {
+  for (auto& c : std::vector<Case>{{"gaussian", GaussianLayer(1).ptr(), -30},
+                                   {"scaled_gaussian", ScaledGaussianLayer(1).ptr(), -30},
+                                   {"relu", ReLULayer(1).ptr(), 0},
+                                   {"drelu", DReLULayer(1).ptr(), -30}}) {
     SCOPED_TRACE(c.name);
     auto rbm = random_rbm(PottsLayer(2, 3).ptr(), c.hidden, 0.7);
     torch::NoGradGuard no_grad;
@@ -197,6 +204,7 @@ TEST(LayeredRBM, ForwardAISCoversTheExactLogZ) {
   std::vector<Case> cases;
   cases.push_back({"potts-relu", random_rbm(PottsLayer(5, 3).ptr(), ReLULayer(6).ptr(), 0.5)});
   cases.push_back({"centred binary", random_rbm(BinaryLayer(12).ptr(), BinaryLayer(10).ptr(), 0.5, true)});
+  cases.push_back({"centred gaussian-bernoulli", random_rbm(ScaledGaussianLayer(3).ptr(), BinaryLayer(8).ptr(), 0.5, true)});
   for (auto& c : cases) {
     SCOPED_TRACE(c.name);
     const double exact = exact_log_partition(*c.rbm);
@@ -215,28 +223,35 @@ TEST(LayeredRBM, ForwardAISCoversTheExactLogZ) {
 }
 
 TEST(LayeredRBM, CentredOffsetUpdateKeepsEveryStatesProbability) {
-  auto rbm = random_rbm(PottsLayer(3, 3).ptr(), BinaryLayer(4).ptr(), 1.0, true);
-  auto fast = LayeredRBM(LayeredRBMOptions(rbm->visible, rbm->hidden).centered(true).offset_rate(0.5));
-  fast->to(torch::kFloat64);
-  {
+  // Potts visible units (every state), and scaled Gaussian ones (whose field shift moves the
+  // means b and the potential by a constant; log-densities at random points).
+  for (const bool gaussian : {false, true}) {
+    SCOPED_TRACE(gaussian ? "scaled gaussian" : "potts");
+    const LayerPtr visible = gaussian ? LayerPtr(ScaledGaussianLayer(3).ptr()) : LayerPtr(PottsLayer(3, 3).ptr());
+    auto rbm = random_rbm(visible, BinaryLayer(4).ptr(), 1.0, true);
+    auto fast = LayeredRBM(LayeredRBMOptions(rbm->visible, rbm->hidden).centered(true).offset_rate(0.5));
+    fast->to(torch::kFloat64);
+    {
+      torch::NoGradGuard no_grad;
+      fast->weight.copy_(rbm->weight);
+      fast->visible_offset.copy_(torch::rand({fast->dim()}, torch::TensorOptions(torch::kFloat64)));
+    }
+    const auto v = gaussian ? torch::randn({20, 3}, torch::kFloat64) : all_states(*fast->visible);
     torch::NoGradGuard no_grad;
-    fast->weight.copy_(rbm->weight);
-    fast->visible_offset.copy_(torch::rand({9}, torch::kFloat64));
+    const auto before = -fast->energy(v) - exact_log_partition(*fast);
+    const auto lambda = fast->hidden_offset.clone();
+    fast->after_update(v.slice(0, 0, 10));
+    EXPECT_GT((fast->hidden_offset - lambda).abs().max().item<double>(), 0.01);  // it moved
+    const auto after = -fast->energy(v) - exact_log_partition(*fast);
+    EXPECT_TRUE(torch::allclose(before, after, 1e-10, 1e-10)) << before - after;
   }
-  const auto v = all_states(*fast->visible);
-  torch::NoGradGuard no_grad;
-  const auto before = -fast->energy(v) - exact_log_partition(*fast);
-  const auto lambda = fast->hidden_offset.clone();
-  fast->after_update(v.slice(0, 0, 10));
-  EXPECT_GT((fast->hidden_offset - lambda).abs().max().item<double>(), 0.01);  // it moved
-  const auto after = -fast->energy(v) - exact_log_partition(*fast);
-  EXPECT_TRUE(torch::allclose(before, after, 1e-10, 1e-10)) << before - after;
 }
 
 // From a config: a Potts RBM on coloured bars and stripes; data that are not the visible layer's
 // states are refused at the key, naming the row.
 // Checkpoints written before the Bernoulli RBM was a pair of binary layers hold its fields as
 // "visible_bias" and "hidden_bias": they load into the layers' fields; an unknown name is refused.
+// The Gaussian-Bernoulli RBM's "visible_bias" and "log_variance" load into its scaled Gaussian layer.
 TEST(LayeredRBM, ReadsCheckpointsThatNameTheFieldsByTheirFormerNames) {
   auto rbm = LayeredRBM(LayeredRBMOptions::bernoulli(4, 3).centered(true));
   const auto weight = torch::randn({4, 3}), b = torch::randn({4}), c = torch::randn({3});
@@ -266,6 +281,20 @@ TEST(LayeredRBM, ReadsCheckpointsThatNameTheFieldsByTheirFormerNames) {
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("old.pt: the checkpoint has no parameter 'visible.field'"), std::string::npos) << e.what();
   }
+  auto gaussian = LayeredRBM(LayeredRBMOptions::gaussian_bernoulli(4, 3));
+  const auto log_variance = torch::randn({4});
+  torch::serialize::OutputArchive out, model;
+  out.write("model_type", c10::IValue(std::string("gaussian_bernoulli_rbm")));
+  model.write("weight", weight), model.write("visible_bias", b), model.write("hidden_bias", c), model.write("log_variance", log_variance);
+  out.write("model", model);
+  std::stringstream bytes;
+  out.save_to(bytes);
+  torch::serialize::InputArchive in;
+  in.load_from(bytes);
+  trainers::read_model(in, *gaussian, "old.pt");
+  const auto& layer = dynamic_cast<const ScaledGaussianLayerImpl&>(*gaussian->visible);
+  EXPECT_TRUE(gaussian->weight.equal(weight) && gaussian->hidden_field().equal(c));
+  EXPECT_TRUE(layer.bias.equal(b) && layer.log_variance.equal(log_variance));
 }
 
 TEST(LayeredRBM, ConfigsBuildItAndRefuseDataThatAreNotTheLayersStates) {

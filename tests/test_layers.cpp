@@ -2,9 +2,9 @@
 // temperatures and random fields, precisions and inputs,
 //  - the cumulant generating function, the mean and the variance against the exact sums over
 //    every state of a 3-unit layer (binary, spin, Potts) or against quadrature on a fine grid of
-//    each unit's line (Gaussian, ReLU, dReLU), whose potentials vanish at 0 so the other units
-//    drop out;
-//  - d Gamma / d I = beta E[x] by autograd;
+//    each unit's line (Gaussian, scaled Gaussian, ReLU, dReLU; the other units held at 0, their
+//    potentials there taken out), the input coupling the layer's statistic s(x);
+//  - d Gamma / d I = beta E[s(x)] by autograd;
 //  - draws: a chi-square test of the joint states (discrete) or a Kolmogorov-Smirnov test of each
 //    unit against the quadrature's CDF (continuous).
 #include <gtest/gtest.h>
@@ -18,6 +18,7 @@
 #include "ebm/layers/gaussian_layer.h"
 #include "ebm/layers/potts_layer.h"
 #include "ebm/layers/relu_layer.h"
+#include "ebm/layers/scaled_gaussian_layer.h"
 #include "ebm/layers/spin_layer.h"
 #include "support/numerical.h"
 
@@ -30,11 +31,14 @@ struct LayerCase {
 };
 void PrintTo(const LayerCase& c, std::ostream* os) { *os << c.name; }  // readable test names in ctest
 
-// Every parameter N(0, 1) (log precisions N(0, 0.5^2)), in double.
+// Every parameter N(0, 1) (log precisions and log variances N(0, 0.5^2)), in double.
 LayerPtr randomised(LayerPtr layer) {
   layer->to(torch::kFloat64);
   torch::NoGradGuard no_grad;
-  for (auto& item : layer->named_parameters()) item.value().normal_(0, item.key().find("precision") != std::string::npos ? 0.5 : 1.0);
+  for (auto& item : layer->named_parameters()) {
+    const bool log_scale = item.key().find("precision") != std::string::npos || item.key().find("variance") != std::string::npos;
+    item.value().normal_(0, log_scale ? 0.5 : 1.0);
+  }
   return layer;
 }
 
@@ -43,6 +47,7 @@ const std::vector<LayerCase> kCases = {
     {"spin", [] { return randomised(SpinLayer(3).ptr()); }},
     {"potts", [] { return randomised(PottsLayer(3, 4).ptr()); }},
     {"gaussian", [] { return randomised(GaussianLayer(2).ptr()); }},
+    {"scaled_gaussian", [] { return randomised(ScaledGaussianLayer(2).ptr()); }},
     {"relu", [] { return randomised(ReLULayer(2).ptr()); }},
     {"drelu", [] { return randomised(DReLULayer(2).ptr()); }}};
 
@@ -69,16 +74,16 @@ TEST_P(Layers, CgfMeanVarianceAndDrawsAreExact) {
     const auto inputs = torch::randn({batch, layer->width()}, torch::kFloat64);
     const auto cgf = layer->cgf(inputs, beta_tensor), mean = layer->mean(inputs, beta_tensor), variance = layer->variance(inputs, beta_tensor);
     const std::string where = GetParam().name + ", beta " + std::to_string(beta);
-    {  // d Gamma / d I = beta E[x]
+    {  // d Gamma / d I = beta E[s(x)] = beta s(E[x]) (every statistic is a scale of the state)
       auto in = inputs.clone().requires_grad_(true);
       const auto grad = torch::autograd::grad({layer->cgf(in, beta_tensor).sum()}, {in})[0];
-      EXPECT_TRUE(torch::allclose(grad, beta * mean, 1e-8, 1e-10)) << where;
+      EXPECT_TRUE(torch::allclose(grad, beta * layer->statistic(mean), 1e-8, 1e-10)) << where;
     }
     const auto repeated = inputs.slice(0, 0, 1).expand({draws, layer->width()}).contiguous();
     const auto sampled = layer->sample(repeated, beta_tensor);
     if (layer->unit_states()) {
       const auto states = joint_states(*layer);
-      const auto log_w = beta * (inputs.matmul(states.t()) - layer->energy(states).unsqueeze(0));  // [B, S]
+      const auto log_w = beta * (inputs.matmul(layer->statistic(states).t()) - layer->energy(states).unsqueeze(0));  // [B, S]
       const auto p = torch::softmax(log_w, 1);
       EXPECT_TRUE(torch::allclose(cgf, torch::logsumexp(log_w, 1), 1e-10, 1e-10)) << where;
       const auto exact_mean = p.matmul(states);
@@ -93,18 +98,21 @@ TEST_P(Layers, CgfMeanVarianceAndDrawsAreExact) {
       continue;
     }
     // The trapezoid rule on the support ([0, 30] for ReLU units, [-30, 30] else), step 3e-4, one
-    // unit at a time (the others at 0, where every potential vanishes).
+    // unit at a time, the others at 0: E(row) - E(0) is unit n's E_n(t) - E_n(0), so each unit's
+    // log-integral is Gamma_n + beta E_n(0), and their sum less beta E(0) is Gamma.
     const double low = GetParam().name == "relu" ? 0.0 : -30.0, dt = 3e-4;
     const auto t = torch::arange(low, 30 + dt / 2, dt, torch::kFloat64);
     auto trapezoid = torch::ones_like(t);
     trapezoid[0] = 0.5, trapezoid[-1] = 0.5;
-    double total = 0;
+    const double at_zero = layer->energy(torch::zeros({1, layer->width()}, torch::kFloat64)).item<double>();
+    double total = -beta * at_zero;
     for (int64_t n = 0; n < layer->units(); ++n) {
       auto rows = torch::zeros({t.size(0), layer->width()}, torch::kFloat64);
       rows.select(1, n).copy_(t);
-      const auto e = layer->energy(rows);
+      const auto e = layer->energy(rows) - at_zero;
+      const auto s = layer->statistic(rows).select(1, n);
       for (int64_t b = 0; b < batch; ++b) {
-        const auto log_w = beta * (inputs[b][n] * t - e);
+        const auto log_w = beta * (inputs[b][n] * s - e);
         const double shift = log_w.max().item<double>();
         const auto w = (log_w - shift).exp() * trapezoid;
         const double z = w.sum().item<double>() * dt;

@@ -7,6 +7,7 @@
 #include "ebm/layers/gaussian_layer.h"
 #include "ebm/layers/potts_layer.h"
 #include "ebm/layers/relu_layer.h"
+#include "ebm/layers/scaled_gaussian_layer.h"
 #include "ebm/layers/spin_layer.h"
 
 namespace ebm::experiments {
@@ -33,6 +34,14 @@ std::vector<Component<LayerFactory>> layers() {
        [](const SectionConfig& c, int64_t units) -> LayerPtr { return std::make_shared<PottsLayerImpl>(units, c.get<int64_t>("states")); }},
       {"gaussian", "Gaussian units with learnt precisions, E(x) = gamma x^2 / 2 - theta x", {}, continuous,
        units_only<GaussianLayerImpl>()},
+      {"scaled_gaussian",
+       "Gaussian units of means b and learnt variances sigma^2 coupled through x / sigma^2, E(x) = (x - b)^2 / (2 sigma^2) "
+       "(Cho, Ilin & Raiko 2011)",
+       {boolean("learn_variance", value(true), "train the variances (else they stay at their start)")},
+       continuous,
+       [](const SectionConfig& c, int64_t units) -> LayerPtr {
+         return std::make_shared<ScaledGaussianLayerImpl>(units, c.get<bool>("learn_variance"));
+       }},
       {"relu", "ReLU units x >= 0, E(x) = gamma x^2 / 2 - theta x on x >= 0 (Tubiana & Monasson 2017)", {}, continuous,
        units_only<ReLULayerImpl>()},
       {"drelu", "dReLU units, a ReLU potential on each half-line (Tubiana, Cocco & Monasson 2019)", {}, continuous,

@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "ebm/conv_energy.h"
-#include "ebm/gaussian_bernoulli_rbm.h"
 #include "ebm/layered_rbm.h"
 #include "ebm/mlp_energy.h"
 #include "ebm/pairwise_ising.h"
@@ -117,7 +116,6 @@ std::vector<Component<ModelFactory>> components() {
   known_density.known_density = true;
   // Defaults come from the options structs (sizes are set by the factories).
   const LayeredRBMOptions rbm(nullptr, nullptr);
-  const GaussianBernoulliRBMOptions grbm(0, 0);
   const MLPEnergyOptions mlp(0, {});
   const ConvEnergyOptions conv(1, 1, 1);
   return {
@@ -141,22 +139,21 @@ std::vector<Component<ModelFactory>> components() {
        }},
       {"gaussian_bernoulli_rbm",
        "a Gaussian-Bernoulli RBM with learnt per-unit variances, E(v, h) = |v - b|^2/(2 sigma^2) - (v/sigma^2)'Wh - c'h "
-       "(Cho, Ilin & Raiko 2011)",
+       "(Cho, Ilin & Raiko 2011): model.type rbm with scaled_gaussian visible and binary hidden layers",
        {integer("hidden", required(), 1, 100000, "number of hidden units (up to 24 for exact log Z)"),
-        number("init_std", value(grbm.init_std()), 0, 10, "std of the initial weights"),
-        boolean("learn_variance", value(grbm.learn_variance()), "train the visible variances (else they stay at their start)"),
+        number("init_std", value(rbm.init_std()), 0, 10, "std of the initial weights"),
+        boolean("learn_variance", value(true), "train the visible variances (else they stay at their start)"),
         boolean("init_from_data", value(true), "start visible biases and variances at the data's means and variances")},
        continuous,
        [](const SectionConfig& c, const Experiment& e) -> EnergyModelPtr {
-         auto rbm = GaussianBernoulliRBM(GaussianBernoulliRBMOptions(e.data->dim(), c.get<int64_t>("hidden"))
-                                             .init_std(c.get<double>("init_std"))
-                                             .learn_variance(c.get<bool>("learn_variance")));
-         if (c.get<bool>("init_from_data")) rbm->init_from(e.data->data());
+         auto rbm = LayeredRBM(LayeredRBMOptions::gaussian_bernoulli(e.data->dim(), c.get<int64_t>("hidden"), c.get<bool>("learn_variance"))
+                                   .init_std(c.get<double>("init_std")));
+         if (c.get<bool>("init_from_data")) rbm->init_visible_from(e.data->data());
          return rbm.ptr();
        }},
       {"rbm",
-       "an RBM of two layers of any kind of unit (binary, spin, Potts, Gaussian, ReLU, dReLU), "
-       "E(v, h) = E_v(v) + E_h(h) - v'Wh (ebm/layered_rbm.h)",
+       "an RBM of two layers of any kind of unit (binary, spin, Potts, Gaussian, scaled Gaussian, ReLU, dReLU), "
+       "E(v, h) = E_v(v) + E_h(h) - s(v)'W s(h), s(x) = x but x/sigma^2 for scaled_gaussian units (ebm/layered_rbm.h)",
        {layer_section("visible", "the visible layer; its units follow the data's columns", false),
         layer_section("hidden", "the hidden layer", true),
         number("init_std", value(rbm.init_std()), 0, 10, "std of the initial weights"),

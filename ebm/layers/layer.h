@@ -1,10 +1,12 @@
 // A layer of units of one kind, the part of an RBM that sampling, free energies and AIS follow
 // from (as RestrictedBoltzmannMachines.jl builds its RBMs; Tubiana & Monasson 2017 for ReLU and
-// dReLU units). Unit n has a potential E_n(x_n) and receives an input I_n from the other layer;
-// at inverse temperature beta its law given the input is
-//   p(x_n | I_n) = exp(beta (I_n x_n - E_n(x_n)) - Gamma_n(I_n)),
-//   Gamma_n(I) = log sum_x (or integral) exp(beta (I x - E_n(x)))   (the cumulant generating function),
-// so an RBM with weights W has the free energy F(v) = E_v(v) - sum_m Gamma_m((W^T v)_m) and its
+// dReLU units). Unit n has a potential E_n(x_n) and a statistic s_n(x_n) that the weights couple
+// (the state itself, but x / sigma^2 for Gaussian units in Cho's form, scaled_gaussian_layer.h;
+// always a scale of the state), and receives an input I_n from the other layer; at inverse
+// temperature beta its law given the input is
+//   p(x_n | I_n) = exp(beta (I_n s_n(x_n) - E_n(x_n)) - Gamma_n(I_n)),
+//   Gamma_n(I) = log sum_x (or integral) exp(beta (I s_n(x) - E_n(x)))   (the cumulant generating function),
+// so an RBM with weights W has the free energy F(v) = E_v(v) - sum_m Gamma_m((W^T s(v))_m) and its
 // block conditionals are its layers' laws. A state is a row of width() columns: one per unit, or
 // q per unit for one-hot (Potts) units, whose input is then a vector of q. beta is a tensor: a
 // scalar, one per row (parallel tempering's replicas), or undefined for 1.
@@ -30,6 +32,14 @@ class LayerImpl : public torch::nn::Module {
   virtual int64_t width() const { return units(); }
   // sum_n E_n(x_n) of states [B, width()] -> [B].
   virtual torch::Tensor energy(const torch::Tensor& x) const = 0;
+  // s(x) of states [B, width()], what the weights couple.
+  virtual torch::Tensor statistic(const torch::Tensor& x) const { return x; }
+  // E(x) and s(x) of the same states in one call, what they share computed once (a scaled
+  // Gaussian layer's sigma^2: one node, so the gradients of both meet before its backward).
+  struct EnergyAndStatistic {
+    torch::Tensor energy, statistic;
+  };
+  virtual EnergyAndStatistic energy_and_statistic(const torch::Tensor& x) const { return {energy(x), statistic(x)}; }
   // sum_n Gamma_n(I_n) of inputs [B, width()] -> [B]; differentiable in the inputs and parameters.
   virtual torch::Tensor cgf(const torch::Tensor& inputs, const torch::Tensor& beta = {}) const = 0;
   // Draws of the units given their inputs, and the law's mean and variance, each [B, width()].
@@ -54,12 +64,13 @@ class LayerImpl : public torch::nn::Module {
   // (the maximum-likelihood fit where it is closed-form, else blank()); blank() when `data` is
   // empty or undefined. The base model of annealed importance sampling.
   virtual LayerPtr independent_fit(const torch::Tensor& data) const = 0;
-  // The layer whose potential is (1 - beta) E_base + beta E_this, in double precision (base of
-  // this type and sizes): every potential here is linear in its fields and precisions, so this
-  // interpolates them. The path of annealed importance sampling between two RBMs.
+  // The layer whose potential is (1 - beta) E_base + beta E_this and whose statistic is this
+  // one's, in double precision (base of this type and sizes): most potentials here are linear in
+  // their fields and precisions, so this interpolates them. The path of annealed importance
+  // sampling between two RBMs.
   virtual LayerPtr interpolated(const LayerImpl& base, double beta) const = 0;
-  // Adds `delta` [width()] to the linear term of the potential: E(x) -> E(x) - delta . x (a
-  // centred RBM's offsets move this way without changing its distribution).
+  // Adds `delta` [width()] to the input's coupling: E(x) -> E(x) - delta . s(x), up to a constant
+  // (a centred RBM's offsets move this way without changing its distribution).
   virtual void shift_field(const torch::Tensor& delta) = 0;
 };
 

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "ebm/layered_rbm.h"
+#include "ebm/layers/scaled_gaussian_layer.h"
 #include "ebm/finite_differences.h"
-#include "ebm/gaussian_bernoulli_rbm.h"
 
 namespace ebm::testing {
 
@@ -71,17 +71,18 @@ inline LayeredRBM random_rbm(const RandomRBMOptions& o) {
   return rbm;
 }
 
-// A float64 Gaussian-Bernoulli RBM with N(0, 1) weights and biases and log-variances uniform in
-// [-1, 0.5], drawn from `seed`.
-inline GaussianBernoulliRBM random_gaussian_rbm(int64_t visible, int64_t hidden, uint64_t seed) {
+// A float64 Gaussian-Bernoulli RBM (scaled Gaussian visible units, binary hidden ones) with
+// N(0, 1) weights and biases and log-variances uniform in [-1, 0.5], drawn from `seed`.
+inline LayeredRBM random_gaussian_rbm(int64_t visible, int64_t hidden, uint64_t seed) {
   torch::manual_seed(seed);
-  auto rbm = GaussianBernoulliRBM(GaussianBernoulliRBMOptions(visible, hidden));
+  auto rbm = LayeredRBM(LayeredRBMOptions::gaussian_bernoulli(visible, hidden));
   rbm->to(torch::kFloat64);
+  auto& gaussian = dynamic_cast<ScaledGaussianLayerImpl&>(*rbm->visible);
   torch::NoGradGuard no_grad;
   rbm->weight.normal_(0, 1);
-  rbm->visible_bias.normal_(0, 1);
-  rbm->hidden_bias.normal_(0, 1);
-  rbm->log_variance.uniform_(-1, 0.5);
+  gaussian.bias.normal_(0, 1);
+  rbm->hidden_field().normal_(0, 1);
+  gaussian.log_variance.uniform_(-1, 0.5);
   return rbm;
 }
 
