@@ -1,7 +1,8 @@
 // The Gaussian-Bernoulli RBM (scaled Gaussian and binary layers) against numerical integration
 // and its own joint: the free energies F(v) and F(h) against sums and integrals of exp(-E(v, h)),
-// the conditionals against ratios of the joint, exact log Z against 2-D quadrature of exp(-F(v)), AIS (forward and reverse)
-// against exact log Z, and block Gibbs keeping the model's distribution.
+// the conditionals against ratios of the joint, exact log Z against 2-D quadrature of exp(-F(v)),
+// AIS (forward and reverse) against exact log Z, block Gibbs keeping the model's distribution,
+// and the hidden memo following the variances.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -104,6 +105,19 @@ TEST(GaussianBernoulliRBM, BlockGibbsKeepsTheModelsMoments) {
   for (int i = 0; i < 300; ++i) x = rbm->sample_visible(rbm->sample_hidden(x));
   EXPECT_NEAR(x.mean().item<double>(), mean, 5 * std::sqrt(var / 20000));
   EXPECT_NEAR(x.var().item<double>(), var, 5 * var * std::sqrt(2.0 / 20000));
+}
+
+// The hidden input c + (v / sigma^2) W depends on the variances too: changing them in place must
+// not let the memo of the last input serve the old means.
+TEST(GaussianBernoulliRBM, HiddenMemoFollowsTheVariances) {
+  auto rbm = testing::random_gaussian_rbm(2, 3, 51);
+  auto& gaussian = dynamic_cast<ScaledGaussianLayerImpl&>(*rbm->visible);
+  torch::NoGradGuard no_grad;
+  const auto v = torch::randn({5, 2}, torch::kFloat64);
+  const auto fresh = [&] { return torch::sigmoid((v / gaussian.log_variance.exp()).mm(rbm->weight) + rbm->hidden_field()); };
+  EXPECT_TRUE(torch::allclose(rbm->hidden_mean(v), fresh(), 1e-14, 1e-14));
+  gaussian.log_variance.add_(0.3);
+  EXPECT_TRUE(torch::allclose(rbm->hidden_mean(v), fresh(), 1e-14, 1e-14));
 }
 
 }  // namespace
