@@ -23,7 +23,7 @@ DReLULayerImpl::Halves DReLULayerImpl::halves(const torch::Tensor& inputs, const
   const auto dtype = inputs.dtype();
   Halves h{inputs + field_positive.to(dtype), log_precision_positive.to(dtype).exp().expand_as(inputs),
            -(inputs + field_negative.to(dtype)), log_precision_negative.to(dtype).exp().expand_as(inputs),
-           inverse_temperature(beta, inputs)};
+           inverse_temperature(beta, inputs), {}, {}, {}};  // the last three below
   const auto g_positive = relu_unit::cgf(h.a_positive, h.gamma_positive, h.beta);
   const auto g_negative = relu_unit::cgf(h.a_negative, h.gamma_negative, h.beta);
   h.cgf = torch::logaddexp(g_positive, g_negative);
