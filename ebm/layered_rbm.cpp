@@ -13,13 +13,16 @@ namespace ebm {
 
 LayeredRBMOptions LayeredRBMOptions::bernoulli(int64_t visible, int64_t hidden) {
   if (visible <= 0 || hidden <= 0) throw std::invalid_argument("RBM layer sizes must be positive");
-  return LayeredRBMOptions(std::make_shared<BinaryLayerImpl>(visible), std::make_shared<BinaryLayerImpl>(hidden)).name("bernoulli_rbm");
+  return LayeredRBMOptions(std::make_shared<BinaryLayerImpl>(visible), std::make_shared<BinaryLayerImpl>(hidden))
+      .name("bernoulli_rbm")
+      .former_names({{"visible_bias", "visible.field"}, {"hidden_bias", "hidden.field"}});
 }
 
 LayeredRBMOptions LayeredRBMOptions::gaussian_bernoulli(int64_t visible, int64_t hidden, bool learn_variance) {
   if (visible <= 0 || hidden <= 0) throw std::invalid_argument("RBM layer sizes must be positive");
   return LayeredRBMOptions(std::make_shared<ScaledGaussianLayerImpl>(visible, learn_variance), std::make_shared<BinaryLayerImpl>(hidden))
-      .name("gaussian_bernoulli_rbm");
+      .name("gaussian_bernoulli_rbm")
+      .former_names({{"visible_bias", "visible.bias"}, {"log_variance", "visible.log_variance"}, {"hidden_bias", "hidden.field"}});
 }
 
 LayeredRBMImpl::LayeredRBMImpl(const LayeredRBMOptions& options)
@@ -36,17 +39,6 @@ LayeredRBMImpl::LayeredRBMImpl(const LayeredRBMOptions& options)
     visible_offset = register_buffer("visible_offset", mean_statistic(*visible));
     hidden_offset = register_buffer("hidden_offset", mean_statistic(*hidden));
   }
-}
-
-std::map<std::string, std::string> LayeredRBMImpl::former_parameter_names() const {
-  std::map<std::string, std::string> names;
-  if (hidden_linear_) names["hidden_bias"] = "hidden.field";
-  if (visible_linear_) names["visible_bias"] = "visible.field";
-  if (dynamic_cast<const ScaledGaussianLayerImpl*>(visible.get())) {
-    names["visible_bias"] = "visible.bias";
-    names["log_variance"] = "visible.log_variance";
-  }
-  return names;
 }
 
 torch::Tensor& LayeredRBMImpl::visible_field() const {

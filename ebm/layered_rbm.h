@@ -65,6 +65,10 @@ struct LayeredRBMOptions {
   TORCH_ARG(double, offset_rate) = 0.01;
   // The registry name the model goes by in logs, checkpoints and exports.
   TORCH_ARG(std::string, name) = "rbm";
+  // Parameter names that files written by an earlier form of this model use (former -> current):
+  // the Bernoulli and Gaussian-Bernoulli RBMs were classes of their own before 2026-12-05.
+  using NameMap = std::map<std::string, std::string>;
+  TORCH_ARG(NameMap, former_names) = {};
 };
 
 class LayeredRBMImpl : public LatentVariableModel {
@@ -76,9 +80,7 @@ class LayeredRBMImpl : public LatentVariableModel {
   int64_t dim() const override { return visible->width(); }
   Domain domain() const override { return visible->domain(); }
   std::string type_name() const override { return options_.name(); }
-  // Files written before the Bernoulli and Gaussian-Bernoulli RBMs were layer pairs name the fields
-  // "visible_bias" and "hidden_bias", the scaled Gaussian layer's log variances "log_variance".
-  std::map<std::string, std::string> former_parameter_names() const override;
+  std::map<std::string, std::string> former_parameter_names() const override { return options_.former_names(); }
 
   int64_t num_hidden() const override { return hidden->units(); }
   std::optional<torch::Tensor> hidden_unit_states() const override { return hidden->unit_states(); }
