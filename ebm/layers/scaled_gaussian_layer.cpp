@@ -33,14 +33,19 @@ torch::Tensor ScaledGaussianLayerImpl::mean(const torch::Tensor& inputs, const t
   return inputs + bias.to(inputs.dtype());
 }
 
+torch::Tensor ScaledGaussianLayerImpl::tempered_variance(const torch::Tensor& inputs, const torch::Tensor& beta) const {
+  const auto var = unit_variance(inputs.scalar_type());
+  return beta.defined() ? var / inverse_temperature(beta, inputs) : var;
+}
+
 torch::Tensor ScaledGaussianLayerImpl::variance(const torch::Tensor& inputs, const torch::Tensor& beta) const {
-  return (unit_variance(inputs.scalar_type()) / inverse_temperature(beta, inputs)).expand_as(inputs);
+  return tempered_variance(inputs, beta).expand_as(inputs);
 }
 
 torch::Tensor ScaledGaussianLayerImpl::sample(const torch::Tensor& inputs, const torch::Tensor& beta) const {
   torch::NoGradGuard no_grad;
   const auto m = mean(inputs, beta);
-  return m + torch::randn_like(m) * variance(inputs, beta).sqrt();
+  return m + torch::randn_like(m) * tempered_variance(inputs, beta).sqrt();
 }
 
 std::string ScaledGaussianLayerImpl::invalid_state(const torch::Tensor& x) const {

@@ -45,6 +45,8 @@ class ScaledGaussianLayerImpl : public LayerImpl {
 
  private:
   torch::Tensor energy_with(const torch::Tensor& x, const torch::Tensor& variance) const;
+  // sigma^2 / beta, [units] or one row per beta (variance() broadcast to the inputs).
+  torch::Tensor tempered_variance(const torch::Tensor& inputs, const torch::Tensor& beta) const;
 };
 TORCH_MODULE(ScaledGaussianLayer);
 
