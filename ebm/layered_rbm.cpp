@@ -99,8 +99,8 @@ torch::Tensor LayeredRBMImpl::visible_potential_of(const LayerImpl::EnergyAndSta
 
 torch::Tensor LayeredRBMImpl::hidden_potential(const torch::Tensor& h) const {
   if (hidden_linear_) return -h.mv(plain_hidden_field(h.scalar_type()));
-  auto e = hidden->energy(h);
-  return options_.centered() ? e + hidden->statistic(h).matmul(in_dtype_of(weight, h).t().mv(in_dtype_of(visible_offset, h))) : e;
+  const auto t = hidden->energy_and_statistic(h);
+  return options_.centered() ? t.energy + t.statistic.matmul(in_dtype_of(weight, h).t().mv(in_dtype_of(visible_offset, h))) : t.energy;
 }
 
 torch::Tensor LayeredRBMImpl::hidden_cgf(const torch::Tensor& s) const {

@@ -126,7 +126,8 @@ struct EnumeratedLaw {
   double mean_energy = 0, energy_sd = 0;
 };
 EnumeratedLaw enumerated_law(const LatticeIsing& lattice, double beta) {
-  EnumeratedLaw out{lattice.all_states()};
+  EnumeratedLaw out;
+  out.states = lattice.all_states();
   const auto energies = lattice.energy(out.states);
   out.law = (-beta * energies - torch::logsumexp(-beta * energies, 0)).exp();
   out.mean_energy = (out.law * energies).sum().item<double>();

@@ -58,7 +58,7 @@ torch::Tensor DReLULayerImpl::sample(const torch::Tensor& inputs, const torch::T
 }
 
 std::string DReLULayerImpl::invalid_state(const torch::Tensor& x) const {
-  return first_bad_row(~torch::isfinite(x).all(1), "has a value that is not finite");
+  return first_non_finite_row(x);
 }
 
 LayerPtr DReLULayerImpl::interpolated(const LayerImpl& base, double beta) const {

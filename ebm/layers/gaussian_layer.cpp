@@ -34,7 +34,7 @@ torch::Tensor GaussianLayerImpl::sample(const torch::Tensor& inputs, const torch
 }
 
 std::string GaussianLayerImpl::invalid_state(const torch::Tensor& x) const {
-  return first_bad_row(~torch::isfinite(x).all(1), "has a value that is not finite");
+  return first_non_finite_row(x);
 }
 
 LayerPtr GaussianLayerImpl::with_parameters(const torch::Tensor& theta, const torch::Tensor& log_gamma) const {

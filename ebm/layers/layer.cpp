@@ -10,6 +10,10 @@ std::string first_bad_row(const torch::Tensor& bad, const std::string& what) {
   return "row " + std::to_string(rows[0][0].item<int64_t>() + 1) + " " + what;
 }
 
+std::string first_non_finite_row(const torch::Tensor& x) {
+  return first_bad_row(~torch::isfinite(x).all(1), "has a value that is not finite");
+}
+
 torch::Tensor inverse_temperature(const torch::Tensor& beta, const torch::Tensor& like, int64_t trailing) {
   if (!beta.defined()) return torch::ones({}, like.options());
   auto b = beta.to(like.options());

@@ -77,6 +77,8 @@ class LayerImpl : public torch::nn::Module {
 // "row R <what>" for the first row marked in `bad` [B] (counted from 1), or empty when none is:
 // the message of invalid_state.
 std::string first_bad_row(const torch::Tensor& bad, const std::string& what);
+// The message of invalid_state for units on the real line: the first row with a value that is not finite.
+std::string first_non_finite_row(const torch::Tensor& x);
 // Whether `data` has rows to fit (independent_fit's data).
 inline bool has_rows(const torch::Tensor& data) { return data.defined() && data.numel() > 0; }
 

@@ -49,7 +49,7 @@ torch::Tensor ScaledGaussianLayerImpl::sample(const torch::Tensor& inputs, const
 }
 
 std::string ScaledGaussianLayerImpl::invalid_state(const torch::Tensor& x) const {
-  return first_bad_row(~torch::isfinite(x).all(1), "has a value that is not finite");
+  return first_non_finite_row(x);
 }
 
 LayerPtr ScaledGaussianLayerImpl::blank() const {
@@ -108,7 +108,7 @@ class InterpolatedScaledGaussian : public LayerImpl {
   std::string type_name() const override { return "scaled_gaussian"; }
   Domain domain() const override { return Domain::Continuous; }
   std::string invalid_state(const torch::Tensor& x) const override {
-    return first_bad_row(~torch::isfinite(x).all(1), "has a value that is not finite");
+    return first_non_finite_row(x);
   }
   LayerPtr blank() const override { throw path_only(); }
   LayerPtr independent_fit(const torch::Tensor&) const override { throw path_only(); }

@@ -42,7 +42,8 @@ struct Measured {
 
 Measured run(samplers::Sampler& sampler, LayeredRBMImpl& model, const torch::Tensor& start, int64_t records, int64_t steps_per_record,
              double products_per_step, const torch::Tensor& exact_means) {
-  Measured m{sampler.name(), products_per_step, steps_per_record};
+  Measured m;
+  m.name = sampler.name(), m.products_per_step = products_per_step, m.steps_per_record = steps_per_record;
   std::vector<torch::Tensor> on, free_energy;
   auto x = start.clone();
   double accepted = 0;

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "ebm/finite_differences.h"
 #include "ebm/layered_rbm.h"
 #include "ebm/layers/scaled_gaussian_layer.h"
-#include "ebm/finite_differences.h"
 
 namespace ebm::testing {
 
